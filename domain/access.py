@@ -1,0 +1,81 @@
+"""Who may do what: roles and unit scope (a coordinator acts in its unit and below)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import Forbidden, InvalidInput, OutOfScope
+from domain.organisation import Unit
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    VOLUNTEER = "volunteer"
+    RESIDENT = "resident"
+    KIOSK = "kiosk"
+    AUDITOR = "auditor"
+
+
+#: Roles whose tokens must name a unit (their scope) or a volunteer (themselves).
+NEEDS_UNIT = frozenset({Role.COORDINATOR, Role.KIOSK})
+NEEDS_VOLUNTEER = frozenset({Role.VOLUNTEER})
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: Role
+    token_id: UUID
+    name: str
+    unit_id: UUID | None = None
+    volunteer_id: UUID | None = None
+
+    @property
+    def label(self) -> str:
+        """How the actor is named in events: role, name and token id."""
+        return f"{self.role.value}:{self.name}:{self.token_id}"
+
+    def check_scope_is_complete(self) -> None:
+        if self.role in NEEDS_UNIT and self.unit_id is None:
+            raise InvalidInput(
+                "unit", "unit_required", f"a {self.role} token needs a unit"
+            )
+        if self.role in NEEDS_VOLUNTEER and self.volunteer_id is None:
+            raise InvalidInput(
+                "volunteer",
+                "volunteer_required",
+                f"a {self.role} token needs a volunteer",
+            )
+
+    def check_role(self, *roles: Role) -> None:
+        if self.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Forbidden(
+                f"role {self.role.value} may not do this (needs: {allowed})"
+            )
+
+    def covers(self, unit: Unit) -> bool:
+        if self.role in (Role.ADMIN, Role.AUDITOR):
+            return True
+        if self.role is Role.COORDINATOR and self.unit_id is not None:
+            return unit.id == self.unit_id or self.unit_id in unit.lineage
+        return False
+
+    def check_manages(self, unit: Unit) -> None:
+        """Admins anywhere; coordinators inside their unit and the units below it."""
+        self.check_role(Role.ADMIN, Role.COORDINATOR)
+        if not self.covers(unit):
+            raise OutOfScope(
+                f"unit {unit.id} is outside the scope of this coordinator",
+                field="unit_id",
+            )
+
+    def check_reads(self, unit: Unit) -> None:
+        self.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
+        if not self.covers(unit):
+            raise OutOfScope(f"unit {unit.id} is outside this token's scope")
+
+    def is_self(self, volunteer_id: UUID) -> bool:
+        return self.role is Role.VOLUNTEER and self.volunteer_id == volunteer_id

@@ -1,0 +1,100 @@
+"""The CreditAccount aggregate: the points ledger (积分银行), separate from hours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import account_id_for
+
+
+class CreditAccount(Aggregate):
+    """Points of one volunteer. Each source (an hours entry, a reward) is settled to a
+    target total, so crediting the same source twice changes nothing, and a correction
+    or revocation moves the balance by the difference with an entry of its own."""
+
+    @staticmethod
+    def create_id(volunteer_id: UUID, **_: Any) -> UUID:
+        return account_id_for(volunteer_id)
+
+    @event("Opened")
+    def __init__(self, volunteer_id: UUID) -> None:
+        self.volunteer_id = volunteer_id
+        self.balance = Decimal(0)
+        self.earned = Decimal(0)
+        self.credited: dict[UUID, Decimal] = {}
+
+    def credited_for(self, source_id: UUID) -> Decimal:
+        return self.credited.get(source_id, Decimal(0))
+
+    def settle_source(
+        self,
+        source_id: UUID,
+        source_kind: str,
+        target_points: Decimal,
+        policy_version: int,
+        reason: str,
+        actor: str,
+    ) -> Decimal:
+        """Brings the points credited for `source_id` to `target_points`; returns the
+        change. A clawback may leave the balance below zero: the account then owes."""
+        delta = target_points - self.credited_for(source_id)
+        if delta > 0:
+            self._points_credited(
+                source_id=source_id,
+                source_kind=source_kind,
+                points=delta,
+                balance_after=self.balance + delta,
+                policy_version=policy_version,
+                reason=reason,
+                actor=actor,
+            )
+        elif delta < 0:
+            self._points_clawed_back(
+                source_id=source_id,
+                source_kind=source_kind,
+                points=-delta,
+                balance_after=self.balance + delta,
+                policy_version=policy_version,
+                reason=reason,
+                actor=actor,
+            )
+        return delta
+
+    @event("PointsCredited")
+    def _points_credited(
+        self,
+        source_id: UUID,
+        source_kind: str,
+        points: Decimal,
+        balance_after: Decimal,
+        policy_version: int,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self._move(source_id, points)
+
+    @event("PointsClawedBack")
+    def _points_clawed_back(
+        self,
+        source_id: UUID,
+        source_kind: str,
+        points: Decimal,
+        balance_after: Decimal,
+        policy_version: int,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self._move(source_id, -points)
+
+    def _move(self, source_id: UUID, points: Decimal) -> None:
+        self.credited[source_id] = self.credited_for(source_id) + points
+        self.balance += points
+        self.earned += points
+
+    @property
+    def owes(self) -> bool:
+        return self.balance < 0

@@ -1,0 +1,469 @@
+"""The Volunteer aggregate: registration facts and the timesheet of service entries.
+
+Public command methods run their `check_*` invariants, then trigger one private
+`@event` method. Event bodies only change state, so replaying history never
+re-runs a check that depends on the clock or on rules changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    CorrectionAlreadyDecided,
+    CorrectionRequestNotFound,
+    EntryNotFound,
+    EntryRevoked,
+    InvalidInput,
+    OverlappingEntry,
+    RecordIdReused,
+    VolunteerAlreadyInState,
+    VolunteerInactive,
+)
+from domain.policy import PolicyTerms
+
+MAX_ENTRY_SPAN = timedelta(hours=24)
+MAX_REASON_LENGTH = 500
+
+
+class VolunteerStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+class RequestState(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    started_at: datetime
+    ended_at: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+    def overlaps(self, other: TimeSpan) -> bool:
+        return self.started_at < other.ended_at and other.started_at < self.ended_at
+
+
+@dataclass(frozen=True)
+class ServiceDetails:
+    """What Art. 7 of the 2012 record rules asks each entry to state."""
+
+    activity_name: str
+    location: str
+    service_recipient: str
+    content: str
+    leader: str
+    activity_id: UUID | None = None
+    order_id: UUID | None = None
+
+
+@dataclass
+class Entry:
+    record_id: UUID
+    unit_id: UUID
+    span: TimeSpan
+    hours: Decimal
+    policy_version: int
+    revoked: bool = False
+
+
+@dataclass
+class CorrectionRequest:
+    request_id: UUID
+    record_id: UUID
+    started_at: datetime | None
+    ended_at: datetime | None
+    revoke: bool
+    reason: str
+    state: RequestState = RequestState.PENDING
+
+
+def check_span(span: TimeSpan, now: datetime, clock_skew: timedelta) -> None:
+    for name in ("started_at", "ended_at"):
+        if getattr(span, name).tzinfo is None:
+            raise InvalidInput(name, "timezone_required", "must include a UTC offset")
+    if span.ended_at <= span.started_at:
+        raise InvalidInput("ended_at", "end_after_start", "must be after started_at")
+    if span.ended_at - span.started_at > MAX_ENTRY_SPAN:
+        raise InvalidInput(
+            "ended_at", "span_at_most_24h", "an entry may span at most 24 hours"
+        )
+    if span.ended_at > now + clock_skew:
+        raise InvalidInput("ended_at", "end_not_in_future", "must not be in the future")
+
+
+def check_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidInput("reason", "reason_required", "must not be blank")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise InvalidInput(
+            "reason", "reason_length", f"must be at most {MAX_REASON_LENGTH} characters"
+        )
+
+
+def check_details(details: ServiceDetails) -> None:
+    for name in ("activity_name", "location", "service_recipient", "content", "leader"):
+        value = getattr(details, name)
+        if not value.strip():
+            raise InvalidInput(name, f"{name}_required", "must not be blank")
+        if len(value) > 500:
+            raise InvalidInput(name, f"{name}_length", "must be at most 500 characters")
+
+
+class Volunteer(Aggregate):
+    """A registered volunteer. Clear personal data never enters these events."""
+
+    @staticmethod
+    def create_id(volunteer_id: UUID, **_: Any) -> UUID:
+        return volunteer_id
+
+    @event("Registered")
+    def __init__(
+        self,
+        volunteer_id: UUID,
+        volunteer_number: str,
+        unit_id: UUID,
+        gender: str,
+        birth_year: int,
+        name_masked: str,
+        id_number_masked: str,
+        phone_masked: str,
+        skills: list[str],
+        party_member: bool,
+        actor: str,
+    ) -> None:
+        self.volunteer_number = volunteer_number
+        self.unit_id = unit_id
+        self.status = VolunteerStatus.ACTIVE
+        self.entries: dict[UUID, Entry] = {}
+        self.requests: dict[UUID, CorrectionRequest] = {}
+
+    # -- invariants ---------------------------------------------------------
+
+    def check_active(self) -> None:
+        if self.status is not VolunteerStatus.ACTIVE:
+            raise VolunteerInactive(f"volunteer {self.id} is inactive")
+
+    def check_record_id_is_new(self, record_id: UUID) -> None:
+        if record_id in self.entries:
+            raise RecordIdReused(
+                f"record {record_id} already exists with other content",
+                field="record_id",
+            )
+
+    def check_no_overlap(self, span: TimeSpan, ignoring: UUID | None = None) -> None:
+        for entry in self.live_entries():
+            if entry.record_id != ignoring and entry.span.overlaps(span):
+                raise OverlappingEntry(
+                    f"overlaps live entry {entry.record_id} "
+                    f"({entry.span.started_at.isoformat()} to "
+                    f"{entry.span.ended_at.isoformat()})",
+                    field="started_at",
+                )
+
+    def live_entry(self, record_id: UUID) -> Entry:
+        entry = self.entries.get(record_id)
+        if entry is None:
+            raise EntryNotFound(f"no entry {record_id} for volunteer {self.id}")
+        if entry.revoked:
+            raise EntryRevoked(f"entry {record_id} was revoked")
+        return entry
+
+    def pending_request(self, request_id: UUID) -> CorrectionRequest:
+        request = self.requests.get(request_id)
+        if request is None:
+            raise CorrectionRequestNotFound(f"no correction request {request_id}")
+        if request.state is not RequestState.PENDING:
+            raise CorrectionAlreadyDecided(
+                f"request {request_id} was already {request.state.value}"
+            )
+        return request
+
+    def live_entries(self) -> list[Entry]:
+        return [e for e in self.entries.values() if not e.revoked]
+
+    @property
+    def verified_hours(self) -> Decimal:
+        return sum((e.hours for e in self.live_entries()), Decimal(0))
+
+    # -- hours ----------------------------------------------------------------
+
+    def record_hours(
+        self,
+        record_id: UUID,
+        unit_id: UUID,
+        span: TimeSpan,
+        details: ServiceDetails,
+        terms: PolicyTerms,
+        now: datetime,
+        clock_skew: timedelta,
+        actor: str,
+    ) -> Entry:
+        self.check_active()
+        self.check_record_id_is_new(record_id)
+        check_details(details)
+        check_span(span, now, clock_skew)
+        self.check_no_overlap(span)
+        self._hours_recorded(
+            record_id=record_id,
+            unit_id=unit_id,
+            started_at=span.started_at,
+            ended_at=span.ended_at,
+            hours=terms.hours_for(span.minutes),
+            policy_version=terms.version,
+            rounding=terms.rounding.value,
+            activity_name=details.activity_name,
+            location=details.location,
+            service_recipient=details.service_recipient,
+            content=details.content,
+            leader=details.leader,
+            activity_id=details.activity_id,
+            order_id=details.order_id,
+            actor=actor,
+        )
+        return self.entries[record_id]
+
+    @event("HoursRecorded")
+    def _hours_recorded(
+        self,
+        record_id: UUID,
+        unit_id: UUID,
+        started_at: datetime,
+        ended_at: datetime,
+        hours: Decimal,
+        policy_version: int,
+        rounding: str,
+        activity_name: str,
+        location: str,
+        service_recipient: str,
+        content: str,
+        leader: str,
+        activity_id: UUID | None,
+        order_id: UUID | None,
+        actor: str,
+    ) -> None:
+        self.entries[record_id] = Entry(
+            record_id, unit_id, TimeSpan(started_at, ended_at), hours, policy_version
+        )
+
+    def correct_hours(
+        self,
+        record_id: UUID,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+        reason: str,
+        terms: PolicyTerms,
+        now: datetime,
+        clock_skew: timedelta,
+        actor: str,
+        request_id: UUID | None = None,
+    ) -> Entry:
+        entry = self.live_entry(record_id)
+        check_reason(reason)
+        span = TimeSpan(
+            started_at or entry.span.started_at, ended_at or entry.span.ended_at
+        )
+        if span == entry.span:
+            raise InvalidInput(
+                "started_at", "correction_changes_times", "the times are unchanged"
+            )
+        check_span(span, now, clock_skew)
+        self.check_no_overlap(span, ignoring=record_id)
+        self._hours_corrected(
+            record_id=record_id,
+            unit_id=entry.unit_id,
+            started_at=span.started_at,
+            ended_at=span.ended_at,
+            hours=terms.hours_for(span.minutes),
+            previous_hours=entry.hours,
+            policy_version=terms.version,
+            rounding=terms.rounding.value,
+            reason=reason,
+            request_id=request_id,
+            actor=actor,
+        )
+        return self.entries[record_id]
+
+    @event("HoursCorrected")
+    def _hours_corrected(
+        self,
+        record_id: UUID,
+        unit_id: UUID,
+        started_at: datetime,
+        ended_at: datetime,
+        hours: Decimal,
+        previous_hours: Decimal,
+        policy_version: int,
+        rounding: str,
+        reason: str,
+        request_id: UUID | None,
+        actor: str,
+    ) -> None:
+        entry = self.entries[record_id]
+        entry.span = TimeSpan(started_at, ended_at)
+        entry.hours = hours
+        entry.policy_version = policy_version
+        self._settle_request(request_id, RequestState.ACCEPTED)
+
+    def revoke_hours(
+        self, record_id: UUID, reason: str, actor: str, request_id: UUID | None = None
+    ) -> Entry:
+        entry = self.live_entry(record_id)
+        check_reason(reason)
+        self._hours_revoked(
+            record_id=record_id,
+            unit_id=entry.unit_id,
+            hours=entry.hours,
+            reason=reason,
+            request_id=request_id,
+            actor=actor,
+        )
+        return entry
+
+    @event("HoursRevoked")
+    def _hours_revoked(
+        self,
+        record_id: UUID,
+        unit_id: UUID,
+        hours: Decimal,
+        reason: str,
+        request_id: UUID | None,
+        actor: str,
+    ) -> None:
+        self.entries[record_id].revoked = True
+        self._settle_request(request_id, RequestState.ACCEPTED)
+
+    # -- correction requests (asked by the volunteer, decided by a coordinator) --
+
+    def request_correction(
+        self,
+        request_id: UUID,
+        record_id: UUID,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+        revoke: bool,
+        reason: str,
+        now: datetime,
+        clock_skew: timedelta,
+    ) -> CorrectionRequest:
+        entry = self.live_entry(record_id)
+        check_reason(reason)
+        if revoke and (started_at or ended_at):
+            raise InvalidInput(
+                "revoke",
+                "revoke_or_times",
+                "ask either for new times or for a revocation",
+            )
+        if not revoke:
+            if not (started_at or ended_at):
+                raise InvalidInput(
+                    "started_at", "correction_changes_times", "give new times or revoke"
+                )
+            span = TimeSpan(
+                started_at or entry.span.started_at, ended_at or entry.span.ended_at
+            )
+            check_span(span, now, clock_skew)
+        self._correction_requested(
+            request_id=request_id,
+            record_id=record_id,
+            unit_id=entry.unit_id,
+            started_at=started_at,
+            ended_at=ended_at,
+            revoke=revoke,
+            reason=reason,
+        )
+        return self.requests[request_id]
+
+    @event("CorrectionRequested")
+    def _correction_requested(
+        self,
+        request_id: UUID,
+        record_id: UUID,
+        unit_id: UUID,
+        started_at: datetime | None,
+        ended_at: datetime | None,
+        revoke: bool,
+        reason: str,
+    ) -> None:
+        self.requests[request_id] = CorrectionRequest(
+            request_id, record_id, started_at, ended_at, revoke, reason
+        )
+
+    def accept_correction(
+        self,
+        request_id: UUID,
+        terms: PolicyTerms,
+        now: datetime,
+        clock_skew: timedelta,
+        actor: str,
+    ) -> Entry:
+        request = self.pending_request(request_id)
+        reason = f"accepted request: {request.reason}"
+        if request.revoke:
+            return self.revoke_hours(request.record_id, reason, actor, request_id)
+        return self.correct_hours(
+            request.record_id,
+            request.started_at,
+            request.ended_at,
+            reason,
+            terms,
+            now,
+            clock_skew,
+            actor,
+            request_id,
+        )
+
+    def reject_correction(self, request_id: UUID, reason: str, actor: str) -> None:
+        request = self.pending_request(request_id)
+        check_reason(reason)
+        self._correction_rejected(
+            request_id=request_id,
+            record_id=request.record_id,
+            reason=reason,
+            actor=actor,
+        )
+
+    @event("CorrectionRejected")
+    def _correction_rejected(
+        self, request_id: UUID, record_id: UUID, reason: str, actor: str
+    ) -> None:
+        self._settle_request(request_id, RequestState.REJECTED)
+
+    def _settle_request(self, request_id: UUID | None, state: RequestState) -> None:
+        if request_id is not None:
+            self.requests[request_id].state = state
+
+    # -- status ---------------------------------------------------------------
+
+    def deactivate(self, reason: str, actor: str) -> None:
+        if self.status is VolunteerStatus.INACTIVE:
+            raise VolunteerAlreadyInState("volunteer is already inactive")
+        check_reason(reason)
+        self._status_changed(
+            status=VolunteerStatus.INACTIVE.value, reason=reason, actor=actor
+        )
+
+    def reactivate(self, reason: str, actor: str) -> None:
+        if self.status is VolunteerStatus.ACTIVE:
+            raise VolunteerAlreadyInState("volunteer is already active")
+        check_reason(reason)
+        self._status_changed(
+            status=VolunteerStatus.ACTIVE.value, reason=reason, actor=actor
+        )
+
+    @event("StatusChanged")
+    def _status_changed(self, status: str, reason: str, actor: str) -> None:
+        self.status = VolunteerStatus(status)

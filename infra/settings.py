@@ -1,0 +1,90 @@
+"""The one Settings object. Every environment variable the service reads is here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MASTER_KEY_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start with these settings."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VLEDGER_", extra="ignore")
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="Postgres URL; unset runs an embedded Postgres under VLEDGER_HOME.",
+    )
+    home: Path = Field(default=Path(".vledger"), description="Local state directory.")
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 bytes wrapping the per-person PII keys. Required "
+        "with VLEDGER_DATABASE_URL; the embedded default generates one.",
+    )
+    kafka_bootstrap: str | None = Field(
+        default=None,
+        description="Kafka bootstrap servers; unset feeds projections in-process.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    clock_skew_seconds: int = Field(
+        default=300, ge=0, description="How far in the future an entry may end."
+    )
+    read_wait_seconds: float = Field(
+        default=2.0, ge=0, description="How long a read waits for min_position."
+    )
+    db_pool_size: int = Field(default=4, ge=1)
+    readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    def master_key_bytes(self) -> bytes:
+        if self.master_key is not None:
+            return decode_master_key(self.master_key.get_secret_value())
+        if not self.embedded:
+            raise ConfigurationError(
+                "VLEDGER_MASTER_KEY is required when VLEDGER_DATABASE_URL is set "
+                "(base64 of 32 random bytes, e.g. `vledger keygen`)"
+            )
+        return _load_or_create_key_file(self.home / "master.key")
+
+
+def decode_master_key(text: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError("VLEDGER_MASTER_KEY is not valid base64") from None
+    if len(key) != MASTER_KEY_BYTES:
+        raise ConfigurationError("VLEDGER_MASTER_KEY must decode to 32 bytes")
+    if len(set(key)) < 8:
+        raise ConfigurationError(
+            "VLEDGER_MASTER_KEY looks like a placeholder, not a key"
+        )
+    return key
+
+
+def new_master_key() -> str:
+    return base64.b64encode(secrets.token_bytes(MASTER_KEY_BYTES)).decode()
+
+
+def _load_or_create_key_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return decode_master_key(path.read_text())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(new_master_key() + "\n")
+    return decode_master_key(path.read_text())

@@ -1,0 +1,89 @@
+"""Bearer tokens: random secrets stored only as SHA-256 hashes, with role and scope."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from domain.access import Actor, Role
+from infra.db import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id uuid PRIMARY KEY,
+    token_hash bytea NOT NULL UNIQUE,
+    role text NOT NULL,
+    unit_id uuid,
+    volunteer_id uuid,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz
+);
+"""
+TOKEN_PREFIX = "vlt_"  # noqa: S105 - a public prefix, not a secret
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    actor: Actor
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class TokenStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def issue(
+        self,
+        role: Role,
+        name: str,
+        unit_id: UUID | None = None,
+        volunteer_id: UUID | None = None,
+    ) -> IssuedToken:
+        actor = Actor(
+            role=role,
+            token_id=uuid4(),
+            name=name,
+            unit_id=unit_id,
+            volunteer_id=volunteer_id,
+        )
+        actor.check_scope_is_complete()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        self.db.execute(
+            "INSERT INTO api_tokens "
+            "(id, token_hash, role, unit_id, volunteer_id, name) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            (actor.token_id, _hash(token), role.value, unit_id, volunteer_id, name),
+        )
+        return IssuedToken(token, actor)
+
+    def authenticate(self, token: str) -> Actor | None:
+        row = self.db.fetch_one(
+            "SELECT id, role, unit_id, volunteer_id, name FROM api_tokens "
+            "WHERE token_hash = %s AND revoked_at IS NULL",
+            (_hash(token),),
+        )
+        if row is None:
+            return None
+        return Actor(
+            role=Role(row["role"]),
+            token_id=row["id"],
+            name=row["name"],
+            unit_id=row["unit_id"],
+            volunteer_id=row["volunteer_id"],
+        )
+
+    def revoke(self, token_id: UUID) -> bool:
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE api_tokens SET revoked_at = now() "
+                "WHERE id = %s AND revoked_at IS NULL",
+                (token_id,),
+            )
+            return cur.rowcount == 1

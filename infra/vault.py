@@ -1,0 +1,127 @@
+"""The PII vault: clear personal data encrypted under a per-person key.
+
+Each person's data key (DEK) is random, encrypts their record with AES-GCM, and is
+stored wrapped (AES-GCM) by the master key. Destroying the wrapped DEK makes the
+record unreadable for good while the event log and its hashes stay intact.
+Blind indexes (keyed HMAC) let exact-match search and uniqueness work without
+storing clear values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.identity import PersonalData
+from infra.recorder import SideWrite
+
+NONCE_BYTES = 12
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pii_vault (
+    volunteer_id uuid PRIMARY KEY,
+    key_id text NOT NULL,
+    wrapped_key bytea,
+    payload bytea,
+    name_index bytea,
+    phone_index bytea,
+    id_number_index bytea,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    erased_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS pii_vault_name_index ON pii_vault (name_index);
+CREATE INDEX IF NOT EXISTS pii_vault_phone_index ON pii_vault (phone_index);
+CREATE INDEX IF NOT EXISTS pii_vault_id_number_index ON pii_vault (id_number_index);
+"""
+
+
+class VaultKeyMismatch(RuntimeError):
+    """The vault row was written under another master key."""
+
+
+@dataclass(frozen=True)
+class SealedRecord:
+    key_id: str
+    wrapped_key: bytes
+    payload: bytes
+
+
+class Vault:
+    def __init__(self, master_key: bytes) -> None:
+        self._master = AESGCM(master_key)
+        self._index_key = hmac.new(
+            master_key, b"vledger/blind-index", "sha256"
+        ).digest()
+        self.key_id = hashlib.sha256(b"vledger/key-id" + master_key).hexdigest()[:16]
+
+    # -- crypto ------------------------------------------------------------------
+
+    def seal(self, volunteer_id: UUID, person: PersonalData) -> SealedRecord:
+        dek = AESGCM.generate_key(bit_length=256)
+        plain = json.dumps(
+            {
+                "name": person.name,
+                "id_number": person.id_number,
+                "phone": person.phone,
+                "birth_date": person.birth_date.isoformat(),
+            },
+            ensure_ascii=False,
+        ).encode()
+        return SealedRecord(
+            key_id=self.key_id,
+            wrapped_key=_encrypt(self._master, dek, b"dek:" + volunteer_id.bytes),
+            payload=_encrypt(AESGCM(dek), plain, volunteer_id.bytes),
+        )
+
+    def open(self, volunteer_id: UUID, record: SealedRecord) -> PersonalData:
+        if record.key_id != self.key_id:
+            raise VaultKeyMismatch(f"vault row {volunteer_id} uses key {record.key_id}")
+        dek = _decrypt(self._master, record.wrapped_key, b"dek:" + volunteer_id.bytes)
+        data = json.loads(_decrypt(AESGCM(dek), record.payload, volunteer_id.bytes))
+        return PersonalData(
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            birth_date=date.fromisoformat(data["birth_date"]),
+        )
+
+    def blind_index(self, kind: str, value: str) -> bytes:
+        normalised = "".join(value.split()).upper()
+        return hmac.new(
+            self._index_key, f"{kind}:{normalised}".encode(), "sha256"
+        ).digest()
+
+    # -- storage -----------------------------------------------------------------
+
+    def store(self, volunteer_id: UUID, person: PersonalData) -> SideWrite:
+        sealed = self.seal(volunteer_id, person)
+        return SideWrite(
+            "INSERT INTO pii_vault (volunteer_id, key_id, wrapped_key, payload, "
+            "name_index, phone_index, id_number_index) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (
+                volunteer_id,
+                sealed.key_id,
+                sealed.wrapped_key,
+                sealed.payload,
+                self.blind_index("name", person.name),
+                self.blind_index("phone", person.phone),
+                self.blind_index("id_number", person.id_number),
+            ),
+        )
+
+
+def _encrypt(aead: AESGCM, plain: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + aead.encrypt(nonce, plain, aad)
+
+
+def _decrypt(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
+    return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)

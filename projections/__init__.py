@@ -1,0 +1,18 @@
+"""Read models, built by transport-free projections from the ledger's events."""
+
+from __future__ import annotations
+
+from projections.accounts import AccountsProjection
+from projections.base import Projection
+from projections.organisation import OrganisationProjection
+from projections.policy import PolicyProjection
+from projections.volunteers import VolunteersProjection
+
+
+def all_projections() -> list[Projection]:
+    return [
+        OrganisationProjection(),
+        VolunteersProjection(),
+        AccountsProjection(),
+        PolicyProjection(),
+    ]

@@ -1,0 +1,156 @@
+"""Queries over the read-model tables only; never over aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+
+from infra.db import Database
+
+
+class ReadModels:
+    def __init__(self, db: Database, schema: str) -> None:
+        self.db = db
+        self.schema = schema
+
+    def _q(self, template: str) -> sql.Composed:
+        """`template` names read-model tables as {t}.name."""
+        return sql.SQL(template).format(t=sql.Identifier(self.schema))
+
+    def _one(self, template: str, params: Any = None) -> dict[str, Any] | None:
+        row = self.db.fetch_one(self._q(template), params)
+        return dict(row) if row else None
+
+    def _all(self, template: str, params: Any = None) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.fetch_all(self._q(template), params)]
+
+    # -- organisation --------------------------------------------------------
+
+    def unit(self, unit_id: UUID) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM {t}.units WHERE id = %s", (unit_id,))
+
+    def children(self, unit_id: UUID) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.units WHERE parent_id = %s ORDER BY name", (unit_id,)
+        )
+
+    def team(self, team_id: UUID) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM {t}.teams WHERE id = %s", (team_id,))
+
+    # -- volunteers ----------------------------------------------------------
+
+    _VOLUNTEER = (
+        "SELECT v.*, coalesce(a.balance, 0) AS points_balance "
+        "FROM {t}.volunteers v LEFT JOIN {t}.accounts a ON a.volunteer_id = v.id "
+    )
+
+    def volunteer(self, volunteer_id: UUID) -> dict[str, Any] | None:
+        return self._one(self._VOLUNTEER + "WHERE v.id = %s", (volunteer_id,))
+
+    def volunteers(
+        self,
+        within_unit: UUID | None,
+        matching_ids: list[UUID] | None,
+        number: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Volunteers of `within_unit` and the units below it; `matching_ids` and
+        `number` (a volunteer-number prefix) narrow the list, either one matching."""
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
+        if within_unit is not None:
+            where.append(
+                "v.unit_id IN (SELECT id FROM {t}.units "
+                "WHERE id = %s OR %s = ANY(lineage))"
+            )
+            params += [within_unit, within_unit]
+        search = []
+        if matching_ids is not None:
+            search.append("v.id = ANY(%s)")
+            params.append(matching_ids)
+        if number:
+            search.append("v.volunteer_number LIKE %s")
+            params.append(number.replace("%", "").replace("_", "") + "%")
+        if search:
+            where.append("(" + " OR ".join(search) + ")")
+        condition = " AND ".join(where)
+        total = self._one(
+            f"SELECT count(*) AS n FROM {{t}}.volunteers v WHERE {condition}", params
+        )
+        rows = self._all(
+            self._VOLUNTEER
+            + f"WHERE {condition} ORDER BY v.volunteer_number LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+        return rows, int(total["n"]) if total else 0
+
+    def hours(
+        self, volunteer_id: UUID, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        total = self._one(
+            "SELECT count(*) AS n FROM {t}.hour_entries WHERE volunteer_id = %s",
+            (volunteer_id,),
+        )
+        rows = self._all(
+            "SELECT e.*, r.request_id AS pending_request_id "
+            "FROM {t}.hour_entries e LEFT JOIN {t}.correction_requests r "
+            "ON r.record_id = e.record_id AND r.state = 'pending' "
+            "WHERE e.volunteer_id = %s "
+            "ORDER BY e.started_at DESC LIMIT %s OFFSET %s",
+            (volunteer_id, limit, offset),
+        )
+        return rows, int(total["n"]) if total else 0
+
+    def correction_requests(
+        self, within_unit: UUID | None, state: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
+        if within_unit is not None:
+            where.append(
+                "r.unit_id IN (SELECT id FROM {t}.units "
+                "WHERE id = %s OR %s = ANY(lineage))"
+            )
+            params += [within_unit, within_unit]
+        if state:
+            where.append("r.state = %s")
+            params.append(state)
+        return self._all(
+            "SELECT r.* FROM {t}.correction_requests r WHERE "
+            + " AND ".join(where)
+            + " ORDER BY r.requested_at LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    # -- credit bank -----------------------------------------------------------
+
+    def account(self, volunteer_id: UUID) -> dict[str, Any] | None:
+        return self._one(
+            "SELECT * FROM {t}.accounts WHERE volunteer_id = %s", (volunteer_id,)
+        )
+
+    def account_entries(
+        self, volunteer_id: UUID, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.account_entries WHERE volunteer_id = %s "
+            "ORDER BY position DESC LIMIT %s OFFSET %s",
+            (volunteer_id, limit, offset),
+        )
+
+    # -- policy and operations -------------------------------------------------
+
+    def policy(self) -> dict[str, Any] | None:
+        return self._one(
+            "SELECT * FROM {t}.policy_versions ORDER BY version DESC LIMIT 1"
+        )
+
+    def tracking(self) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM {t}.tracking ORDER BY projection, partition")
+
+    def dead_letter_count(self) -> int:
+        row = self._one("SELECT count(*) AS n FROM {t}.dead_letters")
+        return int(row["n"]) if row else 0

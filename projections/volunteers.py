@@ -1,0 +1,228 @@
+"""Volunteer summaries (hours, star level), the hours list and correction requests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any, ClassVar
+
+from domain.policy import star_level
+from domain.volunteer import Volunteer
+from projections.base import Projection, Tx, event_class
+
+
+class VolunteersProjection(Projection):
+    name: ClassVar[str] = "volunteers"
+    ddl: ClassVar[str] = """
+    CREATE TABLE IF NOT EXISTS volunteers (
+        id uuid PRIMARY KEY,
+        volunteer_number text NOT NULL UNIQUE,
+        unit_id uuid NOT NULL,
+        gender text NOT NULL,
+        birth_year integer NOT NULL,
+        name_masked text NOT NULL,
+        id_number_masked text NOT NULL,
+        phone_masked text NOT NULL,
+        skills text[] NOT NULL,
+        party_member boolean NOT NULL,
+        status text NOT NULL,
+        verified_hours numeric NOT NULL DEFAULT 0,
+        star_level integer NOT NULL DEFAULT 0,
+        entry_count integer NOT NULL DEFAULT 0,
+        registered_at timestamptz NOT NULL,
+        updated_position bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS volunteers_unit ON volunteers (unit_id);
+    CREATE TABLE IF NOT EXISTS hour_entries (
+        record_id uuid PRIMARY KEY,
+        volunteer_id uuid NOT NULL,
+        unit_id uuid NOT NULL,
+        activity_name text NOT NULL,
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz NOT NULL,
+        hours numeric NOT NULL,
+        status text NOT NULL,
+        policy_version integer NOT NULL,
+        rounding text NOT NULL,
+        location text NOT NULL,
+        service_recipient text NOT NULL,
+        content text NOT NULL,
+        leader text NOT NULL,
+        activity_id uuid,
+        order_id uuid,
+        recorded_by text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        revision integer NOT NULL DEFAULT 1,
+        last_change_reason text,
+        last_changed_by text,
+        last_changed_at timestamptz,
+        position bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS hour_entries_volunteer
+        ON hour_entries (volunteer_id, started_at DESC);
+    CREATE TABLE IF NOT EXISTS correction_requests (
+        request_id uuid PRIMARY KEY,
+        volunteer_id uuid NOT NULL,
+        record_id uuid NOT NULL,
+        unit_id uuid NOT NULL,
+        started_at timestamptz,
+        ended_at timestamptz,
+        revoke boolean NOT NULL,
+        reason text NOT NULL,
+        state text NOT NULL,
+        requested_at timestamptz NOT NULL,
+        decided_at timestamptz,
+        decided_by text,
+        decision_reason text
+    );
+    CREATE INDEX IF NOT EXISTS correction_requests_unit
+        ON correction_requests (unit_id, state);
+    """
+
+    @singledispatchmethod
+    def apply(self, event: object, tx: Tx) -> None:
+        """Other events are passed over."""
+
+    @apply.register(event_class(Volunteer, "Registered"))
+    def _registered(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO volunteers (id, volunteer_number, unit_id, gender, "
+            "birth_year, name_masked, id_number_masked, phone_masked, skills, "
+            "party_member, status, registered_at, updated_position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s, %s)",
+            (
+                event.originator_id,
+                event.volunteer_number,
+                event.unit_id,
+                event.gender,
+                event.birth_year,
+                event.name_masked,
+                event.id_number_masked,
+                event.phone_masked,
+                list(event.skills),
+                event.party_member,
+                event.timestamp,
+                tx.position,
+            ),
+        )
+
+    @apply.register(event_class(Volunteer, "HoursRecorded"))
+    def _hours_recorded(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO hour_entries (record_id, volunteer_id, unit_id, "
+            "activity_name, started_at, ended_at, hours, status, policy_version, "
+            "rounding, location, "
+            "service_recipient, content, leader, activity_id, order_id, recorded_by, "
+            "recorded_at, position) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, 'live', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+            "%s, %s)",
+            (
+                event.record_id,
+                event.originator_id,
+                event.unit_id,
+                event.activity_name,
+                event.started_at,
+                event.ended_at,
+                event.hours,
+                event.policy_version,
+                event.rounding,
+                event.location,
+                event.service_recipient,
+                event.content,
+                event.leader,
+                event.activity_id,
+                event.order_id,
+                event.actor,
+                event.timestamp,
+                tx.position,
+            ),
+        )
+        self._add_hours(tx, event.originator_id, event.hours, entries=1)
+
+    @apply.register(event_class(Volunteer, "HoursCorrected"))
+    def _hours_corrected(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE hour_entries SET started_at = %s, ended_at = %s, hours = %s, "
+            "policy_version = %s, rounding = %s, revision = revision + 1, "
+            "last_change_reason = %s, last_changed_by = %s, last_changed_at = %s, "
+            "position = %s WHERE record_id = %s",
+            (
+                event.started_at,
+                event.ended_at,
+                event.hours,
+                event.policy_version,
+                event.rounding,
+                event.reason,
+                event.actor,
+                event.timestamp,
+                tx.position,
+                event.record_id,
+            ),
+        )
+        self._add_hours(tx, event.originator_id, event.hours - event.previous_hours)
+        self._settle_request(tx, event, "accepted")
+
+    @apply.register(event_class(Volunteer, "HoursRevoked"))
+    def _hours_revoked(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE hour_entries SET status = 'revoked', revision = revision + 1, "
+            "last_change_reason = %s, last_changed_by = %s, last_changed_at = %s, "
+            "position = %s WHERE record_id = %s",
+            (event.reason, event.actor, event.timestamp, tx.position, event.record_id),
+        )
+        self._add_hours(tx, event.originator_id, -event.hours, entries=-1)
+        self._settle_request(tx, event, "accepted")
+
+    @apply.register(event_class(Volunteer, "CorrectionRequested"))
+    def _correction_requested(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO correction_requests (request_id, volunteer_id, record_id, "
+            "unit_id, started_at, ended_at, revoke, reason, state, requested_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'pending', %s)",
+            (
+                event.request_id,
+                event.originator_id,
+                event.record_id,
+                event.unit_id,
+                event.started_at,
+                event.ended_at,
+                event.revoke,
+                event.reason,
+                event.timestamp,
+            ),
+        )
+
+    @apply.register(event_class(Volunteer, "CorrectionRejected"))
+    def _correction_rejected(self, event: Any, tx: Tx) -> None:
+        self._settle_request(tx, event, "rejected")
+
+    @apply.register(event_class(Volunteer, "StatusChanged"))
+    def _status_changed(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE volunteers SET status = %s, updated_position = %s WHERE id = %s",
+            (event.status, tx.position, event.originator_id),
+        )
+
+    @staticmethod
+    def _add_hours(tx: Tx, volunteer_id: Any, hours: Decimal, entries: int = 0) -> None:
+        rows = tx.execute(
+            "UPDATE volunteers SET verified_hours = verified_hours + %s, "
+            "entry_count = entry_count + %s, updated_position = %s "
+            "WHERE id = %s RETURNING verified_hours",
+            (hours, entries, tx.position, volunteer_id),
+        )
+        tx.execute(
+            "UPDATE volunteers SET star_level = %s WHERE id = %s",
+            (star_level(Decimal(rows[0]["verified_hours"])), volunteer_id),
+        )
+
+    @staticmethod
+    def _settle_request(tx: Tx, event: Any, state: str) -> None:
+        request_id = getattr(event, "request_id", None)
+        if request_id is None:
+            return
+        tx.execute(
+            "UPDATE correction_requests SET state = %s, decided_at = %s, "
+            "decided_by = %s, decision_reason = %s WHERE request_id = %s",
+            (state, event.timestamp, event.actor, event.reason, request_id),
+        )
