@@ -213,7 +213,7 @@ class Ledger(Application[UUID]):
         if stored.fingerprint != idem.fingerprint:
             raise IdempotencyKeyReused(
                 f"key {idem.key!r} was already used for a different request",
-                field="Idempotency-Key",
+                field=idem.field,
             )
         return Outcome(stored.response, stored.position, replayed=True)
 
@@ -229,7 +229,12 @@ class Ledger(Application[UUID]):
             else:
                 actor.check_manages(parent)
             unit = Unit.register(
-                uuid4(), cmd.name, cmd.kind, parent, cmd.population, actor.label
+                cmd.unit_id or uuid4(),
+                cmd.name,
+                cmd.kind,
+                parent,
+                cmd.population,
+                actor.label,
             )
             decision = Decision([unit], unit_view(unit))
             if unit.kind is UnitKind.CENTER:
@@ -247,7 +252,7 @@ class Ledger(Application[UUID]):
         def decide() -> Decision:
             actor.check_manages(self._unit_field(cmd.unit_id))
             team = Team.register(
-                uuid4(),
+                cmd.team_id or uuid4(),
                 cmd.name,
                 cmd.unit_id,
                 cmd.service_type,
@@ -460,7 +465,11 @@ class Ledger(Application[UUID]):
                 volunteer.reject_correction(request_id, reason, actor.label)
                 return Decision(
                     [volunteer],
-                    {"request_id": str(request_id), "status": "rejected"},
+                    {
+                        "request_id": str(request_id),
+                        "record_id": str(request.record_id),
+                        "status": "rejected",
+                    },
                 )
             volunteer.accept_correction(
                 request_id,

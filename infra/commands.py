@@ -19,6 +19,7 @@ class NewUnit:
     kind: UnitKind
     parent_id: UUID | None = None
     population: int | None = None
+    unit_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class NewTeam:
     unit_id: UUID
     service_type: str
     service_type_name: str | None = None
+    team_id: UUID | None = None
 
 
 @dataclass(frozen=True)

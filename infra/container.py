@@ -13,7 +13,7 @@ from infra.embedded_pg import start_embedded_postgres
 from infra.feed import EventStoreFeed, InProcessProjector
 from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
-from infra.vault import Vault
+from infra.vault import Vault, VaultReader
 from projections import all_projections
 from projections.base import ProjectionRunner
 from projections.queries import ReadModels
@@ -31,6 +31,7 @@ class Container:
     db: Database
     ledger: Ledger
     tokens: TokenStore
+    vault: VaultReader
     runner: ProjectionRunner
     reads: ReadModels
     projector: InProcessProjector | None
@@ -74,6 +75,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         db=db,
         ledger=ledger,
         tokens=TokenStore(db),
+        vault=VaultReader(db, pii_vault),
         runner=runner,
         reads=ReadModels(db, settings.readmodel_schema),
         projector=projector,

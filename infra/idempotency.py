@@ -35,6 +35,7 @@ class IdempotencyKey:
     scope: str
     key: str
     fingerprint: str
+    field: str = "Idempotency-Key"
 
 
 def fingerprint(*parts: Any) -> str:

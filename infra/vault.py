@@ -19,7 +19,8 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from domain.identity import PersonalData
+from domain.identity import PersonalData, normalise_phone
+from infra.db import Database
 from infra.recorder import SideWrite
 
 NONCE_BYTES = 12
@@ -125,3 +126,37 @@ def _encrypt(aead: AESGCM, plain: bytes, aad: bytes) -> bytes:
 
 def _decrypt(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
     return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+
+
+class VaultReader:
+    """Reads the vault: one person's clear data, or ids found by blind index."""
+
+    def __init__(self, db: Database, vault: Vault) -> None:
+        self.db = db
+        self.vault = vault
+
+    def personal_data(self, volunteer_id: UUID) -> PersonalData | None:
+        row = self.db.fetch_one(
+            "SELECT key_id, wrapped_key, payload FROM pii_vault "
+            "WHERE volunteer_id = %s AND wrapped_key IS NOT NULL",
+            (volunteer_id,),
+        )
+        if row is None:
+            return None
+        sealed = SealedRecord(
+            row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
+        )
+        return self.vault.open(volunteer_id, sealed)
+
+    def find(self, text: str) -> list[UUID]:
+        """Volunteers whose name, phone or ID number is exactly `text`."""
+        rows = self.db.fetch_all(
+            "SELECT volunteer_id FROM pii_vault "
+            "WHERE name_index = %s OR phone_index = %s OR id_number_index = %s",
+            (
+                self.vault.blind_index("name", text),
+                self.vault.blind_index("phone", normalise_phone(text)),
+                self.vault.blind_index("id_number", text),
+            ),
+        )
+        return [r["volunteer_id"] for r in rows]

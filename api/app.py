@@ -1,0 +1,45 @@
+"""The FastAPI application, built around a Container from the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.routers import accounts, hours, ops, organisation, volunteers
+from infra.container import Container
+
+DESCRIPTION = """
+System of record for civic volunteer service (新时代文明实践志愿服务).
+
+Every fact is an immutable event; reads come from projections. Each write answers
+with `position`; pass it as `min_position` to a read to see your own write.
+Errors are RFC 9457 `application/problem+json` naming the field and the rule.
+Authenticate with `Authorization: Bearer <token>` (`vledger token create`).
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if container.projector is not None:
+            container.projector.start()
+        try:
+            yield
+        finally:
+            if container.projector is not None:
+                container.projector.stop()
+
+    app = FastAPI(
+        title="volunteer-ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    problems.install(app)
+    for module in (organisation, volunteers, hours, accounts, ops):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,132 @@
+"""Request dependencies as Annotated aliases: the container, the actor, paging,
+idempotency keys and read-your-writes waits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+
+from api.problems import ApiProblem
+from domain.access import Actor, Role
+from domain.errors import OutOfScope
+from infra.container import Container
+from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+BEARER = "bearer"
+
+
+def _unauthorized(detail: str) -> ApiProblem:
+    return ApiProblem(
+        401, "unauthorized", "Unauthorized", detail, {"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_actor(
+    container: ContainerDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Actor:
+    if not authorization:
+        raise _unauthorized("an Authorization: Bearer <token> header is required")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != BEARER or not token.strip():
+        raise _unauthorized("the Authorization header must be 'Bearer <token>'")
+    actor = container.tokens.authenticate(token.strip())
+    if actor is None:
+        raise _unauthorized("the token is unknown or revoked")
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="Retries with the same key return the first response; the same "
+        "key with a different body is refused with 409.",
+    ),
+]
+
+
+def scoped_key(
+    actor: Actor, request: Request, key: str | None, *body: Any
+) -> IdempotencyKey | None:
+    """Keys are scoped to the token and the route, and bound to the request body."""
+    if key is None:
+        return None
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    scope = f"{actor.token_id}:{request.method}:{path}"
+    return IdempotencyKey(scope, key, fingerprint(request.url.path, *body))
+
+
+class Page:
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
+        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PageDep = Annotated[Page, Depends()]
+
+
+def wait_for_position(
+    container: ContainerDep,
+    min_position: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            description="Wait (up to 2 s) until the read models include this "
+            "position, as returned by a write.",
+        ),
+    ] = None,
+) -> None:
+    if min_position is None:
+        return
+    if min_position > container.ledger.max_position():
+        raise ApiProblem(
+            422,
+            "position_recorded",
+            "Invalid input",
+            "min_position is beyond the last recorded event",
+        )
+    if not container.runner.wait_for(
+        min_position, container.settings.read_wait_seconds
+    ):
+        raise ApiProblem(
+            503,
+            "projection_lagging",
+            "Read models are behind",
+            f"read models have not reached position {min_position} yet",
+            {"Retry-After": "1"},
+        )
+
+
+ReadAfter = Depends(wait_for_position)
+
+
+def check_reads_unit(container: Container, actor: Actor, unit_id: Any) -> None:
+    """Read-side scope: admins and auditors everywhere, coordinators in their
+    unit and below."""
+    if actor.role in (Role.ADMIN, Role.AUDITOR):
+        return
+    actor.check_role(Role.COORDINATOR)
+    unit = container.reads.unit(unit_id)
+    lineage = unit["lineage"] if unit else []
+    if actor.unit_id != unit_id and actor.unit_id not in lineage:
+        raise OutOfScope(f"unit {unit_id} is outside this token's scope")

@@ -1,0 +1,172 @@
+"""RFC 9457 problem details for every error the API returns. No stack traces."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from infra.application import ConcurrentWrites
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:vledger:problem:"
+
+#: pydantic error types renamed to the rule names the API documents.
+RULE_NAMES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "json_invalid": "malformed_json",
+    "timezone_aware": "timezone_required",
+}
+
+
+class ApiProblem(Exception):
+    """A problem raised by the HTTP layer itself (auth, paging, read waits)."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def problem(
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": TYPE_PREFIX + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type=MEDIA_TYPE, headers=headers
+    )
+
+
+def _domain_status(error: DomainError) -> tuple[int, str]:
+    if isinstance(error, InvalidInput):
+        return 422, "Invalid input"
+    if isinstance(error, NotFound):
+        return 404, "Not found"
+    if isinstance(error, Conflict):
+        return 409, "Conflict with recorded facts"
+    if isinstance(error, Forbidden):
+        return 403, "Forbidden"
+    return 422, "Domain rule broken"
+
+
+async def domain_error(request: Request, error: DomainError) -> JSONResponse:
+    status, title = _domain_status(error)
+    extra: dict[str, Any] = {"rule": error.rule}
+    if error.field is not None:
+        extra["errors"] = [
+            {"field": error.field, "rule": error.rule, "message": error.detail}
+        ]
+    detail = f"{error.field}: {error.detail}" if error.field else error.detail
+    return problem(request, status, error.rule, title, detail, **extra)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(
+    request: Request, error: RequestValidationError
+) -> JSONResponse:
+    errors = [
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "rule": RULE_NAMES.get(e["type"], e["type"]),
+            "message": e.get("msg", ""),
+        }
+        for e in error.errors()
+    ]
+    if any(e["rule"] == "malformed_json" for e in errors):
+        return problem(
+            request,
+            400,
+            "malformed_json",
+            "Malformed request body",
+            "the body is not valid JSON",
+            errors=errors,
+        )
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "validation", "Invalid input", detail, errors=errors)
+
+
+async def api_problem(request: Request, error: ApiProblem) -> JSONResponse:
+    return problem(
+        request, error.status, error.slug, error.title, error.detail, error.headers
+    )
+
+
+async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    title = {404: "Not found", 405: "Method not allowed"}.get(
+        error.status_code, "Error"
+    )
+    return problem(
+        request,
+        error.status_code,
+        f"http_{error.status_code}",
+        title,
+        str(error.detail),
+        dict(error.headers or {}),
+    )
+
+
+async def busy(request: Request, error: Exception) -> JSONResponse:
+    return problem(
+        request,
+        503,
+        "concurrent_writes",
+        "Busy",
+        str(error),
+        {"Retry-After": "1"},
+    )
+
+
+async def unexpected(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        request, 500, "internal", "Internal error", "the error was logged; try again"
+    )
+
+
+def install(app: FastAPI) -> None:
+    handlers: list[tuple[type[Exception], Any]] = [
+        (DomainError, domain_error),
+        (RequestValidationError, validation_error),
+        (ApiProblem, api_problem),
+        (HTTPException, http_error),
+        (ConcurrentWrites, busy),
+        (Exception, unexpected),
+    ]
+    for error_class, handler in handlers:
+        app.exception_handler(error_class)(handler)

@@ -1,0 +1,186 @@
+"""Service hours: recording, listing, corrections and correction requests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    check_reads_unit,
+    scoped_key,
+)
+from api.routers.common import written
+from api.routers.volunteers import readable_volunteer
+from api.schemas import (
+    CorrectionIn,
+    CorrectionOut,
+    CorrectionRequestOut,
+    DecisionIn,
+    HourEntryOut,
+    HourEntryPage,
+    HoursIn,
+    HoursRecorded,
+)
+from domain.access import Role
+from domain.volunteer import RequestState, ServiceDetails
+from infra.commands import Correction, NewHours
+from infra.idempotency import IdempotencyKey, fingerprint
+
+router = APIRouter(prefix="/v1", tags=["hours"])
+RECORD_SCOPE = "hours-record"
+
+
+@router.post(
+    "/volunteers/{volunteer_id}/hours", status_code=201, response_model=HoursRecorded
+)
+def record_hours(
+    volunteer_id: UUID,
+    body: HoursIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> HoursRecorded:
+    """Records one service entry (Art. 7). Hours follow the rounding rule in force
+    and earn points at the rate in force; both versions are recorded on the entry.
+    Refused when the end is not after the start, the span is over 24 h, the end is
+    in the future, the volunteer is unknown or inactive, or it overlaps a live
+    entry. A retry with the same record_id or Idempotency-Key records nothing new
+    and returns the first response."""
+    details = ServiceDetails(
+        activity_name=body.activity_name,
+        location=body.location,
+        service_recipient=body.service_recipient,
+        content=body.content,
+        leader=body.leader,
+        activity_id=body.activity_id,
+        order_id=body.order_id,
+    )
+    command = NewHours(
+        body.unit_id, body.started_at, body.ended_at, details, body.record_id
+    )
+    payload = body.model_dump(mode="json")
+    key = scoped_key(actor, request, idempotency_key, payload)
+    if key is None and body.record_id is not None:
+        key = IdempotencyKey(
+            RECORD_SCOPE,
+            str(body.record_id),
+            fingerprint(request.url.path, payload),
+            field="record_id",
+        )
+    outcome = container.ledger.record_hours(volunteer_id, command, actor, key)
+    return written(HoursRecorded, outcome, response)
+
+
+@router.get(
+    "/volunteers/{volunteer_id}/hours",
+    response_model=HourEntryPage,
+    dependencies=[ReadAfter],
+)
+def list_hours(
+    volunteer_id: UUID, container: ContainerDep, actor: ActorDep, page: PageDep
+) -> HourEntryPage:
+    """Entries newest first, revoked ones included (status shows it)."""
+    readable_volunteer(container, actor, volunteer_id)
+    rows, total = container.reads.hours(volunteer_id, page.limit, page.offset)
+    return HourEntryPage(
+        items=[HourEntryOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.post(
+    "/volunteers/{volunteer_id}/hours/{record_id}/corrections",
+    response_model=CorrectionOut,
+    responses={202: {"model": CorrectionOut, "description": "Correction requested"}},
+)
+def correct_hours(
+    volunteer_id: UUID,
+    record_id: UUID,
+    body: CorrectionIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> CorrectionOut:
+    """A coordinator in scope (or an admin) corrects the times or revokes the entry
+    at once (200); points move by the difference with entries of their own. The
+    volunteer may only ask (202): a coordinator then accepts or rejects."""
+    command = Correction(body.reason, body.started_at, body.ended_at, body.revoke)
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.correct_hours(
+        volunteer_id, record_id, command, actor, key
+    )
+    if outcome.result.get("status") == "requested":
+        response.status_code = 202
+    return written(CorrectionOut, outcome, response)
+
+
+@router.post(
+    "/volunteers/{volunteer_id}/correction-requests/{request_id}/accept",
+    response_model=CorrectionOut,
+)
+def accept_correction(
+    volunteer_id: UUID,
+    request_id: UUID,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> CorrectionOut:
+    """Applies the requested correction or revocation, with its points change."""
+    outcome = container.ledger.decide_correction(
+        volunteer_id, request_id, True, "", actor
+    )
+    return written(CorrectionOut, outcome, response)
+
+
+@router.post(
+    "/volunteers/{volunteer_id}/correction-requests/{request_id}/reject",
+    response_model=CorrectionOut,
+)
+def reject_correction(
+    volunteer_id: UUID,
+    request_id: UUID,
+    body: DecisionIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> CorrectionOut:
+    outcome = container.ledger.decide_correction(
+        volunteer_id, request_id, False, body.reason, actor
+    )
+    return written(CorrectionOut, outcome, response)
+
+
+@router.get(
+    "/correction-requests",
+    response_model=list[CorrectionRequestOut],
+    dependencies=[ReadAfter],
+)
+def list_correction_requests(
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    unit_id: UUID | None = None,
+    state: Annotated[RequestState | None, Query()] = RequestState.PENDING,
+) -> list[CorrectionRequestOut]:
+    """Requests volunteers made, for the coordinators who decide them."""
+    actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
+    within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
+    if within is not None:
+        check_reads_unit(container, actor, within)
+    rows = container.reads.correction_requests(
+        within, state.value if state else None, page.limit, page.offset
+    )
+    return [CorrectionRequestOut.model_validate(r) for r in rows]

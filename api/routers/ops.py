@@ -1,0 +1,71 @@
+"""Health, operations status and the points policy."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.deps import ActorDep, ContainerDep, ReadAfter
+from api.problems import ApiProblem
+from api.routers.common import written
+from api.schemas import OpsStatus, PolicyIn, PolicyOut
+from domain.access import Role
+from infra.commands import PolicyChange
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/health")
+def health(container: ContainerDep) -> dict[str, object]:
+    """200 when the event store answers."""
+    try:
+        position = container.ledger.max_position()
+    except Exception:
+        raise ApiProblem(
+            503, "unavailable", "Unavailable", "the event store does not answer"
+        ) from None
+    return {"status": "ok", "position": position}
+
+
+@router.get("/v1/ops/status", response_model=OpsStatus)
+def ops_status(container: ContainerDep, actor: ActorDep) -> OpsStatus:
+    """Projection positions, lag behind the event store, and dead letters."""
+    actor.check_role(Role.ADMIN, Role.AUDITOR)
+    head = container.ledger.max_position()
+    projections = [
+        {
+            "projection": row["projection"],
+            "partition": row["partition"],
+            "position": row["position"],
+            "lag": head - row["position"],
+            "updated_at": row["updated_at"].isoformat(),
+        }
+        for row in container.reads.tracking()
+    ]
+    return OpsStatus(
+        position=head,
+        projections=projections,
+        dead_letters=container.reads.dead_letter_count(),
+    )
+
+
+@router.get("/v1/policy", response_model=PolicyOut, dependencies=[ReadAfter])
+def get_policy(container: ContainerDep, actor: ActorDep) -> PolicyOut:
+    """The points rate and rounding rule in force."""
+    policy = container.reads.policy()
+    if policy is None:
+        raise ApiProblem(
+            503, "projection_lagging", "Not ready", "policy not projected yet"
+        )
+    return PolicyOut.model_validate({**policy, "position": None})
+
+
+@router.put("/v1/policy", response_model=PolicyOut)
+def change_policy(
+    body: PolicyIn, response: Response, container: ContainerDep, actor: ActorDep
+) -> PolicyOut:
+    """Admins change the rate or rounding; entries recorded from now on carry the
+    new version, earlier entries keep theirs."""
+    outcome = container.ledger.change_policy(
+        PolicyChange(body.points_per_hour, body.rounding), actor
+    )
+    return written(PolicyOut, outcome, response)

@@ -1,0 +1,162 @@
+"""Volunteers: registration, profile, listing and status."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    check_reads_unit,
+    scoped_key,
+)
+from api.problems import ApiProblem
+from api.routers.common import written
+from api.schemas import (
+    StatusChanged,
+    StatusChangeIn,
+    VolunteerCreated,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerPage,
+)
+from domain.access import Actor, Role
+from domain.errors import Forbidden
+from infra.commands import NewVolunteer
+from infra.container import Container
+
+router = APIRouter(prefix="/v1/volunteers", tags=["volunteers"])
+VOLUNTEER_NUMBER = re.compile(r"^V\d{1,8}$", re.IGNORECASE)
+
+
+@router.post("", status_code=201, response_model=VolunteerCreated)
+def register_volunteer(
+    body: VolunteerIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> VolunteerCreated:
+    """Registers a volunteer (Art. 6 fields). The clear name, ID number and phone go
+    to the encrypted PII vault only; events and read models hold masked forms."""
+    command = NewVolunteer(
+        name=body.name,
+        gender=body.gender,
+        birth_date=body.birth_date,
+        id_number=body.id_number,
+        phone=body.phone,
+        unit_id=body.unit_id,
+        skills=body.skills,
+        party_member=body.party_member,
+    )
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.register_volunteer(command, actor, key)
+    return written(VolunteerCreated, outcome, response)
+
+
+@router.get("", response_model=VolunteerPage, dependencies=[ReadAfter])
+def list_volunteers(
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    unit_id: Annotated[
+        UUID | None,
+        Query(description="Volunteers of this unit and the units below it."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            description="A volunteer-number prefix (V...), or an exact name, phone "
+            "or ID number (matched by blind index; clear values are never stored).",
+        ),
+    ] = None,
+) -> VolunteerPage:
+    """Admins and auditors see all volunteers; coordinators their unit and below."""
+    actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
+    within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
+    if within is not None:
+        check_reads_unit(container, actor, within)
+    number, matching = None, None
+    if q is not None and VOLUNTEER_NUMBER.match(q):
+        number = q.upper()
+    elif q is not None:
+        matching = container.vault.find(q)
+    rows, total = container.reads.volunteers(
+        within, matching, number, page.limit, page.offset
+    )
+    items = [_volunteer_out(container, actor, row) for row in rows]
+    return VolunteerPage(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{volunteer_id}", response_model=VolunteerOut, dependencies=[ReadAfter])
+def get_volunteer(
+    volunteer_id: UUID, container: ContainerDep, actor: ActorDep
+) -> VolunteerOut:
+    row = readable_volunteer(container, actor, volunteer_id)
+    return _volunteer_out(container, actor, row)
+
+
+def readable_volunteer(
+    container: Container, actor: Actor, volunteer_id: UUID
+) -> dict[str, Any]:
+    """The volunteer's summary row, if this actor may see it."""
+    row = container.reads.volunteer(volunteer_id)
+    if row is None:
+        raise ApiProblem(
+            404, "volunteer_exists", "Not found", f"no volunteer {volunteer_id}"
+        )
+    if actor.is_self(volunteer_id):
+        return row
+    if actor.role is Role.VOLUNTEER:
+        raise Forbidden("a volunteer sees only its own record")
+    check_reads_unit(container, actor, row["unit_id"])
+    return row
+
+
+def _volunteer_out(
+    container: Container, actor: Actor, row: dict[str, Any]
+) -> VolunteerOut:
+    name = row["name_masked"]
+    if actor.role in (Role.ADMIN, Role.COORDINATOR) or actor.is_self(row["id"]):
+        person = container.vault.personal_data(row["id"])
+        name = person.name if person else row["name_masked"]
+    return VolunteerOut.model_validate({**row, "name": name})
+
+
+@router.post("/{volunteer_id}/deactivation", response_model=StatusChanged)
+def deactivate_volunteer(
+    volunteer_id: UUID,
+    body: StatusChangeIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> StatusChanged:
+    """An inactive volunteer gets no new hours; recorded hours stay."""
+    outcome = container.ledger.set_volunteer_status(
+        volunteer_id, False, body.reason, actor
+    )
+    return written(StatusChanged, outcome, response)
+
+
+@router.post("/{volunteer_id}/reactivation", response_model=StatusChanged)
+def reactivate_volunteer(
+    volunteer_id: UUID,
+    body: StatusChangeIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> StatusChanged:
+    outcome = container.ledger.set_volunteer_status(
+        volunteer_id, True, body.reason, actor
+    )
+    return written(StatusChanged, outcome, response)

@@ -1,0 +1,292 @@
+"""Request and response models of the public API (see docs/api.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+
+from domain.identity import Gender
+from domain.organisation import UnitKind
+from domain.policy import RoundingRule
+
+#: Exact decimals in the domain; JSON numbers on the wire.
+Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Written(Response):
+    position: int | None = Field(
+        description="Notification id of the write's last event; pass it as "
+        "min_position to read your own write."
+    )
+
+
+# -- organisation ------------------------------------------------------------
+
+
+class UnitIn(Request):
+    name: str = Field(min_length=1, max_length=100)
+    kind: UnitKind
+    parent_id: UUID | None = None
+    population: int | None = Field(default=None, ge=0)
+
+
+class UnitOut(Response):
+    id: UUID
+    name: str
+    kind: UnitKind
+    parent_id: UUID | None
+    population: int | None
+
+
+class UnitCreated(UnitOut, Written):
+    pass
+
+
+class TeamIn(Request):
+    name: str = Field(min_length=1, max_length=100)
+    unit_id: UUID
+    service_type: str = Field(
+        description="One of the 17 team type codes (GET /v1/reference) or 'other'."
+    )
+    service_type_name: str | None = Field(
+        default=None, max_length=100, description="Required when service_type is other."
+    )
+
+
+class TeamOut(Response):
+    id: UUID
+    name: str
+    unit_id: UUID
+    service_type: str
+    service_type_name: str | None
+
+
+class TeamCreated(TeamOut, Written):
+    pass
+
+
+# -- volunteers --------------------------------------------------------------
+
+
+class VolunteerIn(Request):
+    name: str = Field(min_length=1, max_length=64)
+    gender: Gender
+    birth_date: date
+    id_number: str = Field(description="18-character national ID number (GB 11643).")
+    phone: str = Field(max_length=20)
+    unit_id: UUID
+    skills: list[str] = Field(default_factory=list)
+    party_member: bool = False
+
+
+class VolunteerCreated(Written):
+    id: UUID
+    volunteer_number: str
+    unit_id: UUID
+    name_masked: str
+    id_number_masked: str
+    phone_masked: str
+    gender: Gender
+    birth_year: int
+    skills: list[str]
+    party_member: bool
+    status: str
+
+
+class VolunteerOut(Response):
+    id: UUID
+    volunteer_number: str
+    name: str = Field(
+        description="Clear name for admins, coordinators in scope and the volunteer; "
+        "masked for everyone else."
+    )
+    name_masked: str
+    unit_id: UUID
+    gender: Gender
+    birth_year: int
+    id_number_masked: str
+    phone_masked: str
+    skills: list[str]
+    party_member: bool
+    status: str
+    verified_hours: Number
+    star_level: int
+    points_balance: Number
+    entry_count: int
+    registered_at: datetime
+
+
+class VolunteerPage(Response):
+    items: list[VolunteerOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StatusChangeIn(Request):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class StatusChanged(Written):
+    id: UUID
+    status: str
+
+
+# -- hours -------------------------------------------------------------------
+
+
+class HoursIn(Request):
+    record_id: UUID | None = Field(
+        default=None,
+        description="Client-chosen id; posting the same record_id again returns the "
+        "first response instead of recording twice.",
+    )
+    activity_name: str = Field(min_length=1, max_length=500)
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    location: str = Field(min_length=1, max_length=500)
+    service_recipient: str = Field(min_length=1, max_length=500)
+    content: str = Field(min_length=1, max_length=500)
+    leader: str = Field(min_length=1, max_length=500)
+    unit_id: UUID
+    activity_id: UUID | None = None
+    order_id: UUID | None = None
+
+
+class HoursRecorded(Written):
+    record_id: UUID
+    volunteer_id: UUID
+    hours: Number
+    points_earned: Number
+    policy_version: int
+
+
+class HourEntryOut(Response):
+    record_id: UUID
+    volunteer_id: UUID
+    unit_id: UUID
+    activity_name: str
+    started_at: datetime
+    ended_at: datetime
+    hours: Number
+    status: str
+    policy_version: int
+    rounding: str
+    location: str
+    service_recipient: str
+    content: str
+    leader: str
+    activity_id: UUID | None
+    order_id: UUID | None
+    recorded_by: str
+    recorded_at: datetime
+    revision: int
+    last_change_reason: str | None
+    last_changed_by: str | None
+    last_changed_at: datetime | None
+    pending_request_id: UUID | None
+
+
+class HourEntryPage(Response):
+    items: list[HourEntryOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class CorrectionIn(Request):
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    revoke: bool = False
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CorrectionOut(Written):
+    record_id: UUID
+    status: str = Field(description="corrected, revoked, or requested (by a volunteer)")
+    hours: Number | None = None
+    points_change: Number | None = None
+    balance: Number | None = None
+    request_id: UUID | None = None
+
+
+class DecisionIn(Request):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CorrectionRequestOut(Response):
+    request_id: UUID
+    volunteer_id: UUID
+    record_id: UUID
+    unit_id: UUID
+    started_at: datetime | None
+    ended_at: datetime | None
+    revoke: bool
+    reason: str
+    state: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+
+
+# -- accounts and policy -------------------------------------------------------
+
+
+class AccountOut(Response):
+    volunteer_id: UUID
+    balance: Number
+    earned: Number
+    redeemed: Number
+    held: Number
+    clawed_back: Number
+    owes: bool = Field(description="True when clawbacks left the balance below zero.")
+
+
+class AccountEntryOut(Response):
+    position: int
+    kind: str
+    source_kind: str
+    source_id: UUID
+    points: Number
+    balance_after: Number
+    policy_version: int | None
+    reason: str
+    actor: str
+    occurred_at: datetime
+
+
+class PolicyIn(Request):
+    points_per_hour: Decimal = Field(gt=0, le=1000, decimal_places=2)
+    rounding: RoundingRule
+
+
+class PolicyOut(Written):
+    version: int
+    points_per_hour: Number
+    rounding: RoundingRule
+
+
+class Reference(Response):
+    team_types: list[dict[str, str]]
+    service_categories: list[dict[str, Any]]
+    unit_kinds: list[str]
+    rounding_rules: list[str]
+
+
+class OpsStatus(Response):
+    position: int
+    projections: list[dict[str, Any]]
+    dead_letters: int

