@@ -1,0 +1,95 @@
+"""The issue's scenario end to end on real Postgres: hours, points, stars, replay."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from domain.access import Actor
+from infra.commands import Correction
+from infra.container import Container
+from projections import all_projections
+from projections.base import ProjectionRunner
+from projections.queries import ReadModels
+from tests.conftest import NOW
+from tests.integration.helpers import make_district, record, register
+
+
+def snapshot(reads: ReadModels, volunteer_id: object) -> dict[str, object]:
+    volunteer = reads.volunteer(volunteer_id)  # type: ignore[arg-type]
+    account = reads.account(volunteer_id)  # type: ignore[arg-type]
+    entries = reads.account_entries(volunteer_id, 100, 0)  # type: ignore[arg-type]
+    assert volunteer is not None and account is not None
+    return {
+        "hours": volunteer["verified_hours"],
+        "stars": volunteer["star_level"],
+        "balance": account["balance"],
+        "earned": account["earned"],
+        "entries": [(e["kind"], e["points"], e["balance_after"]) for e in entries],
+    }
+
+
+def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
+    container: Container, admin: Actor
+) -> None:
+    district = make_district(container, admin)
+    volunteer = register(container, admin, district.station)
+    start = NOW - timedelta(days=30)
+    records = [
+        record(
+            container,
+            admin,
+            volunteer,
+            district.station,
+            start + timedelta(days=d),
+            600,
+        )
+        for d in range(10)
+    ]
+    container.projector.catch_up()  # type: ignore[union-attr]
+    after_recording = snapshot(container.reads, volunteer)
+    assert after_recording["hours"] == Decimal(100)
+    assert after_recording["stars"] == 1
+    assert after_recording["balance"] == Decimal(1000)
+
+    container.ledger.correct_hours(
+        volunteer, records[0], Correction("重复登记", revoke=True), admin
+    )
+    container.projector.catch_up()  # type: ignore[union-attr]
+    after_revoking = snapshot(container.reads, volunteer)
+    assert after_revoking["hours"] == Decimal(90)
+    assert after_revoking["stars"] == 0
+    assert after_revoking["balance"] == Decimal(900)
+    assert after_revoking["entries"][0] == ("clawback", Decimal(-100), Decimal(900))
+
+    rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_check")
+    rebuilt.create_tables()
+    position = 0
+    while batch := container.projector.feed.read(position):  # type: ignore[union-attr]
+        rebuilt.apply_batch(batch)
+        position = batch[-1].position
+    assert (
+        snapshot(ReadModels(container.db, "rebuild_check"), volunteer) == after_revoking
+    )
+
+
+def test_a_correction_moves_points_by_the_difference(
+    container: Container, admin: Actor
+) -> None:
+    district = make_district(container, admin)
+    volunteer = register(container, admin, district.station)
+    entry = record(
+        container, admin, volunteer, district.station, NOW - timedelta(days=2), 120
+    )
+    outcome = container.ledger.correct_hours(
+        volunteer,
+        entry,
+        Correction(
+            "left early", ended_at=NOW - timedelta(days=2) + timedelta(minutes=60)
+        ),
+        admin,
+    )
+    assert outcome.result["points_change"] == "-10.00"
+    container.projector.catch_up()  # type: ignore[union-attr]
+    state = snapshot(container.reads, volunteer)
+    assert state["hours"] == Decimal(1)
+    assert state["balance"] == Decimal(10)
+    assert [kind for kind, _, _ in state["entries"]] == ["clawback", "credit"]  # type: ignore[attr-defined]
