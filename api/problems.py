@@ -60,6 +60,7 @@ def problem(
         "status": status,
         "detail": detail,
         "instance": request.url.path,
+        "rule": slug,
         **extra,
     }
     return JSONResponse(
@@ -81,7 +82,7 @@ def _domain_status(error: DomainError) -> tuple[int, str]:
 
 async def domain_error(request: Request, error: DomainError) -> JSONResponse:
     status, title = _domain_status(error)
-    extra: dict[str, Any] = {"rule": error.rule}
+    extra: dict[str, Any] = {}
     if error.field is not None:
         extra["errors"] = [
             {"field": error.field, "rule": error.rule, "message": error.detail}

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from domain.access import Actor, Role
+from infra.container import Container
+from tests.conftest import NOW
+from tests.factories import id_number
+from tests.integration.helpers import BIRTH, District, make_district
+
+
+@dataclass
+class Api:
+    client: TestClient
+    container: Container
+    district: District
+    tokens: dict[str, str]
+
+    def token(self, role: Role, **scope: Any) -> str:
+        return self.container.tokens.issue(role, f"test-{role.value}", **scope).token
+
+    def call(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> Any:
+        headers = dict(kwargs.pop("headers", {}))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def as_admin(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.call(method, path, self.tokens["admin"], **kwargs)
+
+
+@pytest.fixture
+def api(container: Container, admin: Actor) -> Iterator[Api]:
+    district = make_district(container, admin)
+    assert container.projector is not None
+    container.projector.catch_up()
+    tokens = {
+        "admin": container.tokens.issue(Role.ADMIN, "admin").token,
+        "auditor": container.tokens.issue(Role.AUDITOR, "auditor").token,
+        "coordinator": container.tokens.issue(
+            Role.COORDINATOR, "艾山所", unit_id=district.institute
+        ).token,
+        "outsider": container.tokens.issue(
+            Role.COORDINATOR, "里辛所", unit_id=district.other_institute
+        ).token,
+    }
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield Api(client, container, district, tokens)
+
+
+def volunteer_body(unit_id: UUID, serial: int = 1, **changes: Any) -> dict[str, Any]:
+    body = {
+        "name": "王小明",
+        "gender": "male",
+        "birth_date": BIRTH.isoformat(),
+        "id_number": id_number(BIRTH, serial=serial),
+        "phone": "13812345678",
+        "unit_id": str(unit_id),
+        "skills": ["急救"],
+        "party_member": True,
+    }
+    body.update(changes)
+    return body
+
+
+def hours_body(
+    unit_id: UUID, hours_ago: float = 6, minutes: int = 120, **changes: Any
+) -> dict[str, Any]:
+    start = NOW - timedelta(hours=hours_ago)
+    body = {
+        "activity_name": "社区清扫",
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(minutes=minutes)).isoformat(),
+        "location": "双泉社区",
+        "service_recipient": "辖区居民",
+        "content": "清理楼道",
+        "leader": "李站长",
+        "unit_id": str(unit_id),
+    }
+    body.update(changes)
+    return body
+
+
+def assert_problem(
+    response: Any, status: int, rule: str, field: str | None = None
+) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert {"type", "title", "detail"} <= problem.keys()
+    rules = {problem.get("rule")} | {e["rule"] for e in problem.get("errors", [])}
+    assert rule in rules, problem
+    if field is not None:
+        assert field in {e["field"] for e in problem["errors"]}, problem
+    assert "Traceback" not in response.text

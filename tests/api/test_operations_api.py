@@ -1,0 +1,186 @@
+"""Health, status, policy, reference data and the error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+
+
+def test_health_answers_with_the_event_store_position(api: Api) -> None:
+    response = api.client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["position"] > 0
+
+
+def test_ops_status_shows_every_projection_and_its_lag(api: Api) -> None:
+    created = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    api.as_admin(
+        "GET",
+        f"/v1/volunteers/{created['id']}",
+        params={"min_position": created["position"]},
+    )
+    status = api.call("GET", "/v1/ops/status", api.tokens["auditor"]).json()
+    names = {p["projection"] for p in status["projections"]}
+    assert names == {"organisation", "volunteers", "accounts", "policy"}
+    assert all(p["lag"] >= 0 for p in status["projections"])
+    assert status["dead_letters"] == 0
+    assert_problem(
+        api.call("GET", "/v1/ops/status", api.tokens["coordinator"]), 403, "forbidden"
+    )
+
+
+def test_min_position_beyond_the_log_is_refused(api: Api) -> None:
+    response = api.as_admin(
+        "GET", f"/v1/units/{api.district.center}", params={"min_position": 10**9}
+    )
+    assert_problem(response, 422, "position_recorded")
+
+
+def test_an_admin_changes_the_policy_and_new_entries_use_it(api: Api) -> None:
+    changed = api.as_admin(
+        "PUT", "/v1/policy", json={"points_per_hour": 1, "rounding": "exact"}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["version"] == 2
+    policy = api.as_admin(
+        "GET", "/v1/policy", params={"min_position": changed.json()["position"]}
+    )
+    assert policy.json()["points_per_hour"] == 1
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    recorded = api.as_admin(
+        "POST",
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        json=hours_body(api.district.station, minutes=100),
+    ).json()
+    assert (
+        recorded["hours"],
+        recorded["points_earned"],
+        recorded["policy_version"],
+    ) == (
+        1.67,
+        1.67,
+        2,
+    )
+    assert_problem(
+        api.call(
+            "PUT",
+            "/v1/policy",
+            api.tokens["coordinator"],
+            json={"points_per_hour": 5, "rounding": "exact"},
+        ),
+        403,
+        "forbidden",
+    )
+    assert_problem(
+        api.as_admin(
+            "PUT", "/v1/policy", json={"points_per_hour": 0, "rounding": "exact"}
+        ),
+        422,
+        "greater_than",
+        "points_per_hour",
+    )
+
+
+def test_units_and_children_are_readable_and_kinds_are_checked(api: Api) -> None:
+    children = api.as_admin("GET", f"/v1/units/{api.district.center}/children").json()
+    assert {c["name"] for c in children} == {"艾山所", "里辛所"}
+    response = api.as_admin(
+        "POST",
+        "/v1/units",
+        json={
+            "name": "错挂站",
+            "kind": "station",
+            "parent_id": str(api.district.center),
+        },
+    )
+    assert_problem(response, 422, "parent_kind", "parent_id")
+    assert_problem(
+        api.as_admin("POST", "/v1/units", json={"name": "二中心", "kind": "center"}),
+        409,
+        "single_center",
+    )
+
+
+def test_teams_take_one_of_the_seventeen_types(api: Api) -> None:
+    created = api.call(
+        "POST",
+        "/v1/teams",
+        api.tokens["coordinator"],
+        json={
+            "name": "双泉宣讲队",
+            "unit_id": str(api.district.station),
+            "service_type": "theory_policy",
+        },
+    )
+    assert created.status_code == 201, created.text
+    read = api.as_admin(
+        "GET",
+        f"/v1/teams/{created.json()['id']}",
+        params={"min_position": created.json()["position"]},
+    )
+    assert read.json()["service_type"] == "theory_policy"
+    wrong = api.as_admin(
+        "POST",
+        "/v1/teams",
+        json={
+            "name": "x",
+            "unit_id": str(api.district.station),
+            "service_type": "dancing",
+        },
+    )
+    assert_problem(wrong, 422, "service_type_known", "service_type")
+
+
+def test_reference_data_lists_team_types_and_the_five_categories(api: Api) -> None:
+    reference = api.client.get("/v1/reference").json()
+    assert len(reference["team_types"]) == 17
+    assert [c["label"] for c in reference["service_categories"]] == [
+        "为老",
+        "为小",
+        "为困难群体",
+        "为需要心理疏导和情感慰藉群体",
+        "为社会公共需要",
+    ]
+
+
+def test_unknown_paths_are_problems_too(api: Api) -> None:
+    assert_problem(api.client.get("/v1/nothing-here"), 404, "http_404")
+
+
+def test_an_unexpected_failure_is_a_500_without_internals(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(api.container.reads, "unit", broken)
+    response = api.as_admin("GET", f"/v1/units/{api.district.center}")
+    assert_problem(response, 500, "internal")
+    assert "secret internals" not in response.text
+
+
+def test_openapi_documents_the_public_paths(api: Api) -> None:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path in [
+        "/v1/units",
+        "/v1/units/{unit_id}",
+        "/v1/units/{unit_id}/children",
+        "/v1/teams",
+        "/v1/volunteers",
+        "/v1/volunteers/{volunteer_id}",
+        "/v1/volunteers/{volunteer_id}/hours",
+        "/v1/volunteers/{volunteer_id}/hours/{record_id}/corrections",
+        "/v1/accounts/{volunteer_id}",
+        "/v1/accounts/{volunteer_id}/entries",
+        "/health",
+        "/v1/ops/status",
+    ]:
+        assert path in paths, path
+    assert api.client.get("/docs").status_code == 200
