@@ -268,6 +268,8 @@ def ensure_demo(container: Container) -> Path:
         log.info("seeding the demo district ...")
         summary = seeder.seed()
         log.info("demo seeded: %s", summary)
+        if container.projector is not None:
+            container.projector.catch_up()  # serve the demo with read models ready
     path = home / TOKENS_FILE
     if not path.exists():
         issue_demo_tokens(container, path)

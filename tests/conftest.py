@@ -44,7 +44,7 @@ def admin_url() -> Iterator[str]:
     from infra.embedded_pg import start_embedded_postgres
 
     home = Path(tempfile.mkdtemp(prefix="vledger-test-"))
-    yield start_embedded_postgres(home, database="postgres")
+    yield start_embedded_postgres(home, database="postgres", delete_on_exit=True)
 
 
 @pytest.fixture

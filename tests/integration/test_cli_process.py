@@ -1,0 +1,215 @@
+"""The real `vledger` processes on the embedded default: serve, stop, serve again."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from domain.identity import Gender
+from tests.factories import id_number
+from tests.integration.helpers import BIRTH
+
+VLEDGER = [sys.executable, "-m", "infra.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VLEDGER_")}
+    return {**env, "VLEDGER_HOME": str(home)}
+
+
+def vledger(home: Path, *args: str) -> str:
+    done = subprocess.run(
+        [*VLEDGER, *args],
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+class Server:
+    def __init__(self, home: Path, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [*VLEDGER, "serve", "--port", str(self.port), *args],
+            env=environment(home),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.process.stderr.read().decode())  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError("vledger serve did not become healthy")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "vledger-home"
+
+
+def call(server: Server, token: str, method: str, path: str, **kwargs: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"}
+    return httpx.request(
+        method, server.url + path, headers=headers, timeout=10, **kwargs
+    )
+
+
+def test_stopping_and_restarting_serve_loses_nothing(home: Path) -> None:
+    server = Server(home)
+    try:
+        token = vledger(
+            home, "token", "create", "--role", "admin", "--name", "ops"
+        ).splitlines()[-1]
+        center = call(
+            server, token, "POST", "/v1/units", json={"name": "中心", "kind": "center"}
+        )
+        assert center.status_code == 201, center.text
+        volunteer = call(
+            server,
+            token,
+            "POST",
+            "/v1/volunteers",
+            json={
+                "name": "王小明",
+                "gender": "male",
+                "birth_date": BIRTH.isoformat(),
+                "id_number": id_number(BIRTH, Gender.MALE),
+                "phone": "13812345678",
+                "unit_id": center.json()["id"],
+            },
+        ).json()
+        start = datetime.now(UTC) - timedelta(hours=5)
+        hours = call(
+            server,
+            token,
+            "POST",
+            f"/v1/volunteers/{volunteer['id']}/hours",
+            json={
+                "activity_name": "清扫",
+                "started_at": start.isoformat(),
+                "ended_at": (start + timedelta(hours=3)).isoformat(),
+                "location": "社区",
+                "service_recipient": "居民",
+                "content": "清扫",
+                "leader": "李",
+                "unit_id": center.json()["id"],
+            },
+        )
+        assert hours.status_code == 201, hours.text
+    finally:
+        assert server.stop() == 0
+
+    assert (home / "master.key").stat().st_mode & 0o777 == 0o600
+    restarted = Server(home)
+    try:
+        summary = call(
+            restarted,
+            token,
+            "GET",
+            f"/v1/volunteers/{volunteer['id']}",
+            params={"min_position": hours.json()["position"]},
+        )
+        assert summary.status_code == 200, summary.text
+        assert summary.json()["name"] == "王小明"
+        assert (summary.json()["verified_hours"], summary.json()["points_balance"]) == (
+            3,
+            30,
+        )
+    finally:
+        assert restarted.stop() == 0
+
+
+def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> None:
+    server = Server(home, "--demo")
+    try:
+        tokens = json.loads((home / "demo-tokens.json").read_text())
+        assert (home / "demo-tokens.json").stat().st_mode & 0o777 == 0o600
+        roles = {"admin", "coordinator", "volunteer", "resident", "kiosk", "auditor"}
+        assert roles <= tokens.keys()
+        listed = call(
+            server,
+            tokens["admin"]["token"],
+            "GET",
+            "/v1/volunteers",
+            params={"limit": 1},
+        )
+        assert listed.json()["total"] == 300
+        mine = call(
+            server,
+            tokens["volunteer"]["token"],
+            "GET",
+            f"/v1/volunteers/{tokens['volunteer']['volunteer_id']}",
+        )
+        assert mine.status_code == 200
+        assert mine.json()["star_level"] >= 1
+    finally:
+        assert server.stop() == 0
+
+
+def test_token_create_refuses_an_unknown_unit(home: Path) -> None:
+    done = subprocess.run(
+        [
+            *VLEDGER,
+            "token",
+            "create",
+            "--role",
+            "coordinator",
+            "--unit",
+            "6b0f0d1e-8d7a-4c43-9a55-2e1f6c3b9a10",
+        ],
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "unit_exists" in done.stderr
+
+
+def test_outside_the_embedded_default_serve_refuses_to_start_without_a_master_key(
+    home: Path,
+) -> None:
+    env = {
+        **environment(home),
+        "VLEDGER_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x",
+    }
+    done = subprocess.run(
+        [*VLEDGER, "serve"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "VLEDGER_MASTER_KEY is required" in done.stderr
