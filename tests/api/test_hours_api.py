@@ -288,7 +288,8 @@ def test_a_rejected_request_changes_nothing(api: Api) -> None:
     asked = api.call(
         "POST", path, own, json={"revoke": True, "reason": "不是我"}
     ).json()
-    reject = f"/v1/volunteers/{volunteer['id']}/correction-requests/{asked['request_id']}/reject"
+    requests = f"/v1/volunteers/{volunteer['id']}/correction-requests"
+    reject = f"{requests}/{asked['request_id']}/reject"
     assert_problem(
         api.call("POST", reject, api.tokens["coordinator"], json={}),
         422,

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,8 +77,8 @@ class Server:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "vledger-home"
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "vledger-home"
 
 
 def call(server: Server, token: str, method: str, path: str, **kwargs: Any) -> Any:

@@ -36,14 +36,16 @@ def test_clear_name_id_number_and_phone_never_enter_the_events_table(
     district = make_district(container, admin)
     volunteer = register(container, admin, district.station, name=NAME, phone=PHONE)
     person = container.vault.personal_data(volunteer)
-    assert person is not None and person.name == NAME
+    assert person is not None
+    assert person.name == NAME
     stored = all_stored_text(database_url)
     assert "Volunteer.Registered" in stored
     for clear in (NAME, person.id_number, PHONE, person.id_number[6:14]):
         assert clear not in stored
     with psycopg.connect(database_url) as conn:
         payload = conn.execute("SELECT payload FROM pii_vault").fetchone()
-    assert payload is not None and NAME.encode() not in bytes(payload[0])
+    assert payload is not None
+    assert NAME.encode() not in bytes(payload[0])
 
 
 def test_a_second_registration_with_the_same_id_number_is_refused(
@@ -172,10 +174,12 @@ def test_a_restart_loses_nothing_and_projection_resumes(
     assert second.projector is not None
     second.projector.catch_up()
     summary = second.reads.volunteer(volunteer)
-    assert summary is not None and summary["verified_hours"] == 3
+    assert summary is not None
+    assert summary["verified_hours"] == 3
     assert second.reads.account(volunteer)["balance"] == 30  # type: ignore[index]
     person = second.vault.personal_data(volunteer)
-    assert person is not None and person.name == "王小明"
+    assert person is not None
+    assert person.name == "王小明"
 
 
 def test_the_service_refuses_to_start_with_another_master_key(
@@ -210,7 +214,7 @@ def test_a_poison_event_is_parked_and_projection_goes_on(
     projector.catch_up()
     assert container.reads.dead_letter_count() == 1
     assert container.runner.position() == container.ledger.max_position()
-    listed, total = container.reads.volunteers(None, None, None, 10, 0)
+    _listed, total = container.reads.volunteers(None, None, None, 10, 0)
     assert total == 2
     assert container.reads.account(volunteer)["balance"] == 10  # type: ignore[index]
 
@@ -222,7 +226,8 @@ def test_tokens_are_stored_hashed_and_carry_role_and_scope(
     issued = container.tokens.issue(Role.COORDINATOR, "站长", unit_id=district.station)
     with psycopg.connect(database_url) as conn:
         stored = conn.execute("SELECT token_hash FROM api_tokens").fetchone()
-    assert stored is not None and issued.token.encode() not in bytes(stored[0])
+    assert stored is not None
+    assert issued.token.encode() not in bytes(stored[0])
     actor = container.tokens.authenticate(issued.token)
     assert actor is not None
     assert (actor.role, actor.unit_id) == (Role.COORDINATOR, district.station)

@@ -17,7 +17,8 @@ def snapshot(reads: ReadModels, volunteer_id: object) -> dict[str, object]:
     volunteer = reads.volunteer(volunteer_id)  # type: ignore[arg-type]
     account = reads.account(volunteer_id)  # type: ignore[arg-type]
     entries = reads.account_entries(volunteer_id, 100, 0)  # type: ignore[arg-type]
-    assert volunteer is not None and account is not None
+    assert volunteer is not None
+    assert account is not None
     return {
         "hours": volunteer["verified_hours"],
         "stars": volunteer["star_level"],
