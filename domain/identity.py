@@ -130,8 +130,3 @@ class MaskedIdentity:
     name: str
     id_number: str
     phone: str
-
-
-def age_on(birth_date: date, day: date) -> int:
-    had_birthday = (day.month, day.day) >= (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - (0 if had_birthday else 1)

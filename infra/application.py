@@ -25,7 +25,6 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     SingleCenter,
-    TeamNotFound,
     UnitNotFound,
     VolunteerNotFound,
 )
@@ -131,9 +130,6 @@ class Ledger(Application[UUID]):
 
     def unit(self, unit_id: UUID) -> Unit:
         return self._load(Unit, unit_id, UnitNotFound)
-
-    def team(self, team_id: UUID) -> Team:
-        return self._load(Team, team_id, TeamNotFound)
 
     def volunteer(self, volunteer_id: UUID) -> Volunteer:
         return self._load(Volunteer, volunteer_id, VolunteerNotFound)

@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
         "--volunteer", type=_uuid, help="the volunteer (volunteer role)"
     )
     create.add_argument("--name", default="cli", help="who holds the token")
+    revoke = token_commands.add_parser("revoke", help="revoke a token by its token_id")
+    revoke.add_argument("token_id", type=_uuid)
 
     commands.add_parser("keygen", help="print a new master key for VLEDGER_MASTER_KEY")
     return root
@@ -124,6 +126,12 @@ def demo(container: Container, args: argparse.Namespace) -> int:
 
 
 def token(container: Container, args: argparse.Namespace) -> int:
+    if args.token_command == "revoke":  # noqa: S105 - a subcommand name
+        if not container.tokens.revoke(args.token_id):
+            print(f"vledger: no active token {args.token_id}", file=sys.stderr)
+            return 2
+        print(f"revoked {args.token_id}")
+        return 0
     role = Role(args.role)
     if args.unit is not None:
         container.ledger.unit(args.unit)

@@ -50,6 +50,7 @@ def database_url(settings: Settings) -> str:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Container:
+    check_supported(settings)
     master_key = settings.master_key_bytes()  # refuse to start before touching storage
     url = database_url(settings)
     db = Database(url, settings.db_pool_size)
@@ -80,6 +81,15 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         reads=ReadModels(db, settings.readmodel_schema),
         projector=projector,
     )
+
+
+def check_supported(settings: Settings) -> None:
+    if settings.kafka_bootstrap is not None:
+        # Without a consumer the read models would silently stop; refuse instead.
+        raise ConfigurationError(
+            "VLEDGER_KAFKA_BOOTSTRAP is set, but this version has no Kafka relay or "
+            "projector yet; unset it to feed projections in-process"
+        )
 
 
 def create_write_side_tables(db: Database) -> None:

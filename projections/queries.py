@@ -59,14 +59,7 @@ class ReadModels:
     ) -> tuple[list[dict[str, Any]], int]:
         """Volunteers of `within_unit` and the units below it; `matching_ids` and
         `number` (a volunteer-number prefix) narrow the list, either one matching."""
-        where: list[str] = ["TRUE"]
-        params: list[Any] = []
-        if within_unit is not None:
-            where.append(
-                "v.unit_id IN (SELECT id FROM {t}.units "
-                "WHERE id = %s OR %s = ANY(lineage))"
-            )
-            params += [within_unit, within_unit]
+        where, params = _within("v.unit_id", within_unit)
         search = []
         if matching_ids is not None:
             search.append("v.id = ANY(%s)")
@@ -107,14 +100,7 @@ class ReadModels:
     def correction_requests(
         self, within_unit: UUID | None, state: str | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        where: list[str] = ["TRUE"]
-        params: list[Any] = []
-        if within_unit is not None:
-            where.append(
-                "r.unit_id IN (SELECT id FROM {t}.units "
-                "WHERE id = %s OR %s = ANY(lineage))"
-            )
-            params += [within_unit, within_unit]
+        where, params = _within("r.unit_id", within_unit)
         if state:
             where.append("r.state = %s")
             params.append(state)
@@ -154,3 +140,13 @@ class ReadModels:
     def dead_letter_count(self) -> int:
         row = self._one("SELECT count(*) AS n FROM {t}.dead_letters")
         return int(row["n"]) if row else 0
+
+
+def _within(column: str, unit_id: UUID | None) -> tuple[list[str], list[Any]]:
+    """A condition keeping rows whose `column` is `unit_id` or a unit below it."""
+    if unit_id is None:
+        return ["TRUE"], []
+    clause = (
+        f"{column} IN (SELECT id FROM {{t}}.units WHERE id = %s OR %s = ANY(lineage))"
+    )
+    return [clause], [unit_id, unit_id]

@@ -35,6 +35,7 @@ from infra.idempotency import IdempotencyKey, fingerprint
 
 router = APIRouter(prefix="/v1", tags=["hours"])
 RECORD_SCOPE = "hours-record"
+DETAIL_FIELDS = set(ServiceDetails.__dataclass_fields__)
 
 
 @router.post(
@@ -55,15 +56,7 @@ def record_hours(
     in the future, the volunteer is unknown or inactive, or it overlaps a live
     entry. A retry with the same record_id or Idempotency-Key records nothing new
     and returns the first response."""
-    details = ServiceDetails(
-        activity_name=body.activity_name,
-        location=body.location,
-        service_recipient=body.service_recipient,
-        content=body.content,
-        leader=body.leader,
-        activity_id=body.activity_id,
-        order_id=body.order_id,
-    )
+    details = ServiceDetails(**body.model_dump(include=DETAIL_FIELDS))
     command = NewHours(
         body.unit_id, body.started_at, body.ended_at, details, body.record_id
     )

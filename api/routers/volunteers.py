@@ -47,16 +47,7 @@ def register_volunteer(
 ) -> VolunteerCreated:
     """Registers a volunteer (Art. 6 fields). The clear name, ID number and phone go
     to the encrypted PII vault only; events and read models hold masked forms."""
-    command = NewVolunteer(
-        name=body.name,
-        gender=body.gender,
-        birth_date=body.birth_date,
-        id_number=body.id_number,
-        phone=body.phone,
-        unit_id=body.unit_id,
-        skills=body.skills,
-        party_member=body.party_member,
-    )
+    command = NewVolunteer(**dict(body))
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     outcome = container.ledger.register_volunteer(command, actor, key)
     return written(VolunteerCreated, outcome, response)
@@ -142,10 +133,7 @@ def deactivate_volunteer(
     actor: ActorDep,
 ) -> StatusChanged:
     """An inactive volunteer gets no new hours; recorded hours stay."""
-    outcome = container.ledger.set_volunteer_status(
-        volunteer_id, False, body.reason, actor
-    )
-    return written(StatusChanged, outcome, response)
+    return _set_status(container, actor, volunteer_id, False, body.reason, response)
 
 
 @router.post("/{volunteer_id}/reactivation", response_model=StatusChanged)
@@ -156,7 +144,16 @@ def reactivate_volunteer(
     container: ContainerDep,
     actor: ActorDep,
 ) -> StatusChanged:
-    outcome = container.ledger.set_volunteer_status(
-        volunteer_id, True, body.reason, actor
-    )
+    return _set_status(container, actor, volunteer_id, True, body.reason, response)
+
+
+def _set_status(
+    container: Container,
+    actor: Actor,
+    volunteer_id: UUID,
+    active: bool,
+    reason: str,
+    response: Response,
+) -> StatusChanged:
+    outcome = container.ledger.set_volunteer_status(volunteer_id, active, reason, actor)
     return written(StatusChanged, outcome, response)
