@@ -23,6 +23,7 @@ RULE_NAMES = {
     "extra_forbidden": "unknown_field",
     "json_invalid": "malformed_json",
     "timezone_aware": "timezone_required",
+    "string_unicode": "utf8",
 }
 
 

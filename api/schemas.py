@@ -2,23 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from domain.identity import Gender
-from domain.organisation import UnitKind
+from domain.organisation import MAX_POPULATION, UnitKind
 from domain.policy import RoundingRule
 
 #: Exact decimals in the domain; JSON numbers on the wire.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
+#: Control characters other than tab and line breaks cannot be stored in read models.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_storable(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("utf8", "must be valid UTF-8 text") from None
+    if CONTROL_CHARACTERS.search(text):
+        raise PydanticCustomError(
+            "no_control_characters", "must not contain control characters"
+        )
+    return text
+
+
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                check_storable(text)
+        return value
 
 
 class Response(BaseModel):
@@ -39,7 +72,7 @@ class UnitIn(Request):
     name: str = Field(min_length=1, max_length=100)
     kind: UnitKind
     parent_id: UUID | None = None
-    population: int | None = Field(default=None, ge=0)
+    population: int | None = Field(default=None, ge=0, le=MAX_POPULATION)
 
 
 class UnitOut(Response):

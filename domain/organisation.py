@@ -11,6 +11,8 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidInput
 from domain.reference import OTHER_TEAM_TYPE, TEAM_TYPE_CODES
 
+MAX_POPULATION = 100_000_000
+
 
 class UnitKind(StrEnum):
     CENTER = "center"
@@ -83,8 +85,10 @@ class Unit(Aggregate):
     ) -> Unit:
         check_unit_name(name)
         check_parent(kind, parent.kind if parent else None)
-        if population is not None and population < 0:
-            raise InvalidInput("population", "population_non_negative", "must be >= 0")
+        if population is not None and not 0 <= population <= MAX_POPULATION:
+            raise InvalidInput(
+                "population", "population_range", f"must be 0 to {MAX_POPULATION}"
+            )
         lineage = [*parent.lineage, parent.id] if parent else []
         return cls(
             unit_id=unit_id,

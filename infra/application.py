@@ -219,7 +219,9 @@ class Ledger(Application[UUID]):
         self, cmd: NewUnit, actor: Actor, idem: IdempotencyKey | None = None
     ) -> Outcome:
         def decide() -> Decision:
-            parent = self.unit(cmd.parent_id) if cmd.parent_id else None
+            parent = (
+                self._unit_field(cmd.parent_id, "parent_id") if cmd.parent_id else None
+            )
             if parent is None:
                 actor.check_role(Role.ADMIN)
             else:
@@ -259,12 +261,12 @@ class Ledger(Application[UUID]):
 
         return self.execute(idem, decide)
 
-    def _unit_field(self, unit_id: UUID) -> Unit:
+    def _unit_field(self, unit_id: UUID, field: str = "unit_id") -> Unit:
         """A unit named in a request body: unknown is the client's input error."""
         try:
             return self.unit(unit_id)
         except UnitNotFound:
-            raise InvalidInput("unit_id", "unit_exists", f"no unit {unit_id}") from None
+            raise InvalidInput(field, "unit_exists", f"no unit {unit_id}") from None
 
     # -- volunteers --------------------------------------------------------------
 

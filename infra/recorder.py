@@ -26,7 +26,7 @@ class SideWrite:
 
 
 class LedgerRecorder(PostgresApplicationRecorder):
-    def _insert_events(
+    def _insert_stored_events(
         self,
         curs: Cursor[DictRow],
         stored_events: Sequence[StoredEvent],
@@ -34,9 +34,15 @@ class LedgerRecorder(PostgresApplicationRecorder):
         side_writes: Sequence[SideWrite] = (),
         **kwargs: Any,
     ) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
-        for write in side_writes:
-            curs.execute(write.query, list(write.params))
+        """Runs after the table lock and the events insert, inside the library's
+        pipelined transaction and its error capture, so a violated constraint in a
+        side write surfaces as that IntegrityError (not as 'pipeline aborted') and
+        rolls the events back. A separate cursor keeps the events insert's
+        RETURNING rows for the library to read."""
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        with curs.connection.cursor() as side:
+            for write in side_writes:
+                side.execute(write.query.encode(), list(write.params))
 
 
 class DateAsISO(Transcoding):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.conftest import event_count
 
 
 def test_health_answers_with_the_event_store_position(api: Api) -> None:
@@ -184,3 +187,65 @@ def test_openapi_documents_the_public_paths(api: Api) -> None:
     ]:
         assert path in paths, path
     assert api.client.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("activity_name", "清扫\x00", "no_control_characters"),
+        ("content", "bad\ud800", "utf8"),
+        ("location", "a\x1bb", "no_control_characters"),
+    ],
+)
+def test_text_that_could_not_be_stored_or_projected_is_refused(
+    api: Api, database_url: str, field: str, value: str, rule: str
+) -> None:
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    before = event_count(database_url)
+    body = {**hours_body(api.district.station), field: value}
+    response = api.as_admin(
+        "POST",
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        content=json.dumps(body).encode(),  # a lone surrogate travels as \ud800
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 422, rule, field)
+    assert event_count(database_url) == before
+
+
+def test_line_breaks_in_free_text_are_kept(api: Api) -> None:
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    body = {**hours_body(api.district.station), "content": "第一行\n第二行\t完"}
+    response = api.as_admin(
+        "POST", f"/v1/volunteers/{volunteer['id']}/hours", json=body
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_an_implausible_population_is_refused(api: Api, database_url: str) -> None:
+    before = event_count(database_url)
+    response = api.as_admin(
+        "POST",
+        "/v1/units",
+        json={
+            "name": "大所",
+            "kind": "institute",
+            "parent_id": str(api.district.center),
+            "population": 10**12,
+        },
+    )
+    assert_problem(response, 422, "less_than_equal", "population")
+    assert event_count(database_url) == before
+
+
+def test_an_unknown_parent_is_an_input_error_naming_parent_id(api: Api) -> None:
+    response = api.as_admin(
+        "POST",
+        "/v1/units",
+        json={"name": "孤站", "kind": "station", "parent_id": str(uuid4())},
+    )
+    assert_problem(response, 422, "unit_exists", "parent_id")
