@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
+import psycopg_pool
+from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -154,6 +157,20 @@ async def busy(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def storage_unavailable(request: Request, error: Exception) -> JSONResponse:
+    log.error(
+        "storage unavailable on %s %s: %s", request.method, request.url.path, error
+    )
+    return problem(
+        request,
+        503,
+        "storage_unavailable",
+        "Storage unavailable",
+        "the database does not answer; try again shortly",
+        {"Retry-After": "2"},
+    )
+
+
 async def unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
@@ -168,6 +185,11 @@ def install(app: FastAPI) -> None:
         (ApiProblem, api_problem),
         (HTTPException, http_error),
         (ConcurrentWrites, busy),
+        (psycopg.OperationalError, storage_unavailable),
+        (psycopg.InterfaceError, storage_unavailable),
+        (es_persistence.OperationalError, storage_unavailable),
+        (es_persistence.InterfaceError, storage_unavailable),
+        (psycopg_pool.PoolTimeout, storage_unavailable),
         (Exception, unexpected),
     ]
     for error_class, handler in handlers:

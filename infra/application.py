@@ -42,7 +42,7 @@ from domain.ids import account_id_for
 from domain.organisation import Team, Unit, UnitKind
 from domain.policy import POLICY_ID, PointsPolicy, check_points_per_hour, default_policy
 from domain.volunteer import TimeSpan, Volunteer
-from infra import claims, idempotency
+from infra import claims
 from infra.commands import (
     Correction,
     NewHours,
@@ -161,10 +161,12 @@ class Ledger(Application[UUID]):
         self, idem: IdempotencyKey | None, decide: Callable[[], Decision]
     ) -> Outcome:
         """Runs `decide` and saves what it changed in one transaction, together with
-        the idempotency record; retries on a concurrent write to the same aggregate."""
-        if idem is not None and (earlier := self._replay(idem)) is not None:
-            return earlier
+        the idempotency record; retries on a concurrent write to the same aggregate.
+        Each attempt first looks for a stored response: the concurrent writer may
+        have been another copy of this very request."""
         for _ in range(MAX_ATTEMPTS):
+            if idem is not None and (earlier := self._replay(idem)) is not None:
+                return earlier
             decision = decide()
             side_writes = list(decision.side_writes)
             if idem is not None:
@@ -175,9 +177,6 @@ class Ledger(Application[UUID]):
                 constraint = _violated_constraint(error)
                 if constraint == claims.CONSTRAINT and decision.claim_conflict:
                     raise decision.claim_conflict from None
-                raced = constraint == idempotency.CONSTRAINT and idem is not None
-                if raced and idem and (earlier := self._replay(idem)) is not None:
-                    return earlier
                 continue
             return Outcome(decision.result, position)
         raise ConcurrentWrites("too many concurrent writes; try again")

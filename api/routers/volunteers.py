@@ -85,8 +85,12 @@ def list_volunteers(
     rows, total = container.reads.volunteers(
         within, matching, number, page.limit, page.offset
     )
-    items = [_volunteer_out(container, actor, row) for row in rows]
-    return VolunteerPage(items=items, total=total, limit=page.limit, offset=page.offset)
+    return VolunteerPage(
+        items=_volunteers_out(container, actor, rows),
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.get("/{volunteer_id}", response_model=VolunteerOut, dependencies=[ReadAfter])
@@ -94,7 +98,7 @@ def get_volunteer(
     volunteer_id: UUID, container: ContainerDep, actor: ActorDep
 ) -> VolunteerOut:
     row = readable_volunteer(container, actor, volunteer_id)
-    return _volunteer_out(container, actor, row)
+    return _volunteers_out(container, actor, [row])[0]
 
 
 def readable_volunteer(
@@ -114,14 +118,25 @@ def readable_volunteer(
     return row
 
 
-def _volunteer_out(
-    container: Container, actor: Actor, row: dict[str, Any]
-) -> VolunteerOut:
-    name = row["name_masked"]
-    if actor.role in (Role.ADMIN, Role.COORDINATOR) or actor.is_self(row["id"]):
-        person = container.vault.personal_data(row["id"])
-        name = person.name if person else row["name_masked"]
-    return VolunteerOut.model_validate({**row, "name": name})
+def _volunteers_out(
+    container: Container, actor: Actor, rows: list[dict[str, Any]]
+) -> list[VolunteerOut]:
+    """Clear names for admins, coordinators (rows are already in scope) and the
+    volunteer itself; masked names for everyone else and for erased people."""
+    sees_names = actor.role in (Role.ADMIN, Role.COORDINATOR)
+    shown = [r["id"] for r in rows if sees_names or actor.is_self(r["id"])]
+    people = container.vault.people(shown) if shown else {}
+    return [
+        VolunteerOut.model_validate(
+            {
+                **row,
+                "name": people[row["id"]].name
+                if row["id"] in people
+                else row["name_masked"],
+            }
+        )
+        for row in rows
+    ]
 
 
 @router.post("/{volunteer_id}/deactivation", response_model=StatusChanged)

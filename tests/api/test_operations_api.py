@@ -249,3 +249,10 @@ def test_an_unknown_parent_is_an_input_error_naming_parent_id(api: Api) -> None:
         json={"name": "孤站", "kind": "station", "parent_id": str(uuid4())},
     )
     assert_problem(response, 422, "unit_exists", "parent_id")
+
+
+def test_storage_that_does_not_answer_is_a_503_to_retry(api: Api) -> None:
+    api.container.db.pool.close()
+    response = api.as_admin("GET", f"/v1/units/{api.district.center}")
+    assert_problem(response, 503, "storage_unavailable")
+    assert response.headers["Retry-After"] == "2"

@@ -246,3 +246,43 @@ def test_unknown_ids_of_another_aggregate_type_are_not_found(
         container.ledger.volunteer(district.station)
     with pytest.raises(VolunteerNotFound):
         container.ledger.volunteer(uuid4())
+
+
+def test_racing_retries_of_one_request_all_get_the_first_response(
+    make_container: Callable[..., Container], admin: Actor, database_url: str
+) -> None:
+    from infra.idempotency import IdempotencyKey
+
+    writers = [make_container() for _ in range(4)]
+    district = make_district(writers[0], admin)
+    volunteer = register(writers[0], admin, district.station)
+    record_id = uuid4()
+    command = NewHours(
+        district.station,
+        NOW - timedelta(hours=5),
+        NOW - timedelta(hours=3),
+        DETAILS,
+        record_id,
+    )
+    key = IdempotencyKey("hours-record", str(record_id), "same-body", field="record_id")
+    barrier = threading.Barrier(len(writers))
+    responses: list[object] = []
+    errors: list[Exception] = []
+
+    def retry(container: Container) -> None:
+        barrier.wait()
+        try:
+            outcome = container.ledger.record_hours(volunteer, command, admin, key)
+            responses.append((outcome.result, outcome.position))
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=retry, args=(c,)) for c in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(responses) == 4
+    assert all(r == responses[0] for r in responses)
+    assert len(writers[0].ledger.volunteer(volunteer).entries) == 1
