@@ -84,6 +84,10 @@ class CorrectionAlreadyDecided(Conflict):
     rule = "correction_request_pending"
 
 
+class CorrectionAlreadyRequested(Conflict):
+    rule = "one_pending_request_per_entry"
+
+
 class IdempotencyKeyReused(Conflict):
     rule = "idempotency_key_matches_request"
 

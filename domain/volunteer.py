@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
     CorrectionAlreadyDecided,
+    CorrectionAlreadyRequested,
     CorrectionRequestNotFound,
     EntryNotFound,
     EntryRevoked,
@@ -192,6 +193,13 @@ class Volunteer(Aggregate):
             )
         return request
 
+    def check_no_pending_request(self, record_id: UUID) -> None:
+        for request in self.requests.values():
+            if request.record_id == record_id and request.state is RequestState.PENDING:
+                raise CorrectionAlreadyRequested(
+                    f"request {request.request_id} for this entry is still pending"
+                )
+
     def live_entries(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.revoked]
 
@@ -360,6 +368,7 @@ class Volunteer(Aggregate):
         clock_skew: timedelta,
     ) -> CorrectionRequest:
         entry = self.live_entry(record_id)
+        self.check_no_pending_request(record_id)
         check_reason(reason)
         if revoke and (started_at or ended_at):
             raise InvalidInput(

@@ -6,6 +6,7 @@ import pytest
 
 from domain.errors import (
     CorrectionAlreadyDecided,
+    CorrectionAlreadyRequested,
     EntryRevoked,
     InvalidInput,
     OverlappingEntry,
@@ -203,3 +204,11 @@ def test_a_request_must_ask_for_something() -> None:
     with pytest.raises(InvalidInput) as caught:
         v.request_correction(uuid4(), rid, None, None, False, "hm", NOW, SKEW)
     assert caught.value.rule == "correction_changes_times"
+
+
+def test_an_entry_has_at_most_one_pending_request() -> None:
+    v = new_volunteer()
+    rid = record(v, span(5, 60))
+    v.request_correction(uuid4(), rid, None, None, True, "not me", NOW, SKEW)
+    with pytest.raises(CorrectionAlreadyRequested):
+        v.request_correction(uuid4(), rid, None, None, True, "really", NOW, SKEW)
