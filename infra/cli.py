@@ -53,9 +53,14 @@ def parser() -> argparse.ArgumentParser:
         "create", help="create a bearer token; the token is the last line printed"
     )
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
-    create.add_argument("--unit", type=_uuid, help="unit scope (coordinator, kiosk)")
     create.add_argument(
-        "--volunteer", type=_uuid, help="the volunteer (volunteer role)"
+        "--unit", type=_uuid, metavar="UNIT_ID", help="unit scope (coordinator, kiosk)"
+    )
+    create.add_argument(
+        "--volunteer",
+        type=_uuid,
+        metavar="VOLUNTEER_ID",
+        help="the volunteer (volunteer role)",
     )
     create.add_argument("--name", default="cli", help="who holds the token")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its token_id")

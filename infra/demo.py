@@ -10,7 +10,7 @@ import logging
 import os
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 DEMO_SEED = 20221105
 REGION_CODE = "371203"  # 钢城区
-WINDOW_START = datetime(2026, 4, 1, tzinfo=UTC)
+CHINA_TIME = timezone(timedelta(hours=8))
+WINDOW_START = datetime(2026, 4, 1, tzinfo=CHINA_TIME)  # activities in local daytime
 WINDOW_DAYS = 180
 TOKENS_FILE = "demo-tokens.json"
 
