@@ -167,7 +167,14 @@ class Ledger(Application[UUID]):
         for _ in range(MAX_ATTEMPTS):
             if idem is not None and (earlier := self._replay(idem)) is not None:
                 return earlier
-            decision = decide()
+            try:
+                decision = decide()
+            except DomainError:
+                # A refusal (say, record_id already used) may come from the
+                # winning copy of this request committing just now.
+                if idem is not None and (earlier := self._replay(idem)) is not None:
+                    return earlier
+                raise
             side_writes = list(decision.side_writes)
             if idem is not None:
                 side_writes.append(self._remember(idem, decision))

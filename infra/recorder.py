@@ -35,12 +35,16 @@ class LedgerRecorder(PostgresApplicationRecorder):
         **kwargs: Any,
     ) -> None:
         """Runs after the table lock and the events insert, inside the library's
-        pipelined transaction and its error capture, so a violated constraint in a
-        side write surfaces as that IntegrityError (not as 'pipeline aborted') and
-        rolls the events back. A separate cursor keeps the events insert's
-        RETURNING rows for the library to read."""
+        pipelined transaction and its error capture, so any violated constraint
+        (a side write's, or the events' own) surfaces as its IntegrityError and
+        rolls everything back. The nested pipeline block syncs on exit, so an error
+        never leaves the pipeline aborted for the COMMIT to trip over ('pipeline
+        aborted'). A separate cursor keeps the events insert's RETURNING rows for
+        the library to read."""
         super()._insert_stored_events(curs, stored_events, **kwargs)
-        with curs.connection.cursor() as side:
+        if not side_writes:
+            return
+        with curs.connection.pipeline(), curs.connection.cursor() as side:
             for write in side_writes:
                 side.execute(write.query.encode(), list(write.params))
 

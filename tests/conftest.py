@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 from domain.access import Actor, Role
 from infra.container import Container, build
@@ -48,17 +48,30 @@ def admin_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(admin_url: str) -> Iterator[str]:
-    name = f"vledger_test_{uuid.uuid4().hex[:12]}"
+def fresh_database(admin_url: str) -> Iterator[Callable[[], str]]:
+    """Creates empty databases on demand; drops them after the test."""
+    names: list[str] = []
+
+    def create() -> str:
+        name = f"vledger_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        names.append(name)
+        return make_conninfo(admin_url, dbname=name)
+
+    yield create
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_conninfo(admin_url, dbname=name)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)
+        for name in names:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)
+                )
             )
-        )
+
+
+@pytest.fixture
+def database_url(fresh_database: Callable[[], str]) -> str:
+    return fresh_database()
 
 
 @pytest.fixture
@@ -107,7 +120,3 @@ def event_count(url: str) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT count(*) FROM vledger_events").fetchone()
         return int(row[0]) if row else 0
-
-
-def db_name(url: str) -> str:
-    return str(conninfo_to_dict(url)["dbname"])
