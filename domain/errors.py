@@ -8,10 +8,14 @@ class DomainError(Exception):
 
     rule: str = "domain_rule"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, **extra: object
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        #: Extra members for the problem body, e.g. an order's current state.
+        self.extra = extra
 
 
 class InvalidInput(DomainError):
@@ -90,6 +94,44 @@ class CorrectionAlreadyRequested(Conflict):
 
 class IdempotencyKeyReused(Conflict):
     rule = "idempotency_key_matches_request"
+
+
+class IllegalTransition(Conflict):
+    """The command is not allowed in the aggregate's current state."""
+
+    rule = "state_allows_command"
+
+
+class ActivityFull(Conflict):
+    rule = "activity_capacity"
+
+
+class AlreadySignedUp(Conflict):
+    rule = "one_signup_per_volunteer"
+
+
+class OverlappingSignUp(Conflict):
+    rule = "no_overlapping_signups"
+
+
+class NotSignedUp(Conflict):
+    rule = "signup_required"
+
+
+class AttendanceConflict(Conflict):
+    rule = "attendance_sequence"
+
+
+class EvaluationWindowClosed(Conflict):
+    rule = "evaluation_within_30_days"
+
+
+class ActivityNotFound(NotFound):
+    rule = "activity_exists"
+
+
+class OrderNotFound(NotFound):
+    rule = "order_exists"
 
 
 class Forbidden(DomainError):

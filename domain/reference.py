@@ -98,3 +98,22 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
         ),
     ),
 )
+
+
+def check_category(category: str, subcategory: str | None) -> None:
+    """The category must be one of the five fors; a sub-category must belong to it."""
+    from domain.errors import InvalidInput
+
+    found = next((c for c in SERVICE_CATEGORIES if c.code == category), None)
+    if found is None:
+        raise InvalidInput(
+            "category", "category_known", "must be one of the five-fors codes"
+        )
+    if subcategory is not None and subcategory not in {
+        s.code for s in found.subcategories
+    }:
+        raise InvalidInput(
+            "subcategory",
+            "subcategory_of_category",
+            f"is not a sub-category of {category}",
+        )
