@@ -106,6 +106,9 @@ class ServiceOrder(Aggregate):
     ) -> None:
         self.resident_id = resident_id
         self.station_id = station_id
+        self.title = title
+        self.description = description
+        self.address = address
         self.state = OrderState.PLACED
         self.team_id: UUID | None = None
         self.dispatched_to: list[UUID] = []

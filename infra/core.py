@@ -1,0 +1,249 @@
+"""The ledger's core: event-store wiring, loading aggregates, and the one way
+commands are executed (load, decide, save atomically with side writes, idempotently)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain.account import CreditAccount
+from domain.errors import (
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    UnitNotFound,
+    VolunteerNotFound,
+)
+from domain.ids import account_id_for
+from domain.organisation import Unit
+from domain.policy import POLICY_ID, PointsPolicy, PolicyTerms, default_policy
+from domain.volunteer import Entry, ServiceDetails, TimeSpan, Volunteer
+from infra import claims
+from infra.db import Database
+from infra.idempotency import IdempotencyKey, IdempotencyStore
+from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
+from infra.vault import Vault
+
+MAX_ATTEMPTS = 5
+A = TypeVar("A", bound=Aggregate)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's response body and the notification id of its last event."""
+
+    result: dict[str, Any]
+    position: int | None
+    replayed: bool = False
+
+
+@dataclass
+class Decision:
+    aggregates: Sequence[Aggregate]
+    result: dict[str, Any]
+    side_writes: list[SideWrite] = field(default_factory=list)
+    claim_conflict: DomainError | None = None
+
+
+class ConcurrentWrites(RuntimeError):
+    """Another writer kept winning the race for the same aggregate."""
+
+
+class LedgerCore(Application[UUID]):
+    name = "vledger"
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        db: Database,
+        vault: Vault,
+        clock: Callable[[], datetime],
+        clock_skew: timedelta,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.clock = clock
+        self.clock_skew = clock_skew
+        self.idempotency = IdempotencyStore(db)
+        self.save_listeners: list[Callable[[int], None]] = []
+        super().__init__(env)
+
+    # -- wiring ------------------------------------------------------------------
+
+    def construct_recorder(self) -> LedgerRecorder:
+        datastore = self.factory.datastore  # type: ignore[attr-defined]
+        recorder = LedgerRecorder(datastore=datastore, events_table_name=EVENTS_TABLE)
+        recorder.create_table()
+        return recorder
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def max_position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # -- loading -----------------------------------------------------------------
+
+    def _load(self, cls: type[A], aggregate_id: UUID, error: type[NotFound]) -> A:
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise error(f"no {cls.__name__.lower()} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise error(f"no {cls.__name__.lower()} {aggregate_id}")
+        return aggregate
+
+    def unit(self, unit_id: UUID) -> Unit:
+        return self._load(Unit, unit_id, UnitNotFound)
+
+    def volunteer(self, volunteer_id: UUID) -> Volunteer:
+        return self._load(Volunteer, volunteer_id, VolunteerNotFound)
+
+    def account(self, volunteer_id: UUID) -> CreditAccount:
+        return self._load(
+            CreditAccount, account_id_for(volunteer_id), VolunteerNotFound
+        )
+
+    def policy(self) -> PointsPolicy:
+        try:
+            return self._load(PointsPolicy, POLICY_ID, NotFound)
+        except NotFound:
+            self.ensure_policy()
+            return self._load(PointsPolicy, POLICY_ID, NotFound)
+
+    def ensure_policy(self) -> None:
+        """Records the default policy once, the first time the ledger starts."""
+        try:
+            self.repository.get(POLICY_ID)
+        except AggregateNotFoundError:
+            # Another process may record it first; then its policy stands.
+            with contextlib.suppress(IntegrityError):
+                self._save([default_policy()], [])
+
+    # -- executing commands ------------------------------------------------------
+
+    def execute(
+        self, idem: IdempotencyKey | None, decide: Callable[[], Decision]
+    ) -> Outcome:
+        """Runs `decide` and saves what it changed in one transaction, together with
+        the idempotency record; retries on a concurrent write to the same aggregate.
+        Each attempt first looks for a stored response: the concurrent writer may
+        have been another copy of this very request."""
+        for _ in range(MAX_ATTEMPTS):
+            if idem is not None and (earlier := self._replay(idem)) is not None:
+                return earlier
+            try:
+                decision = decide()
+            except DomainError:
+                # A refusal (say, record_id already used) may come from the
+                # winning copy of this request committing just now.
+                if idem is not None and (earlier := self._replay(idem)) is not None:
+                    return earlier
+                raise
+            side_writes = list(decision.side_writes)
+            if idem is not None:
+                side_writes.append(self._remember(idem, decision))
+            try:
+                position = self._save(decision.aggregates, side_writes)
+            except IntegrityError as error:
+                constraint = _violated_constraint(error)
+                if constraint == claims.CONSTRAINT and decision.claim_conflict:
+                    raise decision.claim_conflict from None
+                continue
+            return Outcome(decision.result, position)
+        raise ConcurrentWrites("too many concurrent writes; try again")
+
+    def _save(
+        self, aggregates: Sequence[Aggregate], side_writes: list[SideWrite]
+    ) -> int:
+        recordings = self.save(*aggregates, side_writes=side_writes)
+        position = max((r.notification.id for r in recordings), default=0)
+        for listener in self.save_listeners:
+            listener(position)
+        return position
+
+    def _remember(self, idem: IdempotencyKey, decision: Decision) -> SideWrite:
+        last = next(
+            (a for a in reversed(decision.aggregates) if a.pending_events), None
+        )
+        return self.idempotency.remember(
+            idem,
+            decision.result,
+            last.id if last else None,
+            last.version if last else None,
+        )
+
+    def _replay(self, idem: IdempotencyKey) -> Outcome | None:
+        stored = self.idempotency.lookup(idem)
+        if stored is None:
+            return None
+        if stored.fingerprint != idem.fingerprint:
+            raise IdempotencyKeyReused(
+                f"key {idem.key!r} was already used for a different request",
+                field=idem.field,
+            )
+        return Outcome(stored.response, stored.position, replayed=True)
+
+    def _unit_field(self, unit_id: UUID, field: str = "unit_id") -> Unit:
+        return self._field(Unit, unit_id, field)
+
+    def _field(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
+        """An aggregate named in a request body: unknown is the client's input
+        error (422 naming the field), not a missing resource."""
+        try:
+            return self._load(cls, aggregate_id, NotFound)
+        except NotFound:
+            rule = f"{cls.__name__.lower()}_exists"
+            raise InvalidInput(
+                field, rule, f"no {cls.__name__.lower()} {aggregate_id}"
+            ) from None
+
+    def record_entry(
+        self,
+        volunteer: Volunteer,
+        account: CreditAccount,
+        record_id: UUID,
+        unit_id: UUID,
+        span: TimeSpan,
+        details: ServiceDetails,
+        terms: PolicyTerms,
+        actor: str,
+    ) -> tuple[Entry, Decimal]:
+        """Records hours and credits their points: the one path for direct entries,
+        completed orders and closed activities alike."""
+        entry = volunteer.record_hours(
+            record_id,
+            unit_id,
+            span,
+            details,
+            terms,
+            self.clock(),
+            self.clock_skew,
+            actor,
+        )
+        points = account.settle_source(
+            record_id,
+            "hours",
+            terms.points_for(entry.hours),
+            terms.version,
+            "hours recorded",
+            actor,
+        )
+        return entry, points
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
