@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import accounts, hours, ops, organisation, volunteers
+from api.routers import accounts, hours, ops, orders, organisation, volunteers
 from infra.container import Container
 
 DESCRIPTION = """
@@ -40,6 +40,6 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
-    for module in (organisation, volunteers, hours, accounts, ops):
+    for module in (organisation, volunteers, hours, accounts, orders, ops):
         app.include_router(module.router)
     return app

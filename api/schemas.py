@@ -323,3 +323,102 @@ class OpsStatus(Response):
     position: int
     projections: list[dict[str, Any]]
     dead_letters: int
+
+
+# -- service orders (五单) and ratings -------------------------------------------
+
+
+class OrderIn(Request):
+    category: str = Field(description="A five-fors code (GET /v1/reference).")
+    subcategory: str | None = None
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=500)
+    station_id: UUID
+    address: str = Field(min_length=1, max_length=200)
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+
+
+class ReviewIn(Request):
+    accept: bool
+    reason: str = Field(default="", max_length=500, description="Required to reject.")
+
+
+class DispatchIn(Request):
+    team_id: UUID | None = None
+    volunteer_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    open_for_claiming: bool = False
+
+
+class ReasonIn(Request):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ParticipantIn(Request):
+    volunteer_id: UUID
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+
+
+class CompleteIn(Request):
+    participants: list[ParticipantIn] = Field(min_length=1, max_length=50)
+
+
+class EvaluationIn(Request):
+    stars: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=500)
+
+
+class RewardIn(Request):
+    points: Decimal = Field(gt=0, le=1000, decimal_places=2)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class OrderWritten(Written):
+    id: UUID
+    state: str
+    station_id: UUID
+    team_id: UUID | None
+    dispatched_to: list[UUID]
+    accepted_by: list[UUID]
+    participants: list[UUID]
+
+
+class OrderOut(Response):
+    id: UUID
+    state: str
+    station_id: UUID
+    category: str
+    subcategory: str | None
+    title: str
+    description: str
+    address: str
+    window_start: datetime
+    window_end: datetime
+    team_id: UUID | None
+    dispatched_to: list[UUID]
+    accepted_by: list[UUID]
+    participants: list[UUID]
+    stars: int | None
+    comment: str | None
+    reward_points: Number | None
+    last_reason: str | None
+    placed_at: datetime
+    closed_at: datetime | None
+    overdue: bool = Field(description="Not accepted within the deadline.")
+    step_seconds: dict[str, float | None] = Field(
+        description="Seconds each step took: review, dispatch, accept, start, "
+        "complete, evaluate, reward (null until done)."
+    )
+
+
+class RatingOut(Response):
+    subject_kind: str
+    subject_id: UUID
+    count: int
+    mean: float | None
+    distribution: dict[str, int]
+    bayesian_mean: float | None = Field(
+        description="Mean shrunk toward the mean of all subjects of this kind, with "
+        "the weight of 5 ratings, so that a single 5-star order does not top a chart."
+    )

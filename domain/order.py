@@ -165,7 +165,10 @@ class ServiceOrder(Aggregate):
             return
         if volunteer_id in self.dispatched_to:
             return
-        raise Forbidden("this order was not dispatched or opened to this volunteer")
+        raise IllegalTransition(
+            "this order was not dispatched or opened to this volunteer",
+            state=self.state.value,
+        )
 
     @property
     def is_team_order(self) -> bool:
@@ -266,7 +269,10 @@ class ServiceOrder(Aggregate):
             if volunteer_id is not None:
                 raise Forbidden("a team order is declined by the team's coordinator")
         elif volunteer_id not in self.dispatched_to:
-            raise Forbidden("this order was not dispatched to this volunteer")
+            raise IllegalTransition(
+                "this order was not dispatched to this volunteer",
+                state=self.state.value,
+            )
         remaining = [v for v in self.dispatched_to if v != volunteer_id]
         self._declined(
             volunteer_id=volunteer_id,

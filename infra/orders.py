@@ -152,6 +152,13 @@ class OrderCommands(LedgerCore):
 
         return self._transition(order_id, change)
 
+    @staticmethod
+    def _check_own_order(actor: Actor, order: ServiceOrder) -> None:
+        """Another resident's order is not even shown to exist."""
+        actor.check_role(Role.RESIDENT)
+        if actor.token_id != order.resident_id:
+            raise OrderNotFound(f"no order {order.id}")
+
     def _acting_volunteer(self, actor: Actor) -> UUID:
         actor.check_role(Role.VOLUNTEER)
         if actor.volunteer_id is None:
@@ -226,7 +233,7 @@ class OrderCommands(LedgerCore):
         self, order_id: UUID, stars: int, comment: str, actor: Actor
     ) -> Outcome:
         def change(order: ServiceOrder) -> None:
-            actor.check_role(Role.RESIDENT)
+            self._check_own_order(actor, order)
             order.evaluate(actor.token_id, stars, comment, self.clock())
 
         return self._transition(order_id, change)
@@ -259,8 +266,7 @@ class OrderCommands(LedgerCore):
     def cancel_order(self, order_id: UUID, reason: str, actor: Actor) -> Outcome:
         def change(order: ServiceOrder) -> None:
             if actor.role is Role.RESIDENT:
-                if actor.token_id != order.resident_id:
-                    raise OrderNotFound(f"no order {order_id}")
+                self._check_own_order(actor, order)
             else:
                 self._check_station_staff(actor, order)
             order.cancel(reason, actor.label)

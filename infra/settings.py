@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     read_wait_seconds: float = Field(
         default=2.0, ge=0, description="How long a read waits for min_position."
     )
+    order_accept_deadline_hours: float = Field(
+        default=48, gt=0, description="Orders not accepted by then show as overdue."
+    )
     db_pool_size: int = Field(default=4, ge=1)
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
 

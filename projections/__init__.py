@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from projections.accounts import AccountsProjection
 from projections.base import Projection
+from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.policy import PolicyProjection
+from projections.ratings import RatingsProjection
 from projections.volunteers import VolunteersProjection
 
 
@@ -15,4 +17,6 @@ def all_projections() -> list[Projection]:
         VolunteersProjection(),
         AccountsProjection(),
         PolicyProjection(),
+        OrdersProjection(),
+        RatingsProjection(),
     ]

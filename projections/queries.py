@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from psycopg import sql
 
 from infra.db import Database
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which orders a board shows; None means no restriction."""
+
+    within_unit: UUID | None = None
+    state: str | None = None
+    category: str | None = None
+    resident_id: UUID | None = None
+    volunteer_id: UUID | None = None
+    overdue_before: datetime | None = None
+    order_id: UUID | None = None
 
 
 class ReadModels:
@@ -140,6 +155,54 @@ class ReadModels:
     def dead_letter_count(self) -> int:
         row = self._one("SELECT count(*) AS n FROM {t}.dead_letters")
         return int(row["n"]) if row else 0
+
+    # -- orders and ratings ------------------------------------------------------
+
+    def order(self, order_id: UUID) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM {t}.orders WHERE id = %s", (order_id,))
+
+    def orders(
+        self, board: OrderFilter, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        where, params = _within("o.station_id", board.within_unit)
+        for column, value in (
+            ("o.state", board.state),
+            ("o.category", board.category),
+            ("o.resident_id", board.resident_id),
+            ("o.id", board.order_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        if board.volunteer_id is not None:
+            where.append(
+                "(%s = ANY(o.dispatched_to) OR %s = ANY(o.accepted_by) "
+                "OR %s = ANY(o.participants) OR (o.state = 'open' AND o.station_id IN "
+                "(SELECT unnest(u.lineage || u.id) FROM {t}.units u "
+                "JOIN {t}.volunteers v ON v.unit_id = u.id WHERE v.id = %s)))"
+            )
+            params += [board.volunteer_id] * 4
+        if board.overdue_before is not None:
+            where.append(
+                "o.state IN ('placed', 'reviewed', 'dispatched', 'open') "
+                "AND o.placed_at < %s"
+            )
+            params.append(board.overdue_before)
+        return self._all(
+            "SELECT o.* FROM {t}.orders o WHERE "
+            + " AND ".join(where)
+            + " ORDER BY o.placed_at DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    def rating(self, kind: str, subject_id: UUID) -> dict[str, Any] | None:
+        return self._one(
+            "SELECT r.*, g.total AS all_total, g.count AS all_count "
+            "FROM {t}.ratings r, (SELECT sum(total) AS total, sum(count) AS count "
+            "FROM {t}.ratings WHERE subject_kind = %s) g "
+            "WHERE r.subject_kind = %s AND r.subject_id = %s",
+            (kind, kind, subject_id),
+        )
 
 
 def _within(column: str, unit_id: UUID | None) -> tuple[list[str], list[Any]]:

@@ -29,7 +29,14 @@ def test_ops_status_shows_every_projection_and_its_lag(api: Api) -> None:
     )
     status = api.call("GET", "/v1/ops/status", api.tokens["auditor"]).json()
     names = {p["projection"] for p in status["projections"]}
-    assert names == {"organisation", "volunteers", "accounts", "policy"}
+    assert names == {
+        "organisation",
+        "volunteers",
+        "accounts",
+        "policy",
+        "orders",
+        "ratings",
+    }
     assert all(p["lag"] >= 0 for p in status["projections"])
     assert status["dead_letters"] == 0
     assert_problem(

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from domain.access import Actor
 from infra.commands import Correction
@@ -94,3 +95,62 @@ def test_a_correction_moves_points_by_the_difference(
     assert state["hours"] == Decimal(1)
     assert state["balance"] == Decimal(10)
     assert [kind for kind, _, _ in state["entries"]] == ["clawback", "credit"]  # type: ignore[attr-defined]
+
+
+def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
+    container: Container, admin: Actor
+) -> None:
+
+    from uuid import uuid4
+
+    from domain.access import Role
+    from infra.orders import Dispatch, NewOrder, Served
+
+    district = make_district(container, admin)
+    volunteers = [
+        register(container, admin, district.station, serial=s) for s in (1, 2)
+    ]
+    resident = Actor(Role.RESIDENT, uuid4(), "居民")
+    ledger = container.ledger
+    for stars, volunteer in zip((5, 3), volunteers, strict=True):
+        placed = ledger.place_order(
+            NewOrder(
+                "elderly",
+                None,
+                "陪老人聊天",
+                "每周陪伴",
+                district.station,
+                "3号楼",
+                NOW - timedelta(days=2),
+                NOW - timedelta(days=1),
+            ),
+            resident,
+        )
+        order_id = UUID(placed.result["id"])
+        ledger.review_order(order_id, True, "", admin)
+        ledger.dispatch_order(order_id, Dispatch(volunteer_ids=(volunteer,)), admin)
+        ledger.accept_order(
+            order_id, Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=volunteer)
+        )
+        ledger.start_order(order_id, admin)
+        start = NOW - timedelta(days=2)
+        ledger.complete_order(
+            order_id, [Served(volunteer, start, start + timedelta(hours=2))], admin
+        )
+        ledger.evaluate_order(order_id, stars, "", resident)
+        ledger.reward_order(order_id, Decimal(10), "好", admin)
+    container.projector.catch_up()  # type: ignore[union-attr]
+
+    rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_orders")
+    rebuilt.create_tables()
+    position = 0
+    while batch := container.projector.feed.read(position):  # type: ignore[union-attr]
+        rebuilt.apply_batch(batch)
+        position = batch[-1].position
+    for table, key in (("orders", "id"), ("ratings", "subject_id")):
+        live = container.db.fetch_all(f"SELECT * FROM readmodel.{table} ORDER BY {key}")
+        again = container.db.fetch_all(
+            f"SELECT * FROM rebuild_orders.{table} ORDER BY {key}"
+        )
+        assert live == again
+        assert len(live) >= 2

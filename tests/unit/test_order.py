@@ -105,7 +105,7 @@ def test_stars_are_one_to_five(stars: int) -> None:
 
 def test_a_volunteer_accepts_only_what_was_dispatched_to_it() -> None:
     order = dispatched_to(uuid4())
-    with pytest.raises(Forbidden):
+    with pytest.raises(IllegalTransition):
         order.accept(uuid4(), True, "stranger")
 
 
@@ -113,7 +113,7 @@ def test_an_open_order_is_claimed_by_a_volunteer_in_scope_only() -> None:
     order = placed()
     order.review(True, "", "c")
     order.dispatch(None, [], True, "c")
-    with pytest.raises(Forbidden):
+    with pytest.raises(IllegalTransition):
         order.accept(uuid4(), False, "far away")
     order.accept(uuid4(), True, "neighbour")
     assert order.state is OrderState.ACCEPTED
@@ -133,7 +133,7 @@ def test_a_declined_volunteer_can_no_longer_accept() -> None:
     first, second = uuid4(), uuid4()
     order = dispatched_to(first, second)
     order.decline(first, "没空", "v1")
-    with pytest.raises(Forbidden):
+    with pytest.raises(IllegalTransition):
         order.accept(first, False, "v1")
 
 

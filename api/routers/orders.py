@@ -1,0 +1,298 @@
+"""Service orders: the five-order loop (五单) and ratings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    check_reads_unit,
+    scoped_key,
+)
+from api.problems import ApiProblem
+from api.routers.common import written
+from api.schemas import (
+    CompleteIn,
+    DispatchIn,
+    EvaluationIn,
+    OrderIn,
+    OrderOut,
+    OrderWritten,
+    RatingOut,
+    ReasonIn,
+    ReviewIn,
+    RewardIn,
+)
+from domain.access import Actor, Role
+from domain.order import AWAITING_ACCEPTANCE, OrderState
+from infra.container import Container
+from infra.orders import Dispatch, NewOrder, Served
+from projections.queries import OrderFilter
+
+router = APIRouter(prefix="/v1", tags=["orders"])
+STEPS = (
+    ("review", "placed_at", "reviewed_at"),
+    ("dispatch", "reviewed_at", "dispatched_at"),
+    ("accept", "dispatched_at", "accepted_at"),
+    ("start", "accepted_at", "started_at"),
+    ("complete", "started_at", "completed_at"),
+    ("evaluate", "completed_at", "evaluated_at"),
+    ("reward", "evaluated_at", "rewarded_at"),
+)
+PRIOR_WEIGHT = 5
+
+
+def _not_found(order_id: UUID) -> ApiProblem:
+    return ApiProblem(404, "order_exists", "Not found", f"no order {order_id}")
+
+
+@router.post("/orders", status_code=201, response_model=OrderWritten)
+def place_order(
+    body: OrderIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> OrderWritten:
+    """点单: a resident orders a service from a station."""
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.place_order(NewOrder(**dict(body)), actor, key)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/review", response_model=OrderWritten)
+def review_order(
+    order_id: UUID,
+    body: ReviewIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """The station accepts the order for dispatch, or rejects it with a reason."""
+    outcome = container.ledger.review_order(order_id, body.accept, body.reason, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/dispatch", response_model=OrderWritten)
+def dispatch_order(
+    order_id: UUID,
+    body: DispatchIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """派单: to a team, to named volunteers, or open for claiming by any active
+    volunteer of the station."""
+    command = Dispatch(body.team_id, tuple(body.volunteer_ids), body.open_for_claiming)
+    outcome = container.ledger.dispatch_order(order_id, command, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/accept", response_model=OrderWritten)
+def accept_order(
+    order_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
+) -> OrderWritten:
+    """接单: by a volunteer it was given or opened to (a team order: by the team's
+    coordinator)."""
+    return written(
+        OrderWritten, container.ledger.accept_order(order_id, actor), response
+    )
+
+
+@router.post("/orders/{order_id}/decline", response_model=OrderWritten)
+def decline_order(
+    order_id: UUID,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """Nobody is forced: declining with a reason sends the order back to dispatch
+    once no one is left on it."""
+    outcome = container.ledger.decline_order(order_id, body.reason, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/start", response_model=OrderWritten)
+def start_order(
+    order_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
+) -> OrderWritten:
+    return written(
+        OrderWritten, container.ledger.start_order(order_id, actor), response
+    )
+
+
+@router.post("/orders/{order_id}/complete", response_model=OrderWritten)
+def complete_order(
+    order_id: UUID,
+    body: CompleteIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """Records each participant's hours and points under the rules in force."""
+    served = [
+        Served(p.volunteer_id, p.started_at, p.ended_at) for p in body.participants
+    ]
+    outcome = container.ledger.complete_order(order_id, served, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/evaluation", response_model=OrderWritten)
+def evaluate_order(
+    order_id: UUID,
+    body: EvaluationIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """评单: the resident who placed the order, once, within 30 days of completion."""
+    outcome = container.ledger.evaluate_order(order_id, body.stars, body.comment, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/reward", response_model=OrderWritten)
+def reward_order(
+    order_id: UUID,
+    body: RewardIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """奖单: an admin credits each participant bonus points, once."""
+    outcome = container.ledger.reward_order(order_id, body.points, body.reason, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderWritten)
+def cancel_order(
+    order_id: UUID,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> OrderWritten:
+    """By the resident or the station, before completion."""
+    outcome = container.ledger.cancel_order(order_id, body.reason, actor)
+    return written(OrderWritten, outcome, response)
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, dependencies=[ReadAfter])
+def get_order(order_id: UUID, container: ContainerDep, actor: ActorDep) -> OrderOut:
+    row = container.reads.order(order_id)
+    if row is None or not _may_read(container, actor, row):
+        raise _not_found(order_id)
+    return _order_out(container, row)
+
+
+@router.get("/orders", response_model=list[OrderOut], dependencies=[ReadAfter])
+def list_orders(
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    state: OrderState | None = None,
+    station_id: Annotated[
+        UUID | None, Query(description="This unit and below.")
+    ] = None,
+    category: str | None = None,
+    overdue: Annotated[bool, Query(description="Only overdue orders.")] = False,
+) -> list[OrderOut]:
+    """The order board. Residents see their own orders, volunteers what was given or
+    opened to them, coordinators their scope."""
+    board = OrderFilter(
+        within_unit=station_id,
+        state=state.value if state else None,
+        category=category,
+        overdue_before=_overdue_before(container) if overdue else None,
+    )
+    board = _restrict(container, actor, board)
+    rows = container.reads.orders(board, page.limit, page.offset)
+    return [_order_out(container, row) for row in rows]
+
+
+def _restrict(container: Container, actor: Actor, board: OrderFilter) -> OrderFilter:
+    if actor.role is Role.RESIDENT:
+        return replace(board, resident_id=actor.token_id)
+    if actor.role is Role.VOLUNTEER:
+        return replace(board, volunteer_id=actor.volunteer_id)
+    if actor.role is Role.COORDINATOR:
+        within = board.within_unit or actor.unit_id
+        check_reads_unit(container, actor, within)
+        return replace(board, within_unit=within)
+    actor.check_role(Role.ADMIN, Role.AUDITOR)
+    return board
+
+
+def _may_read(container: Container, actor: Actor, row: dict[str, Any]) -> bool:
+    if actor.role is Role.RESIDENT:
+        return bool(row["resident_id"] == actor.token_id)
+    if actor.role is Role.VOLUNTEER:
+        board = OrderFilter(volunteer_id=actor.volunteer_id, order_id=row["id"])
+        return bool(container.reads.orders(board, 1, 0))
+    if actor.role is Role.COORDINATOR:
+        check_reads_unit(container, actor, row["station_id"])
+        return True
+    actor.check_role(Role.ADMIN, Role.AUDITOR)
+    return True
+
+
+def _overdue_before(container: Container) -> datetime:
+    """Board times are the events' own timestamps, so overdue is judged by the
+    wall clock too."""
+    hours = container.settings.order_accept_deadline_hours
+    return datetime.now(UTC) - timedelta(hours=hours)
+
+
+def _order_out(container: Container, row: dict[str, Any]) -> OrderOut:
+    steps = {
+        name: (row[end] - row[start]).total_seconds()
+        if row[start] is not None and row[end] is not None
+        else None
+        for name, start, end in STEPS
+    }
+    overdue = row["state"] in {s.value for s in AWAITING_ACCEPTANCE} and row[
+        "placed_at"
+    ] < _overdue_before(container)
+    return OrderOut.model_validate({**row, "overdue": overdue, "step_seconds": steps})
+
+
+@router.get(
+    "/ratings/{kind}/{subject_id}", response_model=RatingOut, dependencies=[ReadAfter]
+)
+def get_rating(
+    kind: Literal["volunteers", "teams", "units"],
+    subject_id: UUID,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> RatingOut:
+    """Residents' evaluations of a volunteer, team or unit."""
+    row = container.reads.rating(kind, subject_id)
+    if row is None:
+        return RatingOut(
+            subject_kind=kind,
+            subject_id=subject_id,
+            count=0,
+            mean=None,
+            distribution={str(s): 0 for s in range(1, 6)},
+            bayesian_mean=None,
+        )
+    prior = row["all_total"] / row["all_count"]
+    return RatingOut(
+        subject_kind=kind,
+        subject_id=subject_id,
+        count=row["count"],
+        mean=row["total"] / row["count"],
+        distribution={str(s): row[f"stars_{s}"] for s in range(1, 6)},
+        bayesian_mean=(PRIOR_WEIGHT * prior + row["total"])
+        / (PRIOR_WEIGHT + row["count"]),
+    )

@@ -1,0 +1,343 @@
+"""The five-order loop (五单) over HTTP."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from domain.access import Role
+from tests.api.conftest import Api, assert_problem, volunteer_body
+from tests.conftest import NOW, event_count
+
+
+@dataclass
+class Loop:
+    api: Api
+    resident: str
+    volunteer: dict[str, Any]
+    volunteer_token: str
+
+    def post(self, token: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        return self.api.call("POST", path, token, json=body or {})
+
+    def place(self) -> dict[str, Any]:
+        response = self.post(
+            self.resident,
+            "/v1/orders",
+            {
+                "category": "elderly",
+                "subcategory": "daily_care",
+                "title": "帮独居老人打扫卫生",
+                "description": "老人行动不便，需要打扫厨房和客厅",
+                "station_id": str(self.api.district.station),
+                "address": "双泉社区3号楼2单元",
+                "window_start": (NOW - timedelta(hours=8)).isoformat(),
+                "window_end": (NOW - timedelta(hours=2)).isoformat(),
+            },
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["state"] == "placed"
+        return response.json()
+
+    def step(
+        self, token: str, order: dict[str, Any], action: str, body: Any = None
+    ) -> Any:
+        response = self.post(token, f"/v1/orders/{order['id']}/{action}", body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def to_started(self) -> dict[str, Any]:
+        order = self.place()
+        coordinator = self.api.tokens["coordinator"]
+        self.step(coordinator, order, "review", {"accept": True})
+        self.step(
+            coordinator, order, "dispatch", {"volunteer_ids": [self.volunteer["id"]]}
+        )
+        self.step(self.volunteer_token, order, "accept")
+        self.step(coordinator, order, "start")
+        return order
+
+    def complete(self, order: dict[str, Any]) -> dict[str, Any]:
+        return self.step(
+            self.api.tokens["coordinator"],
+            order,
+            "complete",
+            {
+                "participants": [
+                    {
+                        "volunteer_id": self.volunteer["id"],
+                        "started_at": (NOW - timedelta(hours=6)).isoformat(),
+                        "ended_at": (NOW - timedelta(hours=4)).isoformat(),
+                    }
+                ]
+            },
+        )
+
+
+@pytest.fixture
+def loop(api: Api) -> Loop:
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    return Loop(
+        api,
+        api.token(Role.RESIDENT),
+        volunteer,
+        api.token(Role.VOLUNTEER, volunteer_id=volunteer["id"]),
+    )
+
+
+def test_an_order_walks_all_five_steps_to_hours_points_ratings_and_timings(
+    loop: Loop,
+) -> None:
+    api = loop.api
+    order = loop.to_started()
+    loop.complete(order)
+    loop.step(loop.resident, order, "evaluation", {"stars": 5, "comment": "非常好"})
+    rewarded = loop.step(
+        api.tokens["admin"], order, "reward", {"points": 20, "reason": "服务优秀"}
+    )
+    assert rewarded["state"] == "rewarded"
+    read = {"min_position": rewarded["position"]}
+    volunteer = api.as_admin(
+        "GET", f"/v1/volunteers/{loop.volunteer['id']}", params=read
+    ).json()
+    assert (volunteer["verified_hours"], volunteer["points_balance"]) == (2, 40)
+    entries = api.as_admin(
+        "GET", f"/v1/accounts/{loop.volunteer['id']}/entries", params=read
+    ).json()
+    assert [(e["source_kind"], e["points"]) for e in entries] == [
+        ("reward", 20),
+        ("hours", 20),
+    ]
+    hours = api.as_admin(
+        "GET", f"/v1/volunteers/{loop.volunteer['id']}/hours", params=read
+    ).json()
+    assert hours["items"][0]["order_id"] == order["id"]
+    rating = api.as_admin(
+        "GET", f"/v1/ratings/volunteers/{loop.volunteer['id']}", params=read
+    ).json()
+    assert (rating["count"], rating["mean"], rating["distribution"]["5"]) == (1, 5, 1)
+    unit_rating = api.as_admin(
+        "GET", f"/v1/ratings/units/{api.district.station}", params=read
+    ).json()
+    assert unit_rating["count"] == 1
+    board = api.as_admin("GET", f"/v1/orders/{order['id']}", params=read).json()
+    assert board["state"] == "rewarded"
+    assert board["overdue"] is False
+    assert all(
+        seconds is not None and seconds >= 0
+        for seconds in board["step_seconds"].values()
+    )
+
+
+def test_one_five_star_order_does_not_top_a_well_rated_chart(loop: Loop) -> None:
+    order = loop.to_started()
+    loop.complete(order)
+    evaluated = loop.step(loop.resident, order, "evaluation", {"stars": 5})
+    rating = loop.api.as_admin(
+        "GET",
+        f"/v1/ratings/volunteers/{loop.volunteer['id']}",
+        params={"min_position": evaluated["position"]},
+    ).json()
+    assert rating["mean"] == 5
+    assert rating["bayesian_mean"] == 5  # the only rating is also the prior
+    unknown = loop.api.as_admin("GET", f"/v1/ratings/teams/{loop.volunteer['id']}")
+    assert unknown.json()["count"] == 0
+
+
+def illegal(
+    loop: Loop, token: str, order: dict[str, Any], action: str, body: Any = None
+) -> Any:
+    return loop.post(token, f"/v1/orders/{order['id']}/{action}", body)
+
+
+def test_evaluating_before_completion_is_a_409_naming_the_state(
+    loop: Loop, database_url: str
+) -> None:
+    order = loop.to_started()
+    before = event_count(database_url)
+    response = illegal(loop, loop.resident, order, "evaluation", {"stars": 4})
+    assert_problem(response, 409, "state_allows_command")
+    assert response.json()["state"] == "started"
+    assert event_count(database_url) == before
+
+
+def test_evaluating_twice_is_a_409(loop: Loop, database_url: str) -> None:
+    order = loop.to_started()
+    loop.complete(order)
+    loop.step(loop.resident, order, "evaluation", {"stars": 4})
+    before = event_count(database_url)
+    response = illegal(loop, loop.resident, order, "evaluation", {"stars": 5})
+    assert_problem(response, 409, "state_allows_command")
+    assert event_count(database_url) == before
+
+
+def test_accepting_what_was_not_dispatched_to_you_is_a_409(
+    loop: Loop, database_url: str
+) -> None:
+    api = loop.api
+    order = loop.place()
+    coordinator = api.tokens["coordinator"]
+    loop.step(coordinator, order, "review", {"accept": True})
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
+    ).json()
+    loop.step(coordinator, order, "dispatch", {"volunteer_ids": [other["id"]]})
+    before = event_count(database_url)
+    response = illegal(loop, loop.volunteer_token, order, "accept")
+    assert_problem(response, 409, "state_allows_command")
+    assert event_count(database_url) == before
+
+
+def test_completing_a_cancelled_order_is_a_409(loop: Loop, database_url: str) -> None:
+    order = loop.to_started()
+    loop.step(loop.resident, order, "cancel", {"reason": "老人住院了"})
+    before = event_count(database_url)
+    response = illegal(
+        loop,
+        loop.api.tokens["coordinator"],
+        order,
+        "complete",
+        {
+            "participants": [
+                {
+                    "volunteer_id": loop.volunteer["id"],
+                    "started_at": (NOW - timedelta(hours=6)).isoformat(),
+                    "ended_at": (NOW - timedelta(hours=4)).isoformat(),
+                }
+            ]
+        },
+    )
+    assert_problem(response, 409, "state_allows_command")
+    assert response.json()["state"] == "cancelled"
+    assert event_count(database_url) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "field"),
+    [
+        ("evaluation", {"stars": 6}, "stars"),
+        ("evaluation", {"stars": 4, "extra": 1}, "extra"),
+        ("decline", {}, "reason"),
+        ("cancel", {"reason": ""}, "reason"),
+        ("reward", {"points": -5, "reason": "x"}, "points"),
+        ("complete", {"participants": []}, "participants"),
+        ("dispatch", {"volunteer_ids": ["nope"]}, "volunteer_ids.0"),
+    ],
+)
+def test_invalid_bodies_are_422_and_write_nothing(
+    loop: Loop, database_url: str, action: str, body: dict[str, Any], field: str
+) -> None:
+    order = loop.place()
+    before = event_count(database_url)
+    response = illegal(loop, loop.api.tokens["admin"], order, action, body)
+    assert response.status_code == 422, response.text
+    assert field in {e["field"] for e in response.json()["errors"]}
+    assert event_count(database_url) == before
+
+
+def test_an_invalid_order_is_refused(loop: Loop, database_url: str) -> None:
+    before = event_count(database_url)
+    response = loop.post(
+        loop.resident,
+        "/v1/orders",
+        {
+            "category": "elderly",
+            "subcategory": "legal_aid",
+            "title": "x",
+            "description": "y",
+            "station_id": str(loop.api.district.station),
+            "address": "z",
+            "window_start": NOW.isoformat(),
+            "window_end": (NOW + timedelta(hours=1)).isoformat(),
+        },
+    )
+    assert_problem(response, 422, "subcategory_of_category", "subcategory")
+    assert event_count(database_url) == before
+
+
+def test_a_foreign_resident_sees_and_touches_nothing(
+    loop: Loop, database_url: str
+) -> None:
+    order = loop.to_started()
+    loop.complete(order)
+    stranger = loop.api.token(Role.RESIDENT)
+    assert_problem(
+        loop.api.call("GET", f"/v1/orders/{order['id']}", stranger), 404, "order_exists"
+    )
+    before = event_count(database_url)
+    response = illegal(loop, stranger, order, "evaluation", {"stars": 1})
+    assert_problem(response, 404, "order_exists")
+    assert event_count(database_url) == before
+    assert loop.api.call("GET", "/v1/orders", stranger).json() == []
+    mine = loop.api.call("GET", "/v1/orders", loop.resident).json()
+    assert [o["id"] for o in mine] == [order["id"]]
+
+
+def test_an_out_of_scope_coordinator_cannot_review(
+    loop: Loop, database_url: str
+) -> None:
+    order = loop.place()
+    before = event_count(database_url)
+    response = illegal(
+        loop, loop.api.tokens["outsider"], order, "review", {"accept": True}
+    )
+    assert_problem(response, 403, "unit_scope")
+    assert event_count(database_url) == before
+
+
+def test_an_open_order_is_claimed_by_a_volunteer_of_the_station(loop: Loop) -> None:
+    order = loop.place()
+    coordinator = loop.api.tokens["coordinator"]
+    loop.step(coordinator, order, "review", {"accept": True})
+    opened = loop.step(coordinator, order, "dispatch", {"open_for_claiming": True})
+    assert opened["state"] == "open"
+    visible = loop.api.call(
+        "GET",
+        "/v1/orders",
+        loop.volunteer_token,
+        params={"min_position": opened["position"]},
+    ).json()
+    assert [o["id"] for o in visible] == [order["id"]]
+    accepted = loop.step(loop.volunteer_token, order, "accept")
+    assert accepted["accepted_by"] == [loop.volunteer["id"]]
+
+
+def test_a_decline_sends_the_order_back_to_dispatch(loop: Loop) -> None:
+    order = loop.place()
+    coordinator = loop.api.tokens["coordinator"]
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"volunteer_ids": [loop.volunteer["id"]]})
+    declined = loop.step(loop.volunteer_token, order, "decline", {"reason": "那天出差"})
+    assert declined["state"] == "reviewed"
+
+
+def test_orders_not_accepted_in_time_show_as_overdue(loop: Loop) -> None:
+    order = loop.place()
+    read = {"min_position": order["position"]}
+    fresh = loop.api.as_admin("GET", "/v1/orders", params={"overdue": True, **read})
+    assert fresh.json() == []
+    assert (
+        loop.api.as_admin("GET", "/v1/orders", params=read).json()[0]["id"]
+        == order["id"]
+    )
+    loop.api.container.settings.order_accept_deadline_hours = 0.5 / 3600
+    time.sleep(0.6)
+    board = loop.api.as_admin("GET", "/v1/orders", params={"overdue": True}).json()
+    assert [o["id"] for o in board] == [order["id"]]
+    assert board[0]["overdue"] is True
+    coordinator = loop.api.tokens["coordinator"]
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"volunteer_ids": [loop.volunteer["id"]]})
+    accepted = loop.step(loop.volunteer_token, order, "accept")
+    after = loop.api.as_admin(
+        "GET",
+        "/v1/orders",
+        params={"overdue": True, "min_position": accepted["position"]},
+    ).json()
+    assert after == []
