@@ -24,6 +24,7 @@ from domain.errors import (
     EntryRevoked,
     InvalidInput,
     OverlappingEntry,
+    OverlappingSignUp,
     RecordIdReused,
     VolunteerAlreadyInState,
     VolunteerInactive,
@@ -151,6 +152,7 @@ class Volunteer(Aggregate):
         self.status = VolunteerStatus.ACTIVE
         self.entries: dict[UUID, Entry] = {}
         self.requests: dict[UUID, CorrectionRequest] = {}
+        self.signups: dict[UUID, TimeSpan] = {}
 
     # -- invariants ---------------------------------------------------------
 
@@ -454,6 +456,26 @@ class Volunteer(Aggregate):
     def _settle_request(self, request_id: UUID | None, state: RequestState) -> None:
         if request_id is not None:
             self.requests[request_id].state = state
+
+    # -- activity sign-ups ----------------------------------------------------
+
+    def sign_up(self, activity_id: UUID, span: TimeSpan) -> None:
+        """Remembers the sign-up so that two of them never overlap."""
+        self.check_active()
+        for other_id, other in self.signups.items():
+            if other.overlaps(span):
+                raise OverlappingSignUp(
+                    f"overlaps the sign-up for activity {other_id}", field="activity_id"
+                )
+        self._signed_up(
+            activity_id=activity_id, starts_at=span.started_at, ends_at=span.ended_at
+        )
+
+    @event("SignedUpForActivity")
+    def _signed_up(
+        self, activity_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> None:
+        self.signups[activity_id] = TimeSpan(starts_at, ends_at)
 
     # -- status ---------------------------------------------------------------
 
