@@ -477,6 +477,14 @@ class Volunteer(Aggregate):
     ) -> None:
         self.signups[activity_id] = TimeSpan(starts_at, ends_at)
 
+    def release_sign_up(self, activity_id: UUID) -> None:
+        if activity_id in self.signups:
+            self._sign_up_released(activity_id=activity_id)
+
+    @event("SignUpReleased")
+    def _sign_up_released(self, activity_id: UUID) -> None:
+        del self.signups[activity_id]
+
     # -- status ---------------------------------------------------------------
 
     def deactivate(self, reason: str, actor: str) -> None:

@@ -29,6 +29,7 @@ from domain.organisation import Team, Unit, UnitKind
 from domain.policy import PointsPolicy, check_points_per_hour
 from domain.volunteer import TimeSpan, Volunteer
 from infra import claims
+from infra.activities import ActivityCommands
 from infra.commands import (
     Correction,
     NewHours,
@@ -46,7 +47,7 @@ __all__ = ["ConcurrentWrites", "Decision", "Ledger", "Outcome"]
 MAX_SKILLS = 20
 
 
-class Ledger(OrderCommands, LedgerCore):
+class Ledger(OrderCommands, ActivityCommands, LedgerCore):
     name = "vledger"
 
     # -- organisation ------------------------------------------------------------

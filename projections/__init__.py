@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.accounts import AccountsProjection
+from projections.activities import ActivitiesProjection
 from projections.base import Projection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
@@ -19,4 +20,5 @@ def all_projections() -> list[Projection]:
         PolicyProjection(),
         OrdersProjection(),
         RatingsProjection(),
+        ActivitiesProjection(),
     ]

@@ -204,6 +204,47 @@ class ReadModels:
             (kind, kind, subject_id),
         )
 
+    # -- activities ------------------------------------------------------------
+
+    def activity(self, activity_id: UUID) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM {t}.activities WHERE id = %s", (activity_id,))
+
+    def attendance(self, activity_id: UUID) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.activity_attendance WHERE activity_id = %s "
+            "ORDER BY signed_up_at",
+            (activity_id,),
+        )
+
+    def activities(
+        self,
+        within_unit: UUID | None,
+        team_id: UUID | None,
+        state: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        where, params = _within("a.unit_id", within_unit)
+        for column, value in (("a.team_id", team_id), ("a.state", state)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        return self._all(
+            "SELECT a.* FROM {t}.activities a WHERE "
+            + " AND ".join(where)
+            + " ORDER BY a.starts_at DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    def team_activity_years(self, team_id: UUID) -> list[dict[str, Any]]:
+        """Closed activities per calendar year (China time) of one team."""
+        return self._all(
+            "SELECT extract(year FROM starts_at AT TIME ZONE 'Asia/Shanghai')::int "
+            "AS year, count(*) AS closed FROM {t}.activities "
+            "WHERE team_id = %s AND state = 'closed' GROUP BY 1 ORDER BY 1",
+            (team_id,),
+        )
+
 
 def _within(column: str, unit_id: UUID | None) -> tuple[list[str], list[Any]]:
     """A condition keeping rows whose `column` is `unit_id` or a unit below it."""

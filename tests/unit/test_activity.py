@@ -148,3 +148,10 @@ def test_record_ids_are_derived_per_volunteer_and_activity() -> None:
     volunteer: UUID = uuid4()
     assert activity.hours_record_id(volunteer) == activity.hours_record_id(volunteer)
     assert activity.hours_record_id(volunteer) != published().hours_record_id(volunteer)
+
+
+def test_a_released_sign_up_frees_its_time() -> None:
+    volunteer, activity_id = new_volunteer(), uuid4()
+    volunteer.sign_up(activity_id, SPAN)
+    volunteer.release_sign_up(activity_id)
+    volunteer.sign_up(uuid4(), SPAN)
