@@ -53,8 +53,8 @@ class ActivitiesProjection(Projection):
     def _published(self, event: Any, tx: Tx) -> None:
         tx.execute(
             "INSERT INTO activities (id, team_id, unit_id, title, category, "
-            "subcategory, location, leader, starts_at, ends_at, capacity, state, published_at, "
-            "position) VALUES "
+            "subcategory, location, leader, starts_at, ends_at, capacity, state, "
+            "published_at, position) VALUES "
             "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
             (
                 event.originator_id,
