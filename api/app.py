@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
-from api.routers import accounts, hours, ops, orders, organisation, volunteers
+from api.routers import (
+    accounts,
+    activities,
+    hours,
+    ops,
+    orders,
+    organisation,
+    volunteers,
+)
 from infra.container import Container
 
 DESCRIPTION = """
@@ -40,6 +48,7 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
-    for module in (organisation, volunteers, hours, accounts, orders, ops):
+    routers = (organisation, volunteers, hours, accounts, orders, activities, ops)
+    for module in routers:
         app.include_router(module.router)
     return app

@@ -422,3 +422,93 @@ class RatingOut(Response):
         description="Mean shrunk toward the mean of all subjects of this kind, with "
         "the weight of 5 ratings, so that a single 5-star order does not top a chart."
     )
+
+
+# -- activities ----------------------------------------------------------------
+
+
+class ActivityIn(Request):
+    team_id: UUID
+    title: str = Field(min_length=1, max_length=100)
+    category: str = Field(description="A five-fors code (GET /v1/reference).")
+    subcategory: str | None = None
+    location: str = Field(min_length=1, max_length=200)
+    leader: str = Field(min_length=1, max_length=64, description="活动负责人")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    capacity: int = Field(ge=1, le=10_000)
+
+
+class SignUpIn(Request):
+    volunteer_id: UUID | None = Field(
+        default=None,
+        description="Required for coordinators; volunteers sign themselves.",
+    )
+
+
+class AttendIn(Request):
+    volunteer_id: UUID | None = Field(
+        default=None, description="Required for coordinators."
+    )
+    code: str | None = Field(
+        default=None,
+        pattern=r"^\d{6}$",
+        description="The activity's check-in code: how a volunteer checks itself in.",
+    )
+    at: AwareDatetime | None = Field(
+        default=None, description="Coordinators may give the time; default now."
+    )
+
+
+class ActivityWritten(Written):
+    id: UUID
+    team_id: UUID
+    unit_id: UUID
+    title: str
+    state: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    signed_up: int
+    checkin_code: str | None = None
+    attendees: list[UUID] | None = None
+    no_shows: list[UUID] | None = None
+
+
+class AttendanceOut(Response):
+    volunteer_id: UUID
+    status: str = Field(
+        description="signed_up, checked_in, checked_out, attended or no_show"
+    )
+    signed_up_at: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    record_id: UUID | None
+
+
+class ActivityOut(Response):
+    id: UUID
+    team_id: UUID
+    unit_id: UUID
+    title: str
+    category: str
+    subcategory: str | None
+    location: str
+    leader: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    state: str
+    signed_up: int
+    attended: int
+    no_shows: int
+    checkin_code: str | None = Field(description="Shown to staff in scope only.")
+    attendance: list[AttendanceOut] = Field(
+        description="Everyone's for staff in scope; a volunteer sees its own row."
+    )
+
+
+class ActivityYear(Response):
+    year: int
+    closed: int
+    meets_standard: bool = Field(description="At least 12 activities that year.")

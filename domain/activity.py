@@ -209,13 +209,15 @@ class Activity(Aggregate):
     def hours_record_id(self, volunteer_id: UUID) -> UUID:
         return uuid5(NAMESPACE, f"activity-hours/{self.id}/{volunteer_id}")
 
-    def attended_spans(self) -> dict[UUID, TimeSpan]:
-        """Who attended and for how long: check-in to check-out (or the end)."""
+    def attended_spans(self, now: datetime) -> dict[UUID, TimeSpan]:
+        """Who attended and for how long: check-in to check-out; those still there
+        are counted to the end, or to now when closing early."""
         spans = {}
         for a in self.attendance.values():
             if a.checked_in_at is not None:
-                end = a.checked_out_at or max(self.span.ended_at, a.checked_in_at)
-                spans[a.volunteer_id] = TimeSpan(a.checked_in_at, end)
+                end = a.checked_out_at or min(self.span.ended_at, now)
+                if end > a.checked_in_at:
+                    spans[a.volunteer_id] = TimeSpan(a.checked_in_at, end)
         return spans
 
     def close(self, now: datetime, actor: str) -> dict[UUID, TimeSpan]:
@@ -224,7 +226,7 @@ class Activity(Aggregate):
             raise IllegalTransition(
                 "an activity closes once it has started", state=self.state.value
             )
-        spans = self.attended_spans()
+        spans = self.attended_spans(now)
         self._closed(
             attendees=[
                 {

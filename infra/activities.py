@@ -137,6 +137,10 @@ class ActivityCommands(LedgerCore):
                     activity.check_out_with_code(who, attend.code, self.clock())
             else:
                 at = attend.at or self.clock()
+                if at > self.clock() + self.clock_skew:
+                    raise InvalidInput(
+                        "at", "not_in_future", "must not be in the future"
+                    )
                 if checking_in:
                     activity.check_in(who, at, actor.label)
                 else:

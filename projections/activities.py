@@ -24,6 +24,7 @@ class ActivitiesProjection(Projection):
         starts_at timestamptz NOT NULL,
         ends_at timestamptz NOT NULL,
         capacity integer NOT NULL,
+        checkin_code text NOT NULL,
         state text NOT NULL,
         signed_up integer NOT NULL DEFAULT 0,
         attended integer NOT NULL DEFAULT 0,
@@ -53,9 +54,9 @@ class ActivitiesProjection(Projection):
     def _published(self, event: Any, tx: Tx) -> None:
         tx.execute(
             "INSERT INTO activities (id, team_id, unit_id, title, category, "
-            "subcategory, location, leader, starts_at, ends_at, capacity, state, "
-            "published_at, position) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
+            "subcategory, location, leader, starts_at, ends_at, capacity, "
+            "checkin_code, state, published_at, position) VALUES "
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
             (
                 event.originator_id,
                 event.team_id,
@@ -68,6 +69,7 @@ class ActivitiesProjection(Projection):
                 event.starts_at,
                 event.ends_at,
                 event.capacity,
+                event.checkin_code,
                 event.timestamp,
                 tx.position,
             ),

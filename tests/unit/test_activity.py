@@ -155,3 +155,11 @@ def test_a_released_sign_up_frees_its_time() -> None:
     volunteer.sign_up(activity_id, SPAN)
     volunteer.release_sign_up(activity_id)
     volunteer.sign_up(uuid4(), SPAN)
+
+
+def test_closing_early_counts_those_still_present_until_now() -> None:
+    activity, volunteer = published(), uuid4()
+    activity.sign_up(volunteer, "v")
+    activity.check_in(volunteer, START, "c")
+    now = START + timedelta(hours=1)
+    assert activity.close(now, "c") == {volunteer: TimeSpan(START, now)}

@@ -1,0 +1,194 @@
+"""Team activities: publish, sign up, check in and out, close."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    check_reads_unit,
+    scoped_key,
+)
+from api.problems import ApiProblem
+from api.routers.common import written
+from api.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityWritten,
+    ActivityYear,
+    AttendIn,
+    ReasonIn,
+    SignUpIn,
+)
+from domain.access import Actor, Role
+from domain.activity import ActivityState
+from domain.errors import OutOfScope
+from infra.activities import Attend, NewActivity
+from infra.container import Container
+
+router = APIRouter(prefix="/v1", tags=["activities"])
+ACTIVITIES_PER_YEAR = 12  # seed 003: every team holds at least 12 a year
+
+
+@router.post("/activities", status_code=201, response_model=ActivityWritten)
+def publish_activity(
+    body: ActivityIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> ActivityWritten:
+    """A coordinator in scope publishes an activity of a team. The response carries
+    the six-digit check-in code volunteers use on site."""
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.publish_activity(NewActivity(**dict(body)), actor, key)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.post(
+    "/activities/{activity_id}/signups", status_code=201, response_model=ActivityWritten
+)
+def sign_up(
+    activity_id: UUID,
+    body: SignUpIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> ActivityWritten:
+    """Refused when full, when the volunteer is inactive, or when it overlaps
+    another of the volunteer's sign-ups."""
+    outcome = container.ledger.sign_up(activity_id, body.volunteer_id, actor)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.post("/activities/{activity_id}/checkins", response_model=ActivityWritten)
+def check_in(
+    activity_id: UUID,
+    body: AttendIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> ActivityWritten:
+    attend = Attend(body.volunteer_id, body.code, body.at)
+    outcome = container.ledger.check_in(activity_id, attend, actor)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.post("/activities/{activity_id}/checkouts", response_model=ActivityWritten)
+def check_out(
+    activity_id: UUID,
+    body: AttendIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> ActivityWritten:
+    attend = Attend(body.volunteer_id, body.code, body.at)
+    outcome = container.ledger.check_out(activity_id, attend, actor)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.post("/activities/{activity_id}/close", response_model=ActivityWritten)
+def close_activity(
+    activity_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
+) -> ActivityWritten:
+    """Records an hours entry for each attendee (check-in to check-out, or to the
+    end) under the rules in force; those who never checked in are no-shows."""
+    outcome = container.ledger.close_activity(activity_id, actor)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.post("/activities/{activity_id}/cancel", response_model=ActivityWritten)
+def cancel_activity(
+    activity_id: UUID,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> ActivityWritten:
+    outcome = container.ledger.cancel_activity(activity_id, body.reason, actor)
+    return written(ActivityWritten, outcome, response)
+
+
+@router.get(
+    "/activities/{activity_id}", response_model=ActivityOut, dependencies=[ReadAfter]
+)
+def get_activity(
+    activity_id: UUID, container: ContainerDep, actor: ActorDep
+) -> ActivityOut:
+    row = container.reads.activity(activity_id)
+    if row is None:
+        raise ApiProblem(
+            404, "activity_exists", "Not found", f"no activity {activity_id}"
+        )
+    return _activity_out(container, actor, row)
+
+
+@router.get("/activities", response_model=list[ActivityOut], dependencies=[ReadAfter])
+def list_activities(
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    unit_id: UUID | None = None,
+    team_id: UUID | None = None,
+    state: ActivityState | None = None,
+) -> list[ActivityOut]:
+    """Published activities are public to every token, so volunteers can find them."""
+    rows = container.reads.activities(
+        unit_id, team_id, state.value if state else None, page.limit, page.offset
+    )
+    return [_activity_out(container, actor, row) for row in rows]
+
+
+def _is_staff_for(container: Container, actor: Actor, unit_id: UUID) -> bool:
+    if actor.role not in (Role.ADMIN, Role.AUDITOR, Role.COORDINATOR):
+        return False
+    try:
+        check_reads_unit(container, actor, unit_id)
+    except OutOfScope:
+        return False
+    return True
+
+
+def _activity_out(
+    container: Container, actor: Actor, row: dict[str, Any]
+) -> ActivityOut:
+    staff = _is_staff_for(container, actor, row["unit_id"])
+    attendance = container.reads.attendance(row["id"])
+    if not staff:
+        attendance = [a for a in attendance if actor.is_self(a["volunteer_id"])]
+    return ActivityOut.model_validate(
+        {
+            **row,
+            "checkin_code": row["checkin_code"] if staff else None,
+            "attendance": attendance,
+        }
+    )
+
+
+@router.get(
+    "/teams/{team_id}/activity-counts",
+    response_model=list[ActivityYear],
+    dependencies=[ReadAfter],
+)
+def team_activity_counts(
+    team_id: UUID, container: ContainerDep, actor: ActorDep
+) -> list[ActivityYear]:
+    """Closed activities per year against the standard of 12 a year (seed 003)."""
+    if container.reads.team(team_id) is None:
+        raise ApiProblem(404, "team_exists", "Not found", f"no team {team_id}")
+    return [
+        ActivityYear(
+            year=r["year"],
+            closed=r["closed"],
+            meets_standard=r["closed"] >= ACTIVITIES_PER_YEAR,
+        )
+        for r in container.reads.team_activity_years(team_id)
+    ]
