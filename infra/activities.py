@@ -29,6 +29,7 @@ class NewActivity:
     starts_at: datetime
     ends_at: datetime
     capacity: int
+    activity_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class ActivityCommands(LedgerCore):
             team = self._field(Team, cmd.team_id, "team_id")
             actor.check_manages(self.unit(team.unit_id))
             activity = Activity.publish(
-                uuid4(),
+                cmd.activity_id or uuid4(),
                 team.id,
                 team.unit_id,
                 cmd.title,

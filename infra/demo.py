@@ -11,6 +11,7 @@ import os
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
@@ -22,8 +23,10 @@ from domain.ids import NAMESPACE
 from domain.organisation import UnitKind
 from domain.reference import TEAM_TYPES
 from domain.volunteer import ServiceDetails
+from infra.activities import Attend, NewActivity
 from infra.commands import Correction, NewHours, NewTeam, NewUnit, NewVolunteer
 from infra.container import Container
+from infra.orders import Dispatch, NewOrder, Served
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +106,47 @@ CENTER_NAME = "钢城区新时代文明实践中心"
 CENTER_ID = demo_id("unit", CENTER_NAME)
 
 
+#: Days after WINDOW_START: hour entries use [0, 180), activities [180, 200),
+#: orders [200, 215), each in its own slot, so no two of them ever overlap.
+ACTIVITY_DAY, ORDER_DAY, DEMO_DAYS = 180, 200, 215
+SLOT_HOURS = (9, 13, 17)  # local start times of the slots of a day
+#: Final states the demo walks its orders to, round robin.
+ORDER_TARGETS = (
+    "placed",
+    "reviewed",
+    "rejected",
+    "dispatched",
+    "open",
+    "accepted",
+    "started",
+    "completed",
+    "evaluated",
+    "rewarded",
+    "cancelled",
+)
+ORDERS = [
+    ("elderly", "daily_care", "帮独居老人打扫卫生", "老人行动不便，需要打扫厨房"),
+    ("elderly", "digital_help", "教老人用手机挂号", "想学会用手机预约医院"),
+    ("children", "living_aid", "留守儿童课业辅导", "孩子三年级数学跟不上"),
+    ("hardship", "legal_aid", "咨询赡养纠纷", "子女不履行赡养义务"),
+    ("psychological", "expert_visits", "独居老人心理疏导", "老伴去世后情绪低落"),
+    ("public", "environment", "小区垃圾分类指导", "楼道垃圾乱放"),
+]
+
+
 @dataclass
 class DemoSummary:
     units: int = 0
     teams: int = 0
     volunteers: int = 0
     entries: int = 0
+    activities: int = 0
+    orders: int = 0
+
+
+def slot(index: int, first_day: int) -> datetime:
+    day, part = divmod(index, len(SLOT_HOURS))
+    return WINDOW_START + timedelta(days=first_day + day, hours=SLOT_HOURS[part])
 
 
 class DemoSeeder:
@@ -117,6 +155,8 @@ class DemoSeeder:
         self.rng = random.Random(seed)
         self.admin = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
         self.summary = DemoSummary()
+        self.teams: dict[UUID, list[UUID]] = {}
+        self.members: dict[UUID, list[UUID]] = {}
 
     def is_seeded(self) -> bool:
         try:
@@ -125,10 +165,14 @@ class DemoSeeder:
             return False
         return True
 
-    def seed(self, volunteers: int = 300) -> DemoSummary:
+    def seed(self, volunteers: int = 300, orders: int = 33) -> DemoSummary:
         stations = self._organisation()
         for index in range(volunteers):
             self._volunteer(index, self.rng.choice(stations))
+        self._activities()
+        staffed = [s for s in stations if self.members.get(s)]
+        for index in range(orders):
+            self._order(index, self.rng.choice(staffed))
         return self.summary
 
     def _unit(
@@ -144,10 +188,11 @@ class DemoSeeder:
     def _teams(self, unit_id: UUID, unit_name: str, count: int) -> None:
         for team_type in self.rng.sample(TEAM_TYPES, count):
             name = f"{unit_name[:4]}{team_type.label}志愿服务队"
+            team_id = demo_id("team", name)
             self.c.ledger.register_team(
-                NewTeam(name, unit_id, team_type.code, team_id=demo_id("team", name)),
-                self.admin,
+                NewTeam(name, unit_id, team_type.code, team_id=team_id), self.admin
             )
+            self.teams.setdefault(unit_id, []).append(team_id)
             self.summary.teams += 1
 
     def _organisation(self) -> list[UUID]:
@@ -195,6 +240,7 @@ class DemoSeeder:
             self.admin,
         )
         self.summary.volunteers += 1
+        self.members.setdefault(station, []).append(volunteer_id)
         veteran = index % 25 == 0
         count = rng.randint(35, 60) if veteran else rng.randint(0, 12)
         days = sorted(rng.sample(range(WINDOW_DAYS), count))
@@ -233,6 +279,115 @@ class DemoSeeder:
             self.admin,
         )
 
+    # -- activities ------------------------------------------------------------
+
+    def _activities(self) -> None:
+        """Each station team runs one activity; most who sign up come."""
+        index = 0
+        for station, teams in self.teams.items():
+            members = self.members.get(station, [])
+            for team_id in teams:
+                if len(members) >= 3:
+                    self._activity(index, team_id, members)
+                    index += 1
+
+    def _activity(self, index: int, team_id: UUID, members: list[UUID]) -> None:
+        ledger, rng = self.c.ledger, self.rng
+        title, _, _ = rng.choice(ACTIVITIES)
+        start = slot(index, ACTIVITY_DAY)
+        published = ledger.publish_activity(
+            NewActivity(
+                team_id,
+                title,
+                "public",
+                None,
+                "新时代文明实践站",
+                rng.choice(SURNAMES) + "队长",
+                start,
+                start + timedelta(hours=2),
+                10,
+                activity_id=demo_id("activity", index),
+            ),
+            self.admin,
+        )
+        activity_id = UUID(published.result["id"])
+        for volunteer_id in rng.sample(members, min(len(members), rng.randint(3, 8))):
+            ledger.sign_up(activity_id, volunteer_id, self.admin)
+            if rng.random() < 0.85:
+                arrived = start + timedelta(minutes=rng.randint(-10, 20))
+                ledger.check_in(
+                    activity_id, Attend(volunteer_id, at=arrived), self.admin
+                )
+        ledger.close_activity(activity_id, self.admin)
+        self.summary.activities += 1
+
+    # -- orders (五单) -----------------------------------------------------------
+
+    def _order(self, index: int, station: UUID) -> None:
+        """Walks one order to its target state, so the board shows every state."""
+        target = ORDER_TARGETS[index % len(ORDER_TARGETS)]
+        resident = Actor(Role.RESIDENT, demo_id("resident", index % 4), "居民")
+        category, subcategory, title, description = self.rng.choice(ORDERS)
+        start = slot(index, ORDER_DAY)
+        ledger = self.c.ledger
+        order_id = UUID(
+            ledger.place_order(
+                NewOrder(
+                    category,
+                    subcategory,
+                    title,
+                    description,
+                    station,
+                    "社区" + str(self.rng.randint(1, 30)) + "号楼",
+                    start,
+                    start + timedelta(hours=3),
+                    order_id=demo_id("order", index),
+                ),
+                resident,
+            ).result["id"]
+        )
+        self.summary.orders += 1
+        steps = ORDER_TARGETS.index(target)
+        if target == "cancelled":
+            ledger.cancel_order(order_id, "已自行解决", resident)
+            return
+        if target == "placed":
+            return
+        if target == "rejected":
+            ledger.review_order(order_id, False, "不在本站服务范围", self.admin)
+            return
+        ledger.review_order(order_id, True, "", self.admin)
+        if target == "reviewed":
+            return
+        volunteer_id = self.rng.choice(self.members[station])
+        volunteer = Actor(
+            Role.VOLUNTEER,
+            demo_id("token", volunteer_id),
+            "v",
+            volunteer_id=volunteer_id,
+        )
+        if target == "open":
+            ledger.dispatch_order(
+                order_id, Dispatch(open_for_claiming=True), self.admin
+            )
+            return
+        ledger.dispatch_order(
+            order_id, Dispatch(volunteer_ids=(volunteer_id,)), self.admin
+        )
+        if target == "dispatched":
+            return
+        ledger.accept_order(order_id, volunteer)
+        if steps >= ORDER_TARGETS.index("started"):
+            ledger.start_order(order_id, self.admin)
+        if steps >= ORDER_TARGETS.index("completed"):
+            served = Served(volunteer_id, start, start + timedelta(hours=2))
+            ledger.complete_order(order_id, [served], self.admin)
+        if steps >= ORDER_TARGETS.index("evaluated"):
+            stars = self.rng.choice((3, 4, 5, 5, 5))
+            ledger.evaluate_order(order_id, stars, "志愿者很热心", resident)
+        if target == "rewarded":
+            ledger.reward_order(order_id, Decimal(20), "群众好评", self.admin)
+
 
 def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     """One token per role, written to `path` (mode 0600)."""
@@ -243,7 +398,7 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
         Role.ADMIN: {},
         Role.COORDINATOR: {"unit_id": institute},
         Role.VOLUNTEER: {"volunteer_id": demo_id("volunteer", 0)},
-        Role.RESIDENT: {},
+        Role.RESIDENT: {"token_id": demo_id("resident", 0)},
         Role.KIOSK: {"unit_id": station},
         Role.AUDITOR: {},
     }
@@ -252,7 +407,7 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
         issued = container.tokens.issue(role, f"demo-{role.value}", **scope)
         tokens[role.value] = {
             "token": issued.token,
-            **{k: str(v) for k, v in scope.items() if v is not None},
+            **{k: str(v) for k, v in scope.items() if k != "token_id" and v},
         }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -27,6 +27,7 @@ class NewOrder:
     address: str
     window_start: datetime
     window_end: datetime
+    order_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class OrderCommands(LedgerCore):
             actor.check_role(Role.RESIDENT)
             self._unit_field(cmd.station_id, "station_id")
             order = ServiceOrder.place(
-                uuid4(),
+                cmd.order_id or uuid4(),
                 actor.token_id,
                 cmd.station_id,
                 cmd.category,

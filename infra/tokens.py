@@ -45,10 +45,12 @@ class TokenStore:
         name: str,
         unit_id: UUID | None = None,
         volunteer_id: UUID | None = None,
+        token_id: UUID | None = None,
     ) -> IssuedToken:
+        """`token_id` is also a resident's identity: orders belong to it."""
         actor = Actor(
             role=role,
-            token_id=uuid4(),
+            token_id=token_id or uuid4(),
             name=name,
             unit_id=unit_id,
             volunteer_id=volunteer_id,

@@ -176,6 +176,18 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         )
         assert mine.status_code == 200
         assert mine.json()["star_level"] >= 1
+        own_orders = call(server, tokens["resident"]["token"], "GET", "/v1/orders")
+        assert own_orders.status_code == 200
+        assert len(own_orders.json()) > 0
+        board = call(
+            server, tokens["admin"]["token"], "GET", "/v1/orders", params={"limit": 100}
+        ).json()
+        assert len({o["state"] for o in board}) == 11
+        activities = call(
+            server, tokens["volunteer"]["token"], "GET", "/v1/activities"
+        ).json()
+        assert activities
+        assert all(a["state"] == "closed" for a in activities)
     finally:
         assert server.stop() == 0
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from infra.container import Container
-from infra.demo import WINDOW_DAYS, WINDOW_START, DemoSeeder
+from infra.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
+from projections.queries import OrderFilter
 from tests.conftest import Clock
 
 
@@ -51,11 +52,34 @@ def test_the_same_seed_gives_the_same_district(
     fresh_database: Callable[[], str],
     clock: Clock,
 ) -> None:
-    clock.now = WINDOW_START + timedelta(days=WINDOW_DAYS + 30)
+    clock.now = WINDOW_START + timedelta(days=DEMO_DAYS + 1)
     first = make_container()
     second = make_container(database_url=fresh_database())
-    summaries = [DemoSeeder(c).seed(volunteers=30) for c in (first, second)]
+    summaries = [DemoSeeder(c).seed(volunteers=40, orders=11) for c in (first, second)]
     assert summaries[0] == summaries[1]
     assert summaries[0].entries > 30
+    assert summaries[0].activities > 0
+    assert summaries[0].orders == 11
+    for c in (first, second):
+        assert c.projector is not None
+        c.projector.catch_up()
+    boards = [
+        sorted(o["state"] for o in c.reads.orders(OrderFilter(), 100, 0))
+        for c in (first, second)
+    ]
+    assert boards[0] == boards[1]
+    assert set(boards[0]) == {
+        "placed",
+        "reviewed",
+        "rejected",
+        "dispatched",
+        "open",
+        "accepted",
+        "started",
+        "completed",
+        "evaluated",
+        "rewarded",
+        "cancelled",
+    }
     assert district_facts(first) == district_facts(second)
     assert DemoSeeder(first).is_seeded()
