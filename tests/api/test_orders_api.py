@@ -341,3 +341,36 @@ def test_orders_not_accepted_in_time_show_as_overdue(loop: Loop) -> None:
         params={"overdue": True, "min_position": accepted["position"]},
     ).json()
     assert after == []
+
+
+def test_a_team_order_is_taken_by_its_coordinator_and_rates_the_team(
+    loop: Loop,
+) -> None:
+    api = loop.api
+    coordinator = api.tokens["coordinator"]
+    team = api.call(
+        "POST",
+        "/v1/teams",
+        coordinator,
+        json={
+            "name": "双泉敬老队",
+            "unit_id": str(api.district.station),
+            "service_type": "elderly_care",
+        },
+    ).json()
+    order = loop.place()
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"team_id": team["id"]})
+    assert_problem(
+        illegal(loop, loop.volunteer_token, order, "accept"), 403, "forbidden"
+    )
+    loop.step(coordinator, order, "accept")
+    loop.step(coordinator, order, "start")
+    loop.complete(order)
+    evaluated = loop.step(loop.resident, order, "evaluation", {"stars": 4})
+    rating = api.as_admin(
+        "GET",
+        f"/v1/ratings/teams/{team['id']}",
+        params={"min_position": evaluated["position"]},
+    ).json()
+    assert (rating["count"], rating["mean"]) == (1, 4)
