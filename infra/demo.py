@@ -20,6 +20,7 @@ from domain.access import Actor, Role
 from domain.errors import UnitNotFound
 from domain.identity import Gender, id_check_char
 from domain.ids import NAMESPACE
+from domain.order import OrderState
 from domain.organisation import UnitKind
 from domain.reference import TEAM_TYPES
 from domain.volunteer import ServiceDetails
@@ -110,20 +111,8 @@ CENTER_ID = demo_id("unit", CENTER_NAME)
 #: orders [200, 215), each in its own slot, so no two of them ever overlap.
 ACTIVITY_DAY, ORDER_DAY, DEMO_DAYS = 180, 200, 215
 SLOT_HOURS = (9, 13, 17)  # local start times of the slots of a day
-#: Final states the demo walks its orders to, round robin.
-ORDER_TARGETS = (
-    "placed",
-    "reviewed",
-    "rejected",
-    "dispatched",
-    "open",
-    "accepted",
-    "started",
-    "completed",
-    "evaluated",
-    "rewarded",
-    "cancelled",
-)
+#: Final states the demo walks its orders to, round robin: every state.
+ORDER_TARGETS = tuple(state.value for state in OrderState)
 ORDERS = [
     ("elderly", "daily_care", "帮独居老人打扫卫生", "老人行动不便，需要打扫厨房"),
     ("elderly", "digital_help", "教老人用手机挂号", "想学会用手机预约医院"),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from domain.order import OrderState
 from infra.container import Container
 from infra.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from projections.queries import OrderFilter
@@ -68,18 +69,6 @@ def test_the_same_seed_gives_the_same_district(
         for c in (first, second)
     ]
     assert boards[0] == boards[1]
-    assert set(boards[0]) == {
-        "placed",
-        "reviewed",
-        "rejected",
-        "dispatched",
-        "open",
-        "accepted",
-        "started",
-        "completed",
-        "evaluated",
-        "rewarded",
-        "cancelled",
-    }
+    assert set(boards[0]) == {state.value for state in OrderState}
     assert district_facts(first) == district_facts(second)
     assert DemoSeeder(first).is_seeded()
