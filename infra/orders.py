@@ -201,7 +201,7 @@ class OrderCommands(LedgerCore):
             details = self._order_details(order)
             changed: list[Any] = []
             for p in participations:
-                volunteer = self.volunteer(p.volunteer_id)
+                volunteer = self._field(Volunteer, p.volunteer_id, "participants")
                 account = self.account(p.volunteer_id)
                 self.record_entry(
                     volunteer,

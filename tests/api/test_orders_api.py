@@ -374,3 +374,43 @@ def test_a_team_order_is_taken_by_its_coordinator_and_rates_the_team(
         params={"min_position": evaluated["position"]},
     ).json()
     assert (rating["count"], rating["mean"]) == (1, 4)
+
+
+def test_an_unknown_participant_is_an_input_error(
+    loop: Loop, database_url: str
+) -> None:
+    api = loop.api
+    coordinator = api.tokens["coordinator"]
+    team = api.call(
+        "POST",
+        "/v1/teams",
+        coordinator,
+        json={
+            "name": "应急队",
+            "unit_id": str(api.district.station),
+            "service_type": "emergency_rescue",
+        },
+    ).json()
+    order = loop.place()
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"team_id": team["id"]})
+    loop.step(coordinator, order, "accept")
+    loop.step(coordinator, order, "start")
+    before = event_count(database_url)
+    response = illegal(
+        loop,
+        coordinator,
+        order,
+        "complete",
+        {
+            "participants": [
+                {
+                    "volunteer_id": "0b0e8a53-76a3-4c8e-9b36-2d3f1c6a7e10",
+                    "started_at": (NOW - timedelta(hours=6)).isoformat(),
+                    "ended_at": (NOW - timedelta(hours=4)).isoformat(),
+                }
+            ]
+        },
+    )
+    assert_problem(response, 422, "volunteer_exists", "participants")
+    assert event_count(database_url) == before
