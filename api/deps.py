@@ -12,6 +12,7 @@ from domain.access import Actor, Role
 from domain.errors import OutOfScope
 from infra.container import Container
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
+from infra.readiness import wait_until
 
 
 def get_container(request: Request) -> Container:
@@ -105,9 +106,8 @@ def wait_for_position(
             "Invalid input",
             "min_position is beyond the last recorded event",
         )
-    if not container.runner.wait_for(
-        min_position, container.settings.read_wait_seconds
-    ):
+    wait = container.settings.read_wait_seconds
+    if not wait_until(container.readiness, min_position, wait):
         raise ApiProblem(
             503,
             "projection_lagging",

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from infra import claims, idempotency, tokens, vault
+from infra import claims, idempotency, relay, tokens, vault
 from infra.application import Ledger
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
 from infra.feed import EventStoreFeed, InProcessProjector
+from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
@@ -35,6 +36,7 @@ class Container:
     runner: ProjectionRunner
     reads: ReadModels
     projector: InProcessProjector | None
+    readiness: Readiness
 
     def close(self) -> None:
         if self.projector is not None:
@@ -50,7 +52,6 @@ def database_url(settings: Settings) -> str:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Container:
-    check_supported(settings)
     master_key = settings.master_key_bytes()  # refuse to start before touching storage
     url = database_url(settings)
     db = Database(url, settings.db_pool_size)
@@ -68,9 +69,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     runner = ProjectionRunner(db, all_projections(), settings.readmodel_schema)
     runner.create_tables()
     projector = None
+    readiness: Readiness
     if settings.kafka_bootstrap is None:
         projector = InProcessProjector(EventStoreFeed(ledger), runner)
         ledger.save_listeners.append(projector.wake)
+        readiness = InOrderReadiness(runner)
+    else:
+        readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     return Container(
         settings=settings,
         db=db,
@@ -80,16 +85,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         runner=runner,
         reads=ReadModels(db, settings.readmodel_schema),
         projector=projector,
+        readiness=readiness,
     )
-
-
-def check_supported(settings: Settings) -> None:
-    if settings.kafka_bootstrap is not None:
-        # Without a consumer the read models would silently stop; refuse instead.
-        raise ConfigurationError(
-            "VLEDGER_KAFKA_BOOTSTRAP is set, but this version has no Kafka relay or "
-            "projector yet; unset it to feed projections in-process"
-        )
 
 
 def create_write_side_tables(db: Database) -> None:
@@ -100,6 +97,7 @@ def create_write_side_tables(db: Database) -> None:
             claims.SCHEMA,
             idempotency.SCHEMA,
             tokens.SCHEMA,
+            relay.SCHEMA,
             SEQUENCES,
         ):
             cur.execute(ddl.encode())

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         default=None,
         description="Kafka bootstrap servers; unset feeds projections in-process.",
     )
+    kafka_topic: str = Field(default="vledger.events", pattern=r"^[A-Za-z0-9._-]+$")
+    kafka_partitions: int = Field(
+        default=3,
+        ge=1,
+        le=256,
+        description="Partitions of the topic the relay creates.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     clock_skew_seconds: int = Field(

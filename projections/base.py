@@ -9,7 +9,6 @@ whichever feed delivers it (the event store in-process, Kafka, or a replay).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -60,6 +59,35 @@ class Notified:
     event: Any
 
 
+#: Advisory lock key: projector batches share it, a read-model switch excludes them.
+SWITCH_LOCK = 715_220_001
+#: The pseudo-partition of a feed that delivers every event in order (the event
+#: store): its mark P means every event up to P is applied, whatever its partition.
+ALL_PARTITIONS = -1
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a batch sits in its feed. From Kafka: its first offset, the offset after
+    it, and the partition's start (where a schema with no offsets yet expects to
+    begin)."""
+
+    partition: int
+    first_offset: int | None = None
+    next_offset: int | None = None
+    start_offset: int = 0
+
+
+class OffsetMismatch(RuntimeError):
+    """The batch does not continue where this schema's tracking left off (a switch
+    to a rebuilt schema, or another consumer on the partition): re-seek."""
+
+    def __init__(self, partition: int, expected: int | None) -> None:
+        super().__init__(f"partition {partition} should resume at {expected}")
+        self.partition = partition
+        self.expected = expected
+
+
 @dataclass(frozen=True)
 class Tx:
     cursor: Cursor[DictRow]
@@ -100,9 +128,9 @@ class ProjectionRunner:
             for projection in self.projections:
                 cur.execute(projection.ddl.encode())
                 cur.execute(
-                    "INSERT INTO tracking (projection) VALUES (%s) "
+                    "INSERT INTO tracking (projection, partition) VALUES (%s, %s) "
                     "ON CONFLICT DO NOTHING",
-                    (projection.name,),
+                    (projection.name, ALL_PARTITIONS),
                 )
 
     def drop_tables(self) -> None:
@@ -118,51 +146,103 @@ class ProjectionRunner:
         cur.execute(sql.SQL("SET LOCAL search_path TO {}").format(self._schema))
 
     def position(self) -> int:
-        """The position every projection has reached."""
+        """The position every projection has reached through the in-order feed."""
         row = self.db.fetch_one(
-            sql.SQL("SELECT coalesce(min(position), 0) AS p FROM {}.tracking").format(
-                self._schema
-            )
+            sql.SQL(
+                "SELECT coalesce(min(position), 0) AS p FROM {}.tracking "
+                "WHERE partition = %s"
+            ).format(self._schema),
+            (ALL_PARTITIONS,),
         )
         return int(row["p"]) if row else 0
 
-    def apply_batch(self, batch: Sequence[Notified]) -> None:
-        if not batch:
+    def apply_batch(
+        self, batch: Sequence[Notified], mark: Mark = Mark(ALL_PARTITIONS)
+    ) -> None:
+        """Applies `batch` (events of one feed partition, in notification order) in
+        one transaction that also moves each projection's mark for that partition and,
+        from Kafka, the offset to resume from. Raises OffsetMismatch, writing
+        nothing, when the batch does not continue the stored offset."""
+        if not batch and mark.next_offset is None:
             return
         try:
             with self.db.transaction() as cur:
-                self._apply(cur, batch, isolate=False)
+                self._apply(cur, batch, mark, isolate=False)
+        except OffsetMismatch:
+            raise
         except Exception:
-            log.warning(
-                "batch up to %s failed; isolating its events", batch[-1].position
-            )
+            log.warning("batch at %s failed; isolating its events", mark)
             with self.db.transaction() as cur:
-                self._apply(cur, batch, isolate=True)
+                self._apply(cur, batch, mark, isolate=True)
 
     def _apply(
-        self, cur: Cursor[DictRow], batch: Sequence[Notified], isolate: bool
+        self,
+        cur: Cursor[DictRow],
+        batch: Sequence[Notified],
+        mark: Mark,
+        isolate: bool,
     ) -> None:
+        # Shared with other batches; a schema switch takes it exclusively.
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", (SWITCH_LOCK,))
         self._use_schema(cur)
+        if mark.first_offset is not None:
+            self._check_continuity(cur, mark)
+        last = batch[-1].position if batch else 0
         for projection in self.projections:
-            cur.execute(
-                "SELECT position FROM tracking WHERE projection = %s AND partition = 0 "
-                "FOR UPDATE",
-                (projection.name,),
-            )
-            row = cur.fetchone()
-            mark = int(row["position"]) if row else 0
-            fresh = [n for n in batch if n.position > mark]
+            applied = self._mark_of(cur, projection.name, mark.partition)
+            fresh = [n for n in batch if n.position > applied]
             for notified in fresh:
                 if isolate:
                     self._apply_or_park(cur, projection, notified)
                 else:
                     projection.apply(notified.event, Tx(cur, notified.position))
-            if fresh:
-                cur.execute(
-                    "UPDATE tracking SET position = %s, updated_at = now() "
-                    "WHERE projection = %s AND partition = 0",
-                    (fresh[-1].position, projection.name),
-                )
+            cur.execute(
+                "UPDATE tracking SET position = greatest(position, %s), "
+                "kafka_offset = coalesce(%s, kafka_offset), updated_at = now() "
+                "WHERE projection = %s AND partition = %s",
+                (last, mark.next_offset, projection.name, mark.partition),
+            )
+
+    @staticmethod
+    def _check_continuity(cur: Cursor[DictRow], mark: Mark) -> None:
+        cur.execute(
+            "SELECT min(kafka_offset) AS stored FROM tracking WHERE partition = %s",
+            (mark.partition,),
+        )
+        row = cur.fetchone()
+        stored = row["stored"] if row else None
+        expected = mark.start_offset if stored is None else int(stored)
+        if mark.first_offset != expected:
+            raise OffsetMismatch(mark.partition, stored)
+
+    def forget_offsets(self, partition: int) -> None:
+        """The broker lost the partition's messages (wiped or new): re-read it from
+        its start; the notification-id marks skip what was applied."""
+        self.db.execute(
+            sql.SQL(
+                "UPDATE {}.tracking SET kafka_offset = NULL WHERE partition = %s"
+            ).format(self._schema),
+            (partition,),
+        )
+
+    @staticmethod
+    def _mark_of(cur: Cursor[DictRow], projection: str, partition: int) -> int:
+        """A partition seen for the first time starts from what the in-order feed
+        already applied, so a switch to Kafka (or a rebuild) applies nothing twice."""
+        cur.execute(
+            "INSERT INTO tracking (projection, partition, position) "
+            "SELECT %s, %s, coalesce((SELECT position FROM tracking "
+            "WHERE projection = %s AND partition = %s), 0) "
+            "ON CONFLICT DO NOTHING",
+            (projection, partition, projection, ALL_PARTITIONS),
+        )
+        cur.execute(
+            "SELECT position FROM tracking WHERE projection = %s AND partition = %s "
+            "FOR UPDATE",
+            (projection, partition),
+        )
+        row = cur.fetchone()
+        return int(row["position"]) if row else 0
 
     @staticmethod
     def _apply_or_park(
@@ -188,11 +268,21 @@ class ProjectionRunner:
                 ),
             )
 
-    def wait_for(self, position: int, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.position() >= position:
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
+    def park_undecodable(self, partition: int, offset: int, error: Exception) -> None:
+        """A message that is not a readable event is parked and passed."""
+        log.error("undecodable message at partition %s offset %s", partition, offset)
+        with self.db.transaction() as cur:
+            self._use_schema(cur)
+            # It has no notification id: a negative key made of partition and offset.
+            key = -(partition * 10**12 + offset)
+            for projection in self.projections:
+                cur.execute(
+                    "INSERT INTO dead_letters (projection, position, event_type, "
+                    "error) VALUES (%s, %s, 'undecodable', %s) ON CONFLICT DO NOTHING",
+                    (
+                        projection.name,
+                        key,
+                        f"partition {partition} offset {offset}: "
+                        f"{type(error).__name__}: {error}",
+                    ),
+                )
