@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -23,6 +24,15 @@ def _uuid(text: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
+
+
+def _partitions(text: str) -> list[int]:
+    try:
+        return sorted({int(p) for p in text.split(",") if p.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a list of partitions: {text!r}"
+        ) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,6 +76,22 @@ def parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="revoke a token by its token_id")
     revoke.add_argument("token_id", type=_uuid)
 
+    commands.add_parser(
+        "relay", help="publish the event log to Kafka (needs VLEDGER_KAFKA_BOOTSTRAP)"
+    )
+    project = commands.add_parser(
+        "project", help="apply events from Kafka to the read models (or --rebuild)"
+    )
+    project.add_argument(
+        "--partitions",
+        type=_partitions,
+        help="comma-separated partitions this process owns (default: all)",
+    )
+    project.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="replay the whole log into a fresh schema, switch to it, and exit",
+    )
     commands.add_parser("keygen", help="print a new master key for VLEDGER_MASTER_KEY")
     return root
 
@@ -89,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](container, args)
     except DomainError as error:
         print(f"vledger: {error.detail} [{error.rule}]", file=sys.stderr)
+        return 2
+    except ConfigurationError as error:
+        print(f"vledger: {error}", file=sys.stderr)
         return 2
     finally:
         container.close()
@@ -148,7 +177,76 @@ def token(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"serve": serve, "demo": demo, "token": token}
+def _kafka_bootstrap(container: Container) -> str:
+    bootstrap = container.settings.kafka_bootstrap
+    if bootstrap is None:
+        raise ConfigurationError("set VLEDGER_KAFKA_BOOTSTRAP to use Kafka")
+    return bootstrap
+
+
+def _until_signalled() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def relay(container: Container, args: argparse.Namespace) -> int:
+    from infra.relay import Relay
+
+    settings = container.settings
+    publisher = Relay(
+        container.ledger,
+        container.db,
+        _kafka_bootstrap(container),
+        settings.kafka_topic,
+        settings.kafka_partitions,
+    )
+    log.info(
+        "relaying from position %s to %s", publisher.position(), settings.kafka_topic
+    )
+    try:
+        publisher.run(_until_signalled())
+    finally:
+        publisher.close()
+    return 0
+
+
+def project(container: Container, args: argparse.Namespace) -> int:
+    if args.rebuild:
+        from infra.feed import EventStoreFeed
+        from infra.rebuild import rebuild
+
+        done = rebuild(
+            container.db,
+            EventStoreFeed(container.ledger),
+            container.settings.readmodel_schema,
+        )
+        print(f"rebuilt {done.schema} to position {done.position}; old: {done.retired}")
+        return 0
+    from infra.kafka_projector import KafkaProjector
+
+    projector = KafkaProjector(
+        container.ledger.mapper,
+        container.runner,
+        _kafka_bootstrap(container),
+        container.settings.kafka_topic,
+        args.partitions,
+    )
+    try:
+        projector.run(_until_signalled())
+    finally:
+        projector.close()
+    return 0
+
+
+COMMANDS = {
+    "serve": serve,
+    "demo": demo,
+    "token": token,
+    "relay": relay,
+    "project": project,
+}
 
 
 if __name__ == "__main__":

@@ -74,6 +74,25 @@ def database_url(fresh_database: Callable[[], str]) -> str:
     return fresh_database()
 
 
+@pytest.fixture(scope="session")
+def broker() -> Iterator[str]:
+    """A Tansu broker for the whole session, started only when a test needs it."""
+    from tests.broker import start_broker
+
+    running = start_broker()
+    yield running.bootstrap
+    running.stop()
+
+
+@pytest.fixture
+def kafka_settings(broker: str) -> dict[str, object]:
+    """Kafka mode on a topic of the test's own, so tests never share events."""
+    return {
+        "kafka_bootstrap": broker,
+        "kafka_topic": f"vledger.test.{uuid.uuid4().hex}",
+    }
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

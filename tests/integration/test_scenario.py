@@ -1,4 +1,5 @@
-"""The issue's scenario end to end on real Postgres: hours, points, stars, replay."""
+"""Scenarios end to end on real Postgres, the read models fed in-process and via
+Kafka (relay and projector on a real broker): the same projections either way."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -6,11 +7,12 @@ from uuid import UUID
 
 from domain.access import Actor
 from infra.commands import Correction
-from infra.container import Container
+from infra.feed import EventStoreFeed
 from projections import all_projections
 from projections.base import ProjectionRunner
 from projections.queries import ReadModels
 from tests.conftest import NOW
+from tests.integration.conftest import Fed
 from tests.integration.helpers import make_district, record, register
 
 
@@ -30,8 +32,9 @@ def snapshot(reads: ReadModels, volunteer_id: object) -> dict[str, object]:
 
 
 def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
-    container: Container, admin: Actor
+    fed: Fed, admin: Actor
 ) -> None:
+    container = fed.container
     district = make_district(container, admin)
     volunteer = register(container, admin, district.station)
     start = NOW - timedelta(days=30)
@@ -46,7 +49,7 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
         )
         for d in range(10)
     ]
-    container.projector.catch_up()  # type: ignore[union-attr]
+    fed.sync()
     after_recording = snapshot(container.reads, volunteer)
     assert after_recording["hours"] == Decimal(100)
     assert after_recording["stars"] == 1
@@ -55,7 +58,7 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     container.ledger.correct_hours(
         volunteer, records[0], Correction("重复登记", revoke=True), admin
     )
-    container.projector.catch_up()  # type: ignore[union-attr]
+    fed.sync()
     after_revoking = snapshot(container.reads, volunteer)
     assert after_revoking["hours"] == Decimal(90)
     assert after_revoking["stars"] == 0
@@ -65,7 +68,7 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_check")
     rebuilt.create_tables()
     position = 0
-    while batch := container.projector.feed.read(position):  # type: ignore[union-attr]
+    while batch := EventStoreFeed(container.ledger).read(position):
         rebuilt.apply_batch(batch)
         position = batch[-1].position
     assert (
@@ -73,9 +76,8 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     )
 
 
-def test_a_correction_moves_points_by_the_difference(
-    container: Container, admin: Actor
-) -> None:
+def test_a_correction_moves_points_by_the_difference(fed: Fed, admin: Actor) -> None:
+    container = fed.container
     district = make_district(container, admin)
     volunteer = register(container, admin, district.station)
     entry = record(
@@ -90,7 +92,7 @@ def test_a_correction_moves_points_by_the_difference(
         admin,
     )
     assert outcome.result["points_change"] == "-10.00"
-    container.projector.catch_up()  # type: ignore[union-attr]
+    fed.sync()
     state = snapshot(container.reads, volunteer)
     assert state["hours"] == Decimal(1)
     assert state["balance"] == Decimal(10)
@@ -98,8 +100,9 @@ def test_a_correction_moves_points_by_the_difference(
 
 
 def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
-    container: Container, admin: Actor
+    fed: Fed, admin: Actor
 ) -> None:
+    container = fed.container
 
     from uuid import uuid4
 
@@ -139,12 +142,12 @@ def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
         )
         ledger.evaluate_order(order_id, stars, "", resident)
         ledger.reward_order(order_id, Decimal(10), "好", admin)
-    container.projector.catch_up()  # type: ignore[union-attr]
+    fed.sync()
 
     rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_orders")
     rebuilt.create_tables()
     position = 0
-    while batch := container.projector.feed.read(position):  # type: ignore[union-attr]
+    while batch := EventStoreFeed(container.ledger).read(position):
         rebuilt.apply_batch(batch)
         position = batch[-1].position
     for table, key in (("orders", "id"), ("ratings", "subject_id")):
