@@ -232,6 +232,7 @@ def project(container: Container, args: argparse.Namespace) -> int:
         _kafka_bootstrap(container),
         container.settings.kafka_topic,
         args.partitions,
+        container.settings.project_batch_size,
     )
     try:
         projector.run(_until_signalled())

@@ -32,12 +32,14 @@ class KafkaProjector:
         bootstrap: str,
         topic: str,
         partitions: list[int] | None = None,
+        batch_size: int = MAX_RECORDS,
     ) -> None:
         self.mapper = mapper
         self.runner = runner
         self.bootstrap = bootstrap
         self.topic = topic
         self.wanted = partitions
+        self.batch_size = batch_size
         self._consumer: KafkaConsumer | None = None
         self._starts: dict[int, int] = {}
 
@@ -90,7 +92,8 @@ class KafkaProjector:
     def poll_once(self, timeout_ms: int = 500) -> int:
         """Applies what one poll returns, partition by partition; returns the count."""
         consumer = self.consumer
-        records = consumer.poll(timeout_ms=timeout_ms, max_records=MAX_RECORDS)
+        self._resync(consumer)
+        records = consumer.poll(timeout_ms=timeout_ms, max_records=self.batch_size)
         applied = 0
         for tp, batch in records.items():
             events = [n for r in batch if (n := self._decode(tp.partition, r))]
@@ -105,6 +108,16 @@ class KafkaProjector:
                 break  # the rest of this poll may be stale too
             applied += len(events)
         return applied
+
+    def _resync(self, consumer: KafkaConsumer) -> None:
+        """Follows the stored offsets: after a switch to a rebuilt schema (which has
+        none yet) even an idle partition is re-read, so its mark gets recorded."""
+        stored = self._stored_offsets()
+        for tp in consumer.assignment():
+            expected = stored.get(tp.partition, self._starts.get(tp.partition, 0))
+            if consumer.position(tp) != expected:
+                log.info("resuming partition %s at %s", tp.partition, expected)
+                consumer.seek(tp, expected)
 
     def _decode(self, partition: int, record: Any) -> Notified | None:
         try:
