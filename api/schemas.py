@@ -319,9 +319,22 @@ class Reference(Response):
     rounding_rules: list[str]
 
 
+class ProjectionStatus(Response):
+    projection: str
+    position: int = Field(description="Every event up to here is applied.")
+    lag_events: int
+    lag_seconds: float = Field(description="Age of the oldest event not yet applied.")
+    dead_letters: int
+    partitions: dict[str, int] = Field(
+        description="Mark per feed partition (-1: the in-order feed)."
+    )
+
+
 class OpsStatus(Response):
-    position: int
-    projections: list[dict[str, Any]]
+    head: int = Field(description="The event store's last notification id.")
+    feed: str = Field(description="in-process or kafka")
+    relayed: int | None = Field(description="What the relay has published (Kafka).")
+    projections: list[ProjectionStatus]
     dead_letters: int
 
 

@@ -10,6 +10,7 @@ from api.routers.common import written
 from api.schemas import OpsStatus, PolicyIn, PolicyOut
 from domain.access import Role
 from infra.commands import PolicyChange
+from infra.status import projection_status
 
 router = APIRouter(tags=["operations"])
 
@@ -28,24 +29,10 @@ def health(container: ContainerDep) -> dict[str, object]:
 
 @router.get("/v1/ops/status", response_model=OpsStatus)
 def ops_status(container: ContainerDep, actor: ActorDep) -> OpsStatus:
-    """Projection positions, lag behind the event store, and dead letters."""
+    """Per projection: the position up to which every event is applied, lag behind
+    the event-store head in events and seconds, and dead letters."""
     actor.check_role(Role.ADMIN, Role.AUDITOR)
-    head = container.ledger.max_position()
-    projections = [
-        {
-            "projection": row["projection"],
-            "partition": row["partition"],
-            "position": row["position"],
-            "lag": head - row["position"],
-            "updated_at": row["updated_at"].isoformat(),
-        }
-        for row in container.reads.tracking()
-    ]
-    return OpsStatus(
-        position=head,
-        projections=projections,
-        dead_letters=container.reads.dead_letter_count(),
-    )
+    return OpsStatus.model_validate(projection_status(container))
 
 
 @router.get("/v1/policy", response_model=PolicyOut, dependencies=[ReadAfter])

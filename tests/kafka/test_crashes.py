@@ -1,0 +1,161 @@
+"""Crashes and outages with real processes and a real broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from domain.access import Actor, Role
+from infra.container import Container
+from infra.settings import Settings
+from tests.api.conftest import hours_body
+from tests.broker import free_port, start_broker
+from tests.conftest import NOW
+from tests.integration.helpers import make_district, record, register
+from tests.kafka.helpers import fresh_replay, read_model_rows, running_pipeline
+from tests.pipeline import KafkaPipeline
+from tests.proxy import CuttableProxy
+
+VLEDGER = [sys.executable, "-m", "infra.cli"]
+
+
+def process_env(settings: Settings, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VLEDGER_")}
+    assert settings.database_url is not None
+    assert settings.master_key is not None
+    return {
+        **env,
+        "VLEDGER_HOME": str(home),
+        "VLEDGER_DATABASE_URL": settings.database_url.get_secret_value(),
+        "VLEDGER_MASTER_KEY": settings.master_key.get_secret_value(),
+        "VLEDGER_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+        "VLEDGER_KAFKA_TOPIC": settings.kafka_topic,
+        "VLEDGER_PROJECT_BATCH_SIZE": "10",
+    }
+
+
+def seed_many(
+    container: Container, admin: Actor, volunteers: int, entries: int
+) -> None:
+    district = make_district(container, admin)
+    for serial in range(1, volunteers + 1):
+        volunteer = register(container, admin, district.station, serial=serial)
+        for day in range(entries):
+            start = NOW - timedelta(days=day + 1, hours=serial % 12)
+            record(container, admin, volunteer, district.station, start, 120)
+
+
+def tracked(container: Container) -> int:
+    row = container.db.fetch_one(
+        "SELECT coalesce(sum(position), 0) AS s FROM readmodel.tracking "
+        "WHERE partition >= 0"
+    )
+    return int(row["s"]) if row else 0
+
+
+def test_kill_9_of_the_projector_mid_stream_then_restart_applies_each_event_once(
+    make_container: Callable[..., Container],
+    kafka_settings: dict[str, object],
+    admin: Actor,
+    tmp_path: Path,
+) -> None:
+    container = make_container(**kafka_settings)
+    seed_many(container, admin, volunteers=30, entries=12)
+    head = container.ledger.max_position()
+    pipeline = KafkaPipeline(container)
+    while pipeline.relay.publish_once():
+        pass
+    env = process_env(container.settings, tmp_path)
+
+    projector = subprocess.Popen(
+        [*VLEDGER, "project"], env=env, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while tracked(container) == 0:
+        assert time.monotonic() < deadline, "the projector never started"
+        time.sleep(0.005)
+    projector.send_signal(signal.SIGKILL)
+    projector.wait(timeout=10)
+    assert not container.readiness.reached(head), "killed too late to test anything"
+
+    restarted = subprocess.Popen(
+        [*VLEDGER, "project"], env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not container.readiness.reached(head):
+            assert time.monotonic() < deadline, (
+                "the restarted projector did not catch up"
+            )
+            time.sleep(0.05)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(timeout=30) == 0
+    assert read_model_rows(container.db, "readmodel") == read_model_rows(
+        container.db, fresh_replay(container)
+    )
+    pipeline.close()
+
+
+def test_while_the_broker_is_unreachable_writes_go_on_and_nothing_is_lost(
+    make_container: Callable[..., Container], admin: Actor
+) -> None:
+    proxy_port = free_port()
+    broker = start_broker(advertised_port=proxy_port)
+    proxy = CuttableProxy(proxy_port, broker.port)
+    container = make_container(
+        kafka_bootstrap=f"127.0.0.1:{proxy_port}",
+        kafka_topic=f"vledger.outage.{proxy_port}",
+    )
+    district = make_district(container, admin)
+    volunteer = register(container, admin, district.station)
+    token = container.tokens.issue(Role.ADMIN, "ops").token
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with running_pipeline(container), TestClient(create_app(container)) as client:
+            wait_for_head(container)
+            proxy.cut()
+            for day in range(1, 6):
+                posted = client.post(
+                    f"/v1/volunteers/{volunteer}/hours",
+                    json=hours_body(district.station, hours_ago=24 * day, minutes=60),
+                    headers=headers,
+                )
+                assert posted.status_code == 201, posted.text
+            time.sleep(3)  # the relay retries against a broker it cannot reach
+            assert not container.readiness.reached(container.ledger.max_position())
+            status = client.get("/v1/ops/status", headers=headers).json()
+            assert status["feed"] == "kafka"
+            behind = status["projections"][0]
+            assert behind["lag_events"] >= 5
+            assert behind["lag_seconds"] >= 2
+            proxy.restore()
+            wait_for_head(container)
+        summary = container.reads.volunteer(volunteer)
+        assert summary is not None
+        assert summary["verified_hours"] == 5
+        relayed = container.db.fetch_one(
+            "SELECT max(notification_id) AS n FROM relay_position"
+        )
+        assert relayed is not None
+        assert relayed["n"] == container.ledger.max_position()
+    finally:
+        proxy.close()
+        broker.stop()
+
+
+def wait_for_head(container: Container, timeout: float = 90) -> None:
+    head = container.ledger.max_position()
+    deadline = time.monotonic() + timeout
+    while not container.readiness.reached(head):
+        assert time.monotonic() < deadline, f"read models did not reach {head}"
+        time.sleep(0.1)
