@@ -154,3 +154,46 @@ class KafkaPipelineWait:
         while not self.container.readiness.reached(head):
             assert time.monotonic() < deadline, f"read models did not reach {head}"
             time.sleep(0.05)
+
+
+def test_projectors_owning_different_partitions_together_build_the_read_models(
+    make_container: Callable[..., Container],
+    kafka_settings: dict[str, object],
+    admin: Actor,
+) -> None:
+    from infra.kafka_projector import KafkaProjector
+
+    container = kafka_container(make_container, kafka_settings)
+    district = make_district(container, admin)
+    for serial in range(1, 7):
+        volunteer = register(container, admin, district.station, serial=serial)
+        record(
+            container, admin, volunteer, district.station, NOW - timedelta(days=1), 90
+        )
+    pipeline = KafkaPipeline(container)
+    while pipeline.relay.publish_once():
+        pass
+    settings = container.settings
+    assert settings.kafka_bootstrap is not None
+    owners = [
+        KafkaProjector(
+            container.ledger.mapper,
+            container.runner,
+            settings.kafka_bootstrap,
+            settings.kafka_topic,
+            partitions,
+        )
+        for partitions in ([0], [1, 2])
+    ]
+    head = container.ledger.max_position()
+    deadline = time.monotonic() + 60
+    while not container.readiness.reached(head):
+        assert time.monotonic() < deadline
+        for owner in owners:
+            owner.poll_once(timeout_ms=100)
+    for owner in owners:
+        owner.close()
+    pipeline.close()
+    assert read_model_rows(container.db, "readmodel") == read_model_rows(
+        container.db, fresh_replay(container)
+    )
