@@ -159,3 +159,42 @@ def wait_for_head(container: Container, timeout: float = 90) -> None:
     while not container.readiness.reached(head):
         assert time.monotonic() < deadline, f"read models did not reach {head}"
         time.sleep(0.1)
+
+
+def test_after_the_broker_is_wiped_the_projector_rereads_and_goes_on(
+    make_container: Callable[..., Container], admin: Actor
+) -> None:
+    port = free_port()
+    broker = start_broker(advertised_port=port)
+    proxy = CuttableProxy(port, broker.port)
+    container = make_container(
+        kafka_bootstrap=f"127.0.0.1:{port}", kafka_topic="vledger.wiped"
+    )
+    try:
+        seed_many(container, admin, volunteers=5, entries=6)
+        pipeline = KafkaPipeline(container)
+        pipeline.catch_up()
+        pipeline.close()
+        # A new, empty broker behind the same address: offsets start again at 0.
+        proxy.cut()
+        broker.stop()
+        broker = start_broker(advertised_port=port)
+        proxy.target = ("127.0.0.1", broker.port)
+        proxy.restore()
+        district = container.ledger.unit(
+            container.db.fetch_one(
+                "SELECT id FROM readmodel.units WHERE kind = 'station'"
+            )["id"]
+        )
+        newcomer = register(container, admin, district.id, serial=77, name="新来的")
+        record(container, admin, newcomer, district.id, NOW - timedelta(hours=30), 60)
+        again = KafkaPipeline(container)
+        again.catch_up(timeout=60)
+        again.close()
+        assert container.reads.volunteer(newcomer)["verified_hours"] == 1  # type: ignore[index]
+        assert read_model_rows(container.db, "readmodel") == read_model_rows(
+            container.db, fresh_replay(container)
+        )
+    finally:
+        proxy.close()
+        broker.stop()
