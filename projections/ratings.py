@@ -44,6 +44,9 @@ class RatingsProjection(Projection):
                 f"{column}, last_position) VALUES (%s, %s, 1, %s, 1, %s) "
                 "ON CONFLICT (subject_kind, subject_id) DO UPDATE SET "
                 f"count = ratings.count + 1, total = ratings.total + %s, "
-                f"{column} = ratings.{column} + 1, last_position = %s",
+                f"{column} = ratings.{column} + 1, "
+                # Several orders feed one subject, possibly from different Kafka
+                # partitions: everything here must not depend on arrival order.
+                "last_position = greatest(ratings.last_position, %s)",
                 (kind, subject_id, event.stars, tx.position, event.stars, tx.position),
             )

@@ -236,14 +236,3 @@ def test_a_revoked_token_no_longer_authenticates(home: Path) -> None:
         assert call(server, created[-1], "GET", "/v1/ops/status").status_code == 401
     finally:
         assert server.stop() == 0
-
-
-def test_setting_a_kafka_bootstrap_is_refused_until_the_pipeline_exists(
-    home: Path,
-) -> None:
-    env = {**environment(home), "VLEDGER_KAFKA_BOOTSTRAP": "127.0.0.1:9092"}
-    done = subprocess.run(
-        [*VLEDGER, "serve"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 2
-    assert "VLEDGER_KAFKA_BOOTSTRAP" in done.stderr
