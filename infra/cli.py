@@ -177,13 +177,6 @@ def token(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kafka_bootstrap(container: Container) -> str:
-    bootstrap = container.settings.kafka_bootstrap
-    if bootstrap is None:
-        raise ConfigurationError("set VLEDGER_KAFKA_BOOTSTRAP to use Kafka")
-    return bootstrap
-
-
 def _until_signalled() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -192,19 +185,9 @@ def _until_signalled() -> threading.Event:
 
 
 def relay(container: Container, args: argparse.Namespace) -> int:
-    from infra.relay import Relay
-
-    settings = container.settings
-    publisher = Relay(
-        container.ledger,
-        container.db,
-        _kafka_bootstrap(container),
-        settings.kafka_topic,
-        settings.kafka_partitions,
-    )
-    log.info(
-        "relaying from position %s to %s", publisher.position(), settings.kafka_topic
-    )
+    publisher = container.relay()
+    topic = container.settings.kafka_topic
+    log.info("relaying from position %s to %s", publisher.position(), topic)
     try:
         publisher.run(_until_signalled())
     finally:
@@ -224,16 +207,7 @@ def project(container: Container, args: argparse.Namespace) -> int:
         )
         print(f"rebuilt {done.schema} to position {done.position}; old: {done.retired}")
         return 0
-    from infra.kafka_projector import KafkaProjector
-
-    projector = KafkaProjector(
-        container.ledger.mapper,
-        container.runner,
-        _kafka_bootstrap(container),
-        container.settings.kafka_topic,
-        args.partitions,
-        container.settings.project_batch_size,
-    )
+    projector = container.kafka_projector(args.partitions)
     try:
         projector.run(_until_signalled())
     finally:

@@ -11,7 +11,9 @@ from infra.application import Ledger
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
 from infra.feed import EventStoreFeed, InProcessProjector
+from infra.kafka_projector import KafkaProjector
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
+from infra.relay import Relay
 from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
@@ -37,6 +39,30 @@ class Container:
     reads: ReadModels
     projector: InProcessProjector | None
     readiness: Readiness
+
+    def kafka_bootstrap(self) -> str:
+        if self.settings.kafka_bootstrap is None:
+            raise ConfigurationError("set VLEDGER_KAFKA_BOOTSTRAP to use Kafka")
+        return self.settings.kafka_bootstrap
+
+    def relay(self) -> Relay:
+        return Relay(
+            self.ledger,
+            self.db,
+            self.kafka_bootstrap(),
+            self.settings.kafka_topic,
+            self.settings.kafka_partitions,
+        )
+
+    def kafka_projector(self, partitions: list[int] | None = None) -> KafkaProjector:
+        return KafkaProjector(
+            self.ledger.mapper,
+            self.runner,
+            self.kafka_bootstrap(),
+            self.settings.kafka_topic,
+            partitions,
+            self.settings.project_batch_size,
+        )
 
     def close(self) -> None:
         if self.projector is not None:

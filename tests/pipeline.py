@@ -5,28 +5,24 @@ from __future__ import annotations
 import time
 
 from infra.container import Container
-from infra.kafka_projector import KafkaProjector
-from infra.relay import Relay
+
+
+def wait_for_head(container: Container, timeout: float = 90) -> int:
+    """Waits until the read models include the event-store head (fed by others)."""
+    head = container.ledger.max_position()
+    deadline = time.monotonic() + timeout
+    while not container.readiness.reached(head):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"read models did not reach {head}")
+        time.sleep(0.05)
+    return head
 
 
 class KafkaPipeline:
     def __init__(self, container: Container) -> None:
-        settings = container.settings
-        assert settings.kafka_bootstrap is not None
         self.container = container
-        self.relay = Relay(
-            container.ledger,
-            container.db,
-            settings.kafka_bootstrap,
-            settings.kafka_topic,
-            settings.kafka_partitions,
-        )
-        self.projector = KafkaProjector(
-            container.ledger.mapper,
-            container.runner,
-            settings.kafka_bootstrap,
-            settings.kafka_topic,
-        )
+        self.relay = container.relay()
+        self.projector = container.kafka_projector()
 
     def catch_up(self, timeout: float = 60) -> int:
         """Relays and projects until the read models include the event-store head."""

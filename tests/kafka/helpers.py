@@ -12,8 +12,6 @@ from psycopg import sql
 from infra.container import Container
 from infra.db import Database
 from infra.feed import EventStoreFeed
-from infra.kafka_projector import KafkaProjector
-from infra.relay import Relay
 from projections import all_projections
 from projections.base import ProjectionRunner
 
@@ -37,21 +35,8 @@ READ_MODEL_TABLES = (
 def running_pipeline(container: Container) -> Iterator[None]:
     """Relay and projector in background threads, as `vledger relay` and `vledger
     project` run them."""
-    settings = container.settings
-    assert settings.kafka_bootstrap is not None
-    relay = Relay(
-        container.ledger,
-        container.db,
-        settings.kafka_bootstrap,
-        settings.kafka_topic,
-        settings.kafka_partitions,
-    )
-    projector = KafkaProjector(
-        container.ledger.mapper,
-        container.runner,
-        settings.kafka_bootstrap,
-        settings.kafka_topic,
-    )
+    relay = container.relay()
+    projector = container.kafka_projector()
     stop = threading.Event()
     threads = [
         threading.Thread(target=relay.run, args=(stop,), daemon=True),

@@ -21,7 +21,7 @@ from tests.api.conftest import hours_body, volunteer_body
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
 from tests.kafka.helpers import fresh_replay, read_model_rows, running_pipeline
-from tests.pipeline import KafkaPipeline
+from tests.pipeline import KafkaPipeline, wait_for_head
 
 
 def kafka_container(
@@ -126,7 +126,7 @@ def test_a_rebuild_switches_atomically_while_readers_and_writers_go_on(
             time.sleep(0.05)
 
     with running_pipeline(container):
-        KafkaPipelineWait(container).until_head()
+        wait_for_head(container)
         reader = threading.Thread(target=read_continuously)
         writer = threading.Thread(target=write_continuously)
         reader.start()
@@ -136,7 +136,7 @@ def test_a_rebuild_switches_atomically_while_readers_and_writers_go_on(
         time.sleep(0.2)
         stop.set()
         reader.join()
-        KafkaPipelineWait(container).until_head()
+        wait_for_head(container)
     assert failures == []
     assert rebuilt.position > 0
     assert read_model_rows(container.db, "readmodel") == read_model_rows(
@@ -144,25 +144,11 @@ def test_a_rebuild_switches_atomically_while_readers_and_writers_go_on(
     )
 
 
-class KafkaPipelineWait:
-    def __init__(self, container: Container) -> None:
-        self.container = container
-
-    def until_head(self, timeout: float = 60) -> None:
-        head = self.container.ledger.max_position()
-        deadline = time.monotonic() + timeout
-        while not self.container.readiness.reached(head):
-            assert time.monotonic() < deadline, f"read models did not reach {head}"
-            time.sleep(0.05)
-
-
 def test_projectors_owning_different_partitions_together_build_the_read_models(
     make_container: Callable[..., Container],
     kafka_settings: dict[str, object],
     admin: Actor,
 ) -> None:
-    from infra.kafka_projector import KafkaProjector
-
     container = kafka_container(make_container, kafka_settings)
     district = make_district(container, admin)
     for serial in range(1, 7):
@@ -173,18 +159,7 @@ def test_projectors_owning_different_partitions_together_build_the_read_models(
     pipeline = KafkaPipeline(container)
     while pipeline.relay.publish_once():
         pass
-    settings = container.settings
-    assert settings.kafka_bootstrap is not None
-    owners = [
-        KafkaProjector(
-            container.ledger.mapper,
-            container.runner,
-            settings.kafka_bootstrap,
-            settings.kafka_topic,
-            partitions,
-        )
-        for partitions in ([0], [1, 2])
-    ]
+    owners = [container.kafka_projector(p) for p in ([0], [1, 2])]
     head = container.ledger.max_position()
     deadline = time.monotonic() + 60
     while not container.readiness.reached(head):
