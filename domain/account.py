@@ -8,7 +8,12 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import Conflict, InvalidInput
 from domain.ids import account_id_for
+
+
+class InsufficientPoints(Conflict):
+    rule = "balance_sufficient"
 
 
 class CreditAccount(Aggregate):
@@ -23,9 +28,12 @@ class CreditAccount(Aggregate):
     @event("Opened")
     def __init__(self, volunteer_id: UUID) -> None:
         self.volunteer_id = volunteer_id
-        self.balance = Decimal(0)
+        self.balance = Decimal(0)  # available to spend
         self.earned = Decimal(0)
+        self.held = Decimal(0)
+        self.redeemed = Decimal(0)
         self.credited: dict[UUID, Decimal] = {}
+        self.holds: dict[UUID, Decimal] = {}
 
     def credited_for(self, source_id: UUID) -> Decimal:
         return self.credited.get(source_id, Decimal(0))
@@ -98,3 +106,75 @@ class CreditAccount(Aggregate):
     @property
     def owes(self) -> bool:
         return self.balance < 0
+
+    # -- spending (信用超市) -------------------------------------------------------
+
+    def check_can_spend(self, points: Decimal) -> None:
+        if points <= 0:
+            raise InvalidInput("items", "points_positive", "nothing to pay")
+        if points > self.balance:
+            raise InsufficientPoints(
+                f"needs {points} points, {self.balance} available",
+                field="items",
+                balance=self.balance,
+            )
+
+    def redeem(self, redemption_id: UUID, points: Decimal) -> None:
+        """Spends at once. Redeeming never takes the balance below zero."""
+        self.check_can_spend(points)
+        self._redeemed(
+            redemption_id=redemption_id,
+            points=points,
+            balance_after=self.balance - points,
+        )
+
+    @event("PointsRedeemed")
+    def _redeemed(
+        self, redemption_id: UUID, points: Decimal, balance_after: Decimal
+    ) -> None:
+        self.balance = balance_after
+        self.redeemed += points
+
+    def hold(self, redemption_id: UUID, points: Decimal) -> None:
+        """Reserves points for a two-step redemption."""
+        self.check_can_spend(points)
+        self._held(
+            redemption_id=redemption_id,
+            points=points,
+            balance_after=self.balance - points,
+        )
+
+    @event("PointsHeld")
+    def _held(
+        self, redemption_id: UUID, points: Decimal, balance_after: Decimal
+    ) -> None:
+        self.balance = balance_after
+        self.held += points
+        self.holds[redemption_id] = points
+
+    def commit_hold(self, redemption_id: UUID) -> None:
+        points = self.holds[redemption_id]
+        self._hold_committed(redemption_id=redemption_id, points=points)
+
+    @event("HoldCommitted")
+    def _hold_committed(self, redemption_id: UUID, points: Decimal) -> None:
+        self.held -= points
+        self.redeemed += points
+        del self.holds[redemption_id]
+
+    def release_hold(self, redemption_id: UUID, reason: str) -> None:
+        points = self.holds[redemption_id]
+        self._hold_released(
+            redemption_id=redemption_id,
+            points=points,
+            balance_after=self.balance + points,
+            reason=reason,
+        )
+
+    @event("HoldReleased")
+    def _hold_released(
+        self, redemption_id: UUID, points: Decimal, balance_after: Decimal, reason: str
+    ) -> None:
+        self.balance = balance_after
+        self.held -= points
+        del self.holds[redemption_id]

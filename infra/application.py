@@ -41,13 +41,14 @@ from infra.commands import (
 from infra.core import ConcurrentWrites, Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
 from infra.orders import OrderCommands
+from infra.redemptions import RedemptionCommands
 
 __all__ = ["ConcurrentWrites", "Decision", "Ledger", "Outcome"]
 
 MAX_SKILLS = 20
 
 
-class Ledger(OrderCommands, ActivityCommands, LedgerCore):
+class Ledger(OrderCommands, ActivityCommands, RedemptionCommands, LedgerCore):
     name = "vledger"
 
     # -- organisation ------------------------------------------------------------

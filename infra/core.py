@@ -4,6 +4,8 @@ commands are executed (load, decide, save atomically with side writes, idempoten
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +36,9 @@ from infra.idempotency import IdempotencyKey, IdempotencyStore
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
 from infra.vault import Vault
 
-MAX_ATTEMPTS = 5
+#: Attempts of one command against concurrent writers to the same aggregate (a busy
+#: kiosk account); each retry reloads, so a loser sees the winner's effect.
+MAX_ATTEMPTS = 30
 A = TypeVar("A", bound=Aggregate)
 
 
@@ -141,7 +145,9 @@ class LedgerCore(Application[UUID]):
         the idempotency record; retries on a concurrent write to the same aggregate.
         Each attempt first looks for a stored response: the concurrent writer may
         have been another copy of this very request."""
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter
             if idem is not None and (earlier := self._replay(idem)) is not None:
                 return earlier
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.accounts import AccountsProjection
 from projections.activities import ActivitiesProjection
 from projections.base import Projection
+from projections.catalog import CatalogProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.policy import PolicyProjection
@@ -21,4 +22,5 @@ def all_projections() -> list[Projection]:
         OrdersProjection(),
         RatingsProjection(),
         ActivitiesProjection(),
+        CatalogProjection(),
     ]

@@ -78,6 +78,63 @@ class AccountsProjection(Projection):
             ),
         )
 
+    @apply.register(event_class(CreditAccount, "PointsRedeemed"))
+    def _redeemed(self, event: Any, tx: Tx) -> None:
+        self._spend_entry(tx, event, "redeem", -event.points)
+        self._move(tx, event, "redeemed = redeemed + %s", event.points)
+
+    @apply.register(event_class(CreditAccount, "PointsHeld"))
+    def _held(self, event: Any, tx: Tx) -> None:
+        self._spend_entry(tx, event, "hold", -event.points)
+        self._move(tx, event, "held = held + %s", event.points)
+
+    @apply.register(event_class(CreditAccount, "HoldCommitted"))
+    def _hold_committed(self, event: Any, tx: Tx) -> None:
+        self._spend_entry(tx, event, "hold_committed", 0, note=event.points)
+        tx.execute(
+            "UPDATE accounts SET held = held - %s, redeemed = redeemed + %s, "
+            "updated_position = %s WHERE account_id = %s",
+            (event.points, event.points, tx.position, event.originator_id),
+        )
+
+    @apply.register(event_class(CreditAccount, "HoldReleased"))
+    def _hold_released(self, event: Any, tx: Tx) -> None:
+        self._spend_entry(tx, event, "hold_released", event.points)
+        self._move(tx, event, "held = held - %s", event.points)
+
+    @staticmethod
+    def _move(tx: Tx, event: Any, assignment: str, points: Any) -> None:
+        tx.execute(
+            f"UPDATE accounts SET balance = %s, {assignment}, "  # noqa: S608
+            "updated_position = %s WHERE account_id = %s",
+            (event.balance_after, points, tx.position, event.originator_id),
+        )
+
+    @staticmethod
+    def _spend_entry(
+        tx: Tx, event: Any, kind: str, points: Any, note: Any = None
+    ) -> None:
+        """Entries' points sum to the balance: a commit moves nothing (its amount
+        is in `reason`), a hold and its release cancel out."""
+        reason = f"{note} points held before" if note is not None else kind
+        tx.execute(
+            "INSERT INTO account_entries (position, volunteer_id, kind, source_kind, "
+            "source_id, points, balance_after, policy_version, reason, actor, "
+            "occurred_at) SELECT %s, volunteer_id, %s, 'redemption', %s, %s, "
+            "coalesce(%s, balance), NULL, %s, 'kiosk', %s FROM accounts "
+            "WHERE account_id = %s",
+            (
+                tx.position,
+                kind,
+                event.redemption_id,
+                points,
+                getattr(event, "balance_after", None),
+                reason,
+                event.timestamp,
+                event.originator_id,
+            ),
+        )
+
     @staticmethod
     def _entry(tx: Tx, event: Any, kind: str, points: Any) -> None:
         tx.execute(

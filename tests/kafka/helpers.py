@@ -28,6 +28,8 @@ READ_MODEL_TABLES = (
     "ratings",
     "activities",
     "activity_attendance",
+    "catalog_items",
+    "redemptions",
 )
 
 

@@ -1,0 +1,91 @@
+"""A redemption at a kiosk: points for goods, at once or held and then confirmed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import Conflict, IllegalTransition
+from domain.volunteer import check_reason
+
+
+class RedemptionState(StrEnum):
+    HELD = "held"
+    COMMITTED = "committed"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+class HoldExpired(Conflict):
+    rule = "hold_not_expired"
+
+
+class Redemption(Aggregate):
+    @staticmethod
+    def create_id(redemption_id: UUID, **_: Any) -> UUID:
+        return redemption_id
+
+    @event("Placed")
+    def __init__(
+        self,
+        redemption_id: UUID,
+        volunteer_id: UUID,
+        station_id: UUID,
+        lines: list[dict[str, Any]],
+        points: Decimal,
+        held: bool,
+        expires_at: datetime | None,
+        actor: str,
+    ) -> None:
+        self.volunteer_id = volunteer_id
+        self.station_id = station_id
+        self.item_ids = [line["item_id"] for line in lines]
+        self.points = points
+        self.state = RedemptionState.HELD if held else RedemptionState.COMMITTED
+        self.expires_at = expires_at
+
+    def check_held(self, command: str) -> None:
+        if self.state is not RedemptionState.HELD:
+            raise IllegalTransition(
+                f"cannot {command} a redemption that is {self.state.value}",
+                state=self.state.value,
+            )
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def confirm(self, now: datetime, actor: str) -> None:
+        self.check_held("confirm")
+        if self.is_expired(now):
+            raise HoldExpired("the hold expired; its points and stock were given back")
+        self._confirmed(actor=actor)
+
+    @event("Confirmed")
+    def _confirmed(self, actor: str) -> None:
+        self.state = RedemptionState.COMMITTED
+
+    def void(self, reason: str, actor: str) -> None:
+        self.check_held("void")
+        check_reason(reason)
+        self._voided(reason=reason, actor=actor)
+
+    @event("Voided")
+    def _voided(self, reason: str, actor: str) -> None:
+        self.state = RedemptionState.VOIDED
+
+    def expire(self, now: datetime) -> None:
+        self.check_held("expire")
+        if not self.is_expired(now):
+            raise IllegalTransition(
+                "the hold has not expired yet", state=self.state.value
+            )
+        self._expired(expired_at=now)
+
+    @event("Expired")
+    def _expired(self, expired_at: datetime) -> None:
+        self.state = RedemptionState.EXPIRED

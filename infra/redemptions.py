@@ -1,0 +1,222 @@
+"""Commands of the credit supermarket: catalog items and redemptions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.access import Actor, Role
+from domain.catalog import CatalogItem
+from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.redemption import Redemption
+from domain.volunteer import Volunteer
+from infra.core import Decision, LedgerCore, Outcome
+from infra.idempotency import IdempotencyKey
+
+log = logging.getLogger(__name__)
+HOLD_TTL = timedelta(minutes=15)
+
+
+class RedemptionNotFound(NotFound):
+    rule = "redemption_exists"
+
+
+@dataclass(frozen=True)
+class NewItem:
+    station_id: UUID
+    name: str
+    price_points: Decimal
+    stock: int
+    daily_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    item_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True)
+class NewRedemption:
+    volunteer_id: UUID
+    lines: tuple[Line, ...]
+    hold: bool = False
+
+
+def redemption_view(redemption: Redemption, account_balance: Decimal) -> dict[str, Any]:
+    return {
+        "id": str(redemption.id),
+        "volunteer_id": str(redemption.volunteer_id),
+        "station_id": str(redemption.station_id),
+        "state": redemption.state.value,
+        "points": str(redemption.points),
+        "balance": str(account_balance),
+        "expires_at": redemption.expires_at.isoformat()
+        if redemption.expires_at
+        else None,
+    }
+
+
+class RedemptionCommands(LedgerCore):
+    def item(self, item_id: UUID) -> CatalogItem:
+        return self._load(CatalogItem, item_id, NotFound)
+
+    def redemption(self, redemption_id: UUID) -> Redemption:
+        return self._load(Redemption, redemption_id, RedemptionNotFound)
+
+    def list_item(
+        self, cmd: NewItem, actor: Actor, idem: IdempotencyKey | None = None
+    ) -> Outcome:
+        def decide() -> Decision:
+            actor.check_manages(self._unit_field(cmd.station_id, "station_id"))
+            item = CatalogItem.list(
+                uuid4(),
+                cmd.station_id,
+                cmd.name,
+                cmd.price_points,
+                cmd.stock,
+                cmd.daily_limit,
+                actor.label,
+            )
+            return Decision([item], {"id": str(item.id), "stock": item.stock})
+
+        return self.execute(idem, decide)
+
+    def restock(self, item_id: UUID, quantity: int, actor: Actor) -> Outcome:
+        def decide() -> Decision:
+            item = self.item(item_id)
+            actor.check_manages(self.unit(item.station_id))
+            item.restock(quantity, actor.label)
+            return Decision([item], {"id": str(item.id), "stock": item.stock})
+
+        return self.execute(None, decide)
+
+    def _station_of(self, actor: Actor) -> UUID | None:
+        """A kiosk sells only at its own station; staff name none (any in scope)."""
+        if actor.role is Role.KIOSK:
+            return actor.unit_id
+        actor.check_role(Role.ADMIN, Role.COORDINATOR)
+        return None
+
+    def redeem(
+        self, cmd: NewRedemption, actor: Actor, idem: IdempotencyKey | None = None
+    ) -> Outcome:
+        """Account and stock change in one transaction: a point is never spent twice,
+        a balance never goes below zero, stock never sold that is not there."""
+        if not cmd.lines:
+            raise InvalidInput("items", "items_required", "pick at least one item")
+        if len({line.item_id for line in cmd.lines}) != len(cmd.lines):
+            raise InvalidInput("items", "unique_items", "an item is listed twice")
+        redemption_id = uuid4()
+
+        def decide() -> Decision:
+            kiosk_station = self._station_of(actor)
+            volunteer = self._field(Volunteer, cmd.volunteer_id, "volunteer_id")
+            volunteer.check_active()
+            items = [
+                self._field(CatalogItem, line.item_id, "items") for line in cmd.lines
+            ]
+            station = items[0].station_id
+            for item in items:
+                if item.station_id != (kiosk_station or station):
+                    raise Forbidden(
+                        f"{item.name} is sold at another station", field="items"
+                    )
+            if kiosk_station is None:
+                actor.check_manages(self.unit(station))
+            lines = []
+            points = Decimal(0)
+            for item, line in zip(items, cmd.lines, strict=True):
+                item.reserve(redemption_id, line.quantity)
+                points += item.price_points * line.quantity
+                lines.append(
+                    {
+                        "item_id": item.id,
+                        "name": item.name,
+                        "quantity": line.quantity,
+                        "unit_price": item.price_points,
+                        "points": item.price_points * line.quantity,
+                    }
+                )
+            account = self.account(cmd.volunteer_id)
+            if cmd.hold:
+                account.hold(redemption_id, points)
+            else:
+                account.redeem(redemption_id, points)
+            redemption = Redemption(
+                redemption_id=redemption_id,
+                volunteer_id=cmd.volunteer_id,
+                station_id=station,
+                lines=lines,
+                points=points,
+                held=cmd.hold,
+                expires_at=self.clock() + HOLD_TTL if cmd.hold else None,
+                actor=actor.label,
+            )
+            view = redemption_view(redemption, account.balance)
+            return Decision([*items, account, redemption], view)
+
+        return self.execute(idem, decide)
+
+    def confirm_redemption(self, redemption_id: UUID, actor: Actor) -> Outcome:
+        def decide() -> Decision:
+            redemption = self._own_redemption(redemption_id, actor)
+            account = self.account(redemption.volunteer_id)
+            redemption.confirm(self.clock(), actor.label)
+            account.commit_hold(redemption_id)
+            return Decision(
+                [account, redemption], redemption_view(redemption, account.balance)
+            )
+
+        return self.execute(None, decide)
+
+    def void_redemption(
+        self, redemption_id: UUID, reason: str, actor: Actor
+    ) -> Outcome:
+        def decide() -> Decision:
+            redemption = self._own_redemption(redemption_id, actor)
+            redemption.void(reason, actor.label)
+            return self._give_back(redemption, f"voided: {reason}")
+
+        return self.execute(None, decide)
+
+    def expire_holds(self, redemption_ids: list[UUID]) -> int:
+        """Gives back the points and stock of holds past their expiry."""
+        expired = 0
+        for redemption_id in redemption_ids:
+
+            def decide(rid: UUID = redemption_id) -> Decision:
+                redemption = self.redemption(rid)
+                redemption.expire(self.clock())
+                return self._give_back(redemption, "hold expired")
+
+            try:
+                self.execute(None, decide)
+            except IllegalTransition:
+                log.info("hold %s was settled meanwhile", redemption_id)
+                continue
+            expired += 1
+        return expired
+
+    def _give_back(self, redemption: Redemption, reason: str) -> Decision:
+        account = self.account(redemption.volunteer_id)
+        account.release_hold(redemption.id, reason)
+        items = [self.item(item_id) for item_id in redemption.item_ids]
+        for item in items:
+            item.release(redemption.id)
+        return Decision(
+            [*items, account, redemption], redemption_view(redemption, account.balance)
+        )
+
+    def _own_redemption(self, redemption_id: UUID, actor: Actor) -> Redemption:
+        redemption = self.redemption(redemption_id)
+        station = self._station_of(actor)
+        if station is None:
+            actor.check_manages(self.unit(redemption.station_id))
+        elif station != redemption.station_id:
+            raise RedemptionNotFound(f"no redemption {redemption_id}")
+        return redemption

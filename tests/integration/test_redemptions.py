@@ -1,0 +1,171 @@
+"""The credit supermarket on real Postgres: no point spent twice, no balance below
+zero, no stock sold that is not there."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.access import Actor, Role
+from domain.account import InsufficientPoints
+from domain.catalog import OutOfStock
+from domain.errors import IllegalTransition
+from domain.redemption import HoldExpired
+from infra.container import Container
+from infra.redemptions import HOLD_TTL, Line, NewItem, NewRedemption
+from tests.conftest import NOW, Clock
+from tests.integration.helpers import District, make_district, record, register
+
+
+def funded(container: Container, admin: Actor, district: District, hours: int) -> UUID:
+    """A volunteer whose balance is hours x 10 points."""
+    volunteer = register(container, admin, district.station)
+    record(
+        container,
+        admin,
+        volunteer,
+        district.station,
+        NOW - timedelta(hours=30),
+        hours * 60,
+    )
+    return volunteer
+
+
+def item(
+    container: Container, admin: Actor, district: District, price: int, stock: int
+) -> UUID:
+    listed = container.ledger.list_item(
+        NewItem(district.station, "洗衣液", Decimal(price), stock), admin
+    )
+    return UUID(listed.result["id"])
+
+
+def kiosk(district: District) -> Actor:
+    return Actor(Role.KIOSK, uuid4(), "kiosk", unit_id=district.station)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
+    make_container: Callable[..., Container], admin: Actor, seed: int
+) -> None:
+    rng = random.Random(seed)  # noqa: S311 - picks which requests hold, and the order
+    holds = {n for n in range(50) if rng.random() < 0.5}
+    writers = [make_container() for _ in range(4)]
+    container = writers[0]
+    district = make_district(container, admin)
+    volunteer = funded(container, admin, district, hours=10)  # 100 points
+    goods = item(container, admin, district, price=30, stock=40)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(50)
+
+    def redeem(n: int) -> None:
+        ledger = writers[n % len(writers)].ledger
+        barrier.wait()
+        try:
+            ledger.redeem(
+                NewRedemption(volunteer, (Line(goods, 1),), hold=n in holds),
+                kiosk(district),
+            )
+            outcomes.append("ok")
+        except InsufficientPoints:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(50)]
+    rng.shuffle(threads)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * 47
+    account = container.ledger.account(volunteer)
+    assert account.balance == 10
+    assert container.ledger.item(goods).stock == 37
+    assert container.projector is not None
+    container.projector.catch_up()
+    summary = container.reads.account(volunteer)
+    assert summary is not None
+    assert summary["balance"] == 10
+    entries = container.reads.account_entries(volunteer, 500, 0)
+    assert sum(e["points"] for e in entries) == summary["balance"]
+
+
+def test_stock_that_is_not_there_is_not_sold(
+    container: Container, admin: Actor
+) -> None:
+    district = make_district(container, admin)
+    volunteer = funded(container, admin, district, hours=20)
+    goods = item(container, admin, district, price=10, stock=2)
+    with pytest.raises(OutOfStock):
+        container.ledger.redeem(
+            NewRedemption(volunteer, (Line(goods, 3),)), kiosk(district)
+        )
+    assert container.ledger.account(volunteer).balance == 200
+    container.ledger.redeem(
+        NewRedemption(volunteer, (Line(goods, 2),)), kiosk(district)
+    )
+    assert container.ledger.item(goods).stock == 0
+
+
+def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
+    container: Container, admin: Actor, clock: Clock
+) -> None:
+    district = make_district(container, admin)
+    volunteer = funded(container, admin, district, hours=5)
+    goods = item(container, admin, district, price=20, stock=5)
+    held = container.ledger.redeem(
+        NewRedemption(volunteer, (Line(goods, 2),), hold=True), kiosk(district)
+    )
+    redemption = UUID(held.result["id"])
+    assert container.ledger.account(volunteer).balance == 10
+    assert container.ledger.expire_holds([redemption]) == 0  # not expired yet
+    clock.advance(HOLD_TTL + timedelta(seconds=1))
+    with pytest.raises(HoldExpired):
+        container.ledger.confirm_redemption(redemption, kiosk(district))
+    assert container.ledger.expire_holds([redemption]) == 1
+    assert container.ledger.account(volunteer).balance == 50
+    assert container.ledger.item(goods).stock == 5
+    with pytest.raises(IllegalTransition):
+        container.ledger.confirm_redemption(redemption, kiosk(district))
+
+
+def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
+    container: Container, admin: Actor
+) -> None:
+    district = make_district(container, admin)
+    volunteer = funded(container, admin, district, hours=10)
+    goods = item(container, admin, district, price=30, stock=5)
+    first = UUID(
+        container.ledger.redeem(
+            NewRedemption(volunteer, (Line(goods, 1),), hold=True), kiosk(district)
+        ).result["id"]
+    )
+    second = UUID(
+        container.ledger.redeem(
+            NewRedemption(volunteer, (Line(goods, 1),), hold=True), kiosk(district)
+        ).result["id"]
+    )
+    container.ledger.confirm_redemption(first, kiosk(district))
+    container.ledger.void_redemption(second, "顾客改主意了", kiosk(district))
+    account = container.ledger.account(volunteer)
+    assert (account.balance, account.redeemed, account.held) == (70, 30, 0)
+    assert container.ledger.item(goods).stock == 4
+    assert container.projector is not None
+    container.projector.catch_up()
+    entries = container.reads.account_entries(volunteer, 100, 0)
+    assert [e["kind"] for e in entries] == [
+        "hold_released",
+        "hold_committed",
+        "hold",
+        "hold",
+        "credit",
+    ]
+    assert sum(e["points"] for e in entries) == 70
+    summary = container.reads.account(volunteer)
+    assert summary is not None
+    assert (summary["redeemed"], summary["held"]) == (30, 0)
