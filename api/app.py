@@ -12,6 +12,7 @@ from api.routers import (
     accounts,
     activities,
     hours,
+    kiosk,
     ops,
     orders,
     organisation,
@@ -48,7 +49,16 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
-    routers = (organisation, volunteers, hours, accounts, orders, activities, ops)
+    routers = (
+        organisation,
+        volunteers,
+        hours,
+        accounts,
+        orders,
+        activities,
+        kiosk,
+        ops,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

@@ -13,7 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+)
 from infra.application import ConcurrentWrites
 
 log = logging.getLogger(__name__)
@@ -73,7 +80,7 @@ def problem(
 
 
 def _domain_status(error: DomainError) -> tuple[int, str]:
-    if isinstance(error, InvalidInput):
+    if isinstance(error, InvalidInput | IdempotencyKeyReused):
         return 422, "Invalid input"
     if isinstance(error, NotFound):
         return 404, "Not found"

@@ -525,3 +525,59 @@ class ActivityYear(Response):
     year: int
     closed: int
     meets_standard: bool = Field(description="At least 12 activities that year.")
+
+
+# -- credit supermarket (信用超市) ------------------------------------------------
+
+
+class CatalogItemIn(Request):
+    station_id: UUID
+    name: str = Field(min_length=1, max_length=100)
+    price_points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
+    stock: int = Field(ge=0, le=1_000_000)
+    daily_limit: int | None = Field(
+        default=None, ge=1, description="Per person per day (not enforced yet)."
+    )
+
+
+class RestockIn(Request):
+    quantity: int = Field(ge=1, le=1_000_000)
+
+
+class CatalogItemWritten(Written):
+    id: UUID
+    stock: int
+
+
+class CatalogItemOut(Response):
+    id: UUID
+    station_id: UUID
+    name: str
+    price_points: Number
+    stock: int
+    daily_limit: int | None
+
+
+class RedemptionLineIn(Request):
+    item_id: UUID
+    quantity: int = Field(ge=1, le=1000)
+
+
+class RedemptionIn(Request):
+    volunteer_id: UUID
+    items: list[RedemptionLineIn] = Field(min_length=1, max_length=50)
+    hold: bool = Field(
+        default=False,
+        description="Reserve points and stock, then confirm or void; an unconfirmed "
+        "hold expires after 15 minutes and gives everything back.",
+    )
+
+
+class RedemptionOut(Written):
+    id: UUID
+    volunteer_id: UUID
+    station_id: UUID
+    state: str = Field(description="held, committed, voided or expired")
+    points: Number
+    balance: Number = Field(description="The volunteer's balance after this step.")
+    expires_at: datetime | None

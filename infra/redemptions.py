@@ -25,6 +25,10 @@ class RedemptionNotFound(NotFound):
     rule = "redemption_exists"
 
 
+class ItemAtAnotherStation(Forbidden):
+    rule = "item_at_this_station"
+
+
 @dataclass(frozen=True)
 class NewItem:
     station_id: UUID
@@ -123,7 +127,7 @@ class RedemptionCommands(LedgerCore):
             station = items[0].station_id
             for item in items:
                 if item.station_id != (kiosk_station or station):
-                    raise Forbidden(
+                    raise ItemAtAnotherStation(
                         f"{item.name} is sold at another station", field="items"
                     )
             if kiosk_station is None:

@@ -245,6 +245,14 @@ class ReadModels:
             (team_id,),
         )
 
+    # -- credit supermarket -------------------------------------------------------
+
+    def catalog(self, station_id: UUID) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.catalog_items WHERE station_id = %s ORDER BY name",
+            (station_id,),
+        )
+
 
 def _within(column: str, unit_id: UUID | None) -> tuple[list[str], list[Any]]:
     """A condition keeping rows whose `column` is `unit_id` or a unit below it."""

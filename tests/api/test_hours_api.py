@@ -190,7 +190,7 @@ def test_posting_the_same_record_id_twice_records_one_entry_and_answers_the_same
     ).json()
     assert listed["total"] == 1
     changed = post_hours(api, volunteer["id"], {**body, "location": "别处"})
-    assert_problem(changed, 409, "idempotency_key_matches_request", "record_id")
+    assert_problem(changed, 422, "idempotency_key_matches_request", "record_id")
 
 
 def test_an_idempotency_key_makes_a_retry_safe_without_a_record_id(

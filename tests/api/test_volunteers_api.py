@@ -233,4 +233,4 @@ def test_an_idempotency_key_returns_the_first_registration(
         json=volunteer_body(api.district.station, serial=5),
         headers=headers,
     )
-    assert_problem(changed, 409, "idempotency_key_matches_request", "Idempotency-Key")
+    assert_problem(changed, 422, "idempotency_key_matches_request", "Idempotency-Key")

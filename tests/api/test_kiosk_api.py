@@ -1,0 +1,180 @@
+"""The credit supermarket over HTTP: catalog, redemptions, holds, retries."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from domain.access import Role
+from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.conftest import event_count
+
+
+@pytest.fixture
+def shop(api: Api) -> dict[str, Any]:
+    """A station kiosk, a volunteer with 100 points and an item at 30 points."""
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    api.as_admin(
+        "POST",
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        json=hours_body(api.district.station, hours_ago=30, minutes=600),
+    )
+    item = api.call(
+        "POST",
+        "/v1/catalog/items",
+        api.tokens["coordinator"],
+        json={
+            "station_id": str(api.district.station),
+            "name": "洗衣液",
+            "price_points": 30,
+            "stock": 5,
+        },
+    )
+    assert item.status_code == 201, item.text
+    return {
+        "volunteer": volunteer["id"],
+        "item": item.json()["id"],
+        "kiosk": api.token(Role.KIOSK, unit_id=api.district.station),
+    }
+
+
+def buy(api: Api, shop: dict[str, Any], key: str | None = None, **changes: Any) -> Any:
+    body = {
+        "volunteer_id": shop["volunteer"],
+        "items": [{"item_id": shop["item"], "quantity": 1}],
+    }
+    body.update(changes)
+    headers = {"Idempotency-Key": key} if key else {}
+    return api.call(
+        "POST", "/v1/redemptions", shop["kiosk"], json=body, headers=headers
+    )
+
+
+def balance(api: Api, shop: dict[str, Any], position: int) -> Any:
+    return api.as_admin(
+        "GET", f"/v1/accounts/{shop['volunteer']}", params={"min_position": position}
+    ).json()
+
+
+def test_a_kiosk_sees_its_catalog_and_a_redemption_spends_points_and_stock(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    bought = buy(api, shop)
+    assert bought.status_code == 201, bought.text
+    assert (bought.json()["state"], bought.json()["balance"]) == ("committed", 70)
+    catalog = api.call(
+        "GET",
+        "/v1/kiosk/catalog",
+        shop["kiosk"],
+        params={"min_position": bought.json()["position"]},
+    ).json()
+    assert [(i["name"], i["stock"], i["price_points"]) for i in catalog] == [
+        ("洗衣液", 4, 30)
+    ]
+    account = balance(api, shop, bought.json()["position"])
+    assert (account["balance"], account["redeemed"]) == (70, 30)
+
+
+def test_the_same_key_five_times_in_a_row_spends_once(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    first = buy(api, shop, key="till-1-0001")
+    before = event_count(database_url)
+    again = [buy(api, shop, key="till-1-0001") for _ in range(4)]
+    assert {(r.status_code, r.text) for r in again} == {(201, first.text)}
+    assert event_count(database_url) == before
+    assert balance(api, shop, first.json()["position"])["balance"] == 70
+
+
+def test_the_same_key_five_times_at_once_spends_once(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    responses: list[Any] = []
+    barrier = threading.Barrier(5)
+
+    def retry() -> None:
+        barrier.wait()
+        responses.append(buy(api, shop, key="till-1-0002"))
+
+    threads = [threading.Thread(target=retry) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    position = max(r.json()["position"] for r in responses)
+    assert balance(api, shop, position)["balance"] == 70
+
+
+def test_the_same_key_with_another_body_is_a_422(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    buy(api, shop, key="till-1-0003")
+    before = event_count(database_url)
+    changed = buy(
+        api, shop, key="till-1-0003", items=[{"item_id": shop["item"], "quantity": 2}]
+    )
+    assert_problem(changed, 422, "idempotency_key_matches_request", "Idempotency-Key")
+    assert event_count(database_url) == before
+
+
+@pytest.mark.parametrize(
+    ("items", "status", "rule"),
+    [
+        ([{"quantity": 4}], 409, "balance_sufficient"),
+        ([{"quantity": 6}], 409, "stock_available"),
+        ([{"quantity": 0}], 422, "greater_than_equal"),
+        ([], 422, "too_short"),
+    ],
+)
+def test_short_balance_short_stock_and_bad_bodies_write_nothing(
+    api: Api,
+    shop: dict[str, Any],
+    database_url: str,
+    items: list[dict[str, Any]],
+    status: int,
+    rule: str,
+) -> None:
+    lines = [{"item_id": shop["item"], **line} for line in items]
+    before = event_count(database_url)
+    assert_problem(buy(api, shop, items=lines), status, rule)
+    assert event_count(database_url) == before
+
+
+def test_a_kiosk_sells_only_its_own_stations_goods(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    elsewhere = api.token(Role.KIOSK, unit_id=api.district.other_institute)
+    before = event_count(database_url)
+    body = {
+        "volunteer_id": shop["volunteer"],
+        "items": [{"item_id": shop["item"], "quantity": 1}],
+    }
+    response = api.call("POST", "/v1/redemptions", elsewhere, json=body)
+    assert_problem(response, 403, "item_at_this_station", "items")
+    assert event_count(database_url) == before
+
+
+def test_a_hold_is_confirmed_or_voided(api: Api, shop: dict[str, Any]) -> None:
+    held = buy(api, shop, hold=True).json()
+    assert (held["state"], held["balance"]) == ("held", 70)
+    assert held["expires_at"] is not None
+    confirmed = api.call("POST", f"/v1/redemptions/{held['id']}/confirm", shop["kiosk"])
+    assert confirmed.json()["state"] == "committed"
+    second = buy(api, shop, hold=True).json()
+    voided = api.call(
+        "POST",
+        f"/v1/redemptions/{second['id']}/void",
+        shop["kiosk"],
+        json={"reason": "不要了"},
+    )
+    assert (voided.json()["state"], voided.json()["balance"]) == ("voided", 70)
+    account = balance(api, shop, voided.json()["position"])
+    assert (account["balance"], account["held"], account["redeemed"]) == (70, 0, 30)
+    again = api.call("POST", f"/v1/redemptions/{held['id']}/confirm", shop["kiosk"])
+    assert_problem(again, 409, "state_allows_command")
