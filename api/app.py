@@ -35,9 +35,11 @@ def create_app(container: Container) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if container.projector is not None:
             container.projector.start()
+        container.sweeper.start()
         try:
             yield
         finally:
+            container.sweeper.stop()
             if container.projector is not None:
                 container.projector.stop()
 

@@ -15,6 +15,7 @@ from infra.kafka_projector import KafkaProjector
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.relay import Relay
 from infra.settings import ConfigurationError, Settings
+from infra.sweeper import HoldSweeper
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
@@ -39,6 +40,7 @@ class Container:
     reads: ReadModels
     projector: InProcessProjector | None
     readiness: Readiness
+    sweeper: HoldSweeper
 
     def kafka_bootstrap(self) -> str:
         if self.settings.kafka_bootstrap is None:
@@ -102,6 +104,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         readiness = InOrderReadiness(runner)
     else:
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
+    reads = ReadModels(db, settings.readmodel_schema)
     return Container(
         settings=settings,
         db=db,
@@ -109,9 +112,10 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         tokens=TokenStore(db),
         vault=VaultReader(db, pii_vault),
         runner=runner,
-        reads=ReadModels(db, settings.readmodel_schema),
+        reads=reads,
         projector=projector,
         readiness=readiness,
+        sweeper=HoldSweeper(ledger, reads, settings.hold_sweep_seconds),
     )
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         description="Kafka bootstrap servers; unset feeds projections in-process.",
     )
     kafka_topic: str = Field(default="vledger.events", pattern=r"^[A-Za-z0-9._-]+$")
+    hold_sweep_seconds: float = Field(
+        default=10, gt=0, description="How often serve expires unconfirmed holds."
+    )
     project_batch_size: int = Field(
         default=500, ge=1, le=10_000, description="Most events a projector batch holds."
     )

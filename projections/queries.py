@@ -247,6 +247,14 @@ class ReadModels:
 
     # -- credit supermarket -------------------------------------------------------
 
+    def expired_holds(self, now: datetime) -> list[UUID]:
+        rows = self._all(
+            "SELECT id FROM {t}.redemptions WHERE state = 'held' AND expires_at <= %s "
+            "ORDER BY expires_at LIMIT 500",
+            (now,),
+        )
+        return [r["id"] for r in rows]
+
     def catalog(self, station_id: UUID) -> list[dict[str, Any]]:
         return self._all(
             "SELECT * FROM {t}.catalog_items WHERE station_id = %s ORDER BY name",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.access import Role
+from infra.redemptions import HOLD_TTL
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
-from tests.conftest import event_count
+from tests.conftest import Clock, event_count
 
 
 @pytest.fixture
@@ -178,3 +180,26 @@ def test_a_hold_is_confirmed_or_voided(api: Api, shop: dict[str, Any]) -> None:
     assert (account["balance"], account["held"], account["redeemed"]) == (70, 0, 30)
     again = api.call("POST", f"/v1/redemptions/{held['id']}/confirm", shop["kiosk"])
     assert_problem(again, 409, "state_allows_command")
+
+
+def test_an_unconfirmed_hold_comes_back_when_the_sweeper_finds_it_expired(
+    api: Api, shop: dict[str, Any], clock: Clock
+) -> None:
+    held = buy(api, shop, hold=True, items=[{"item_id": shop["item"], "quantity": 2}])
+    assert held.status_code == 201, held.text
+    assert balance(api, shop, held.json()["position"])["held"] == 60
+    assert api.container.sweeper.sweep_once() == 0  # not expired yet
+    clock.advance(HOLD_TTL + timedelta(seconds=1))
+    assert api.container.sweeper.sweep_once() == 1
+    head = api.container.ledger.max_position()
+    account = balance(api, shop, head)
+    assert (account["balance"], account["held"]) == (100, 0)
+    catalog = api.call(
+        "GET", "/v1/kiosk/catalog", shop["kiosk"], params={"min_position": head}
+    ).json()
+    assert catalog[0]["stock"] == 5
+    late = api.call(
+        "POST", f"/v1/redemptions/{held.json()['id']}/confirm", shop["kiosk"]
+    )
+    assert_problem(late, 409, "state_allows_command")
+    assert late.json()["state"] == "expired"

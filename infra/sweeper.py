@@ -1,0 +1,43 @@
+"""Gives back the points and stock of holds nobody confirmed in time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from infra.application import Ledger
+from projections.queries import ReadModels
+
+log = logging.getLogger(__name__)
+
+
+class HoldSweeper:
+    def __init__(self, ledger: Ledger, reads: ReadModels, every_seconds: float) -> None:
+        self.ledger = ledger
+        self.reads = reads
+        self.every_seconds = every_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def sweep_once(self) -> int:
+        """Expires what the read models show as held past its time. Several
+        processes may sweep: a hold settled meanwhile is simply passed over."""
+        return self.ledger.expire_holds(self.reads.expired_holds(self.ledger.clock()))
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="holds", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_seconds):
+            try:
+                if expired := self.sweep_once():
+                    log.info("expired %s holds", expired)
+            except Exception:
+                log.exception("sweeping holds failed; trying again later")
