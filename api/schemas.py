@@ -536,7 +536,7 @@ class CatalogItemIn(Request):
     price_points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
     stock: int = Field(ge=0, le=1_000_000)
     daily_limit: int | None = Field(
-        default=None, ge=1, description="Per person per day (not enforced yet)."
+        default=None, ge=1, description="Most a person may redeem per day (China time)."
     )
 
 

@@ -3,6 +3,7 @@ zero: every reservation names the redemption it serves."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,6 +19,10 @@ MAX_STOCK = 1_000_000
 
 class OutOfStock(Conflict):
     rule = "stock_available"
+
+
+class DailyLimitReached(Conflict):
+    rule = "daily_limit"
 
 
 def check_price(price: Decimal) -> None:
@@ -56,6 +61,8 @@ class CatalogItem(Aggregate):
         self.stock = stock
         self.daily_limit = daily_limit
         self.reserved: dict[UUID, int] = {}
+        self.buyers: dict[UUID, tuple[UUID, date]] = {}
+        self.bought: dict[tuple[UUID, date], int] = {}
 
     @classmethod
     def list(
@@ -101,23 +108,46 @@ class CatalogItem(Aggregate):
     def _price_changed(self, price_points: Decimal, actor: str) -> None:
         self.price_points = price_points
 
-    def reserve(self, redemption_id: UUID, quantity: int) -> None:
-        """Takes `quantity` out of stock for a redemption (held or committed)."""
+    def reserve(
+        self, redemption_id: UUID, quantity: int, volunteer_id: UUID, day: date
+    ) -> None:
+        """Takes `quantity` out of stock for a redemption (held or committed), within
+        the per-person daily limit."""
         check_quantity("quantity", quantity)
         if quantity > self.stock:
             raise OutOfStock(
                 f"only {self.stock} of {self.name} left", field="items", item_id=self.id
             )
+        bought = self.bought.get((volunteer_id, day), 0)
+        if self.daily_limit is not None and bought + quantity > self.daily_limit:
+            raise DailyLimitReached(
+                f"at most {self.daily_limit} {self.name} a day per person "
+                f"({bought} already today)",
+                field="items",
+                item_id=self.id,
+            )
         self._reserved(
             redemption_id=redemption_id,
             quantity=quantity,
             stock_after=self.stock - quantity,
+            volunteer_id=volunteer_id,
+            day=day,
         )
 
     @event("StockReserved")
-    def _reserved(self, redemption_id: UUID, quantity: int, stock_after: int) -> None:
+    def _reserved(
+        self,
+        redemption_id: UUID,
+        quantity: int,
+        stock_after: int,
+        volunteer_id: UUID,
+        day: date,
+    ) -> None:
         self.stock = stock_after
         self.reserved[redemption_id] = quantity
+        self.buyers[redemption_id] = (volunteer_id, day)
+        key = (volunteer_id, day)
+        self.bought[key] = self.bought.get(key, 0) + quantity
 
     def release(self, redemption_id: UUID) -> None:
         """Gives back what a voided or expired hold had reserved."""
@@ -133,3 +163,5 @@ class CatalogItem(Aggregate):
     def _released(self, redemption_id: UUID, quantity: int, stock_after: int) -> None:
         self.stock = stock_after
         del self.reserved[redemption_id]
+        key = self.buyers.pop(redemption_id)
+        self.bought[key] -= quantity

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,6 +19,8 @@ from infra.idempotency import IdempotencyKey
 
 log = logging.getLogger(__name__)
 HOLD_TTL = timedelta(minutes=15)
+#: Daily limits count days as the district does.
+CHINA_TIME = timezone(timedelta(hours=8))
 
 
 class RedemptionNotFound(NotFound):
@@ -132,10 +134,11 @@ class RedemptionCommands(LedgerCore):
                     )
             if kiosk_station is None:
                 actor.check_manages(self.unit(station))
+            today = self.clock().astimezone(CHINA_TIME).date()
             lines = []
             points = Decimal(0)
             for item, line in zip(items, cmd.lines, strict=True):
-                item.reserve(redemption_id, line.quantity)
+                item.reserve(redemption_id, line.quantity, cmd.volunteer_id, today)
                 points += item.price_points * line.quantity
                 lines.append(
                     {

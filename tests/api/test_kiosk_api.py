@@ -203,3 +203,26 @@ def test_an_unconfirmed_hold_comes_back_when_the_sweeper_finds_it_expired(
     )
     assert_problem(late, 409, "state_allows_command")
     assert late.json()["state"] == "expired"
+
+
+def test_a_per_person_daily_limit_is_enforced(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    limited = api.call(
+        "POST",
+        "/v1/catalog/items",
+        api.tokens["coordinator"],
+        json={
+            "station_id": str(api.district.station),
+            "name": "鸡蛋",
+            "price_points": 5,
+            "stock": 50,
+            "daily_limit": 2,
+        },
+    ).json()
+    lines = [{"item_id": limited["id"], "quantity": 2}]
+    assert buy(api, shop, items=lines).status_code == 201
+    before = event_count(database_url)
+    again = buy(api, shop, items=[{"item_id": limited["id"], "quantity": 1}])
+    assert_problem(again, 409, "daily_limit", "items")
+    assert event_count(database_url) == before
