@@ -581,3 +581,21 @@ class RedemptionOut(Written):
     points: Number
     balance: Number = Field(description="The volunteer's balance after this step.")
     expires_at: datetime | None
+
+
+class DonationIn(Request):
+    to_volunteer_id: UUID | None = Field(
+        default=None, description="Another volunteer (family, an elderly neighbour)."
+    )
+    fund_station_id: UUID | None = Field(
+        default=None, description="Or a station's public-welfare fund."
+    )
+    points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DonationOut(Written):
+    id: UUID
+    points: Number
+    to: UUID
+    balance: Number = Field(description="The giver's balance afterwards.")

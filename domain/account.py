@@ -135,6 +135,60 @@ class CreditAccount(Aggregate):
         self.balance = balance_after
         self.redeemed += points
 
+    # -- donations (time bank): points buy goods and services, never cash ----------
+
+    def donate(
+        self, donation_id: UUID, points: Decimal, to: UUID, reason: str, actor: str
+    ) -> None:
+        check_donation(points, reason)
+        if to == self.volunteer_id:
+            raise InvalidInput(
+                "to_volunteer_id", "donate_to_another", "not to yourself"
+            )
+        self.check_can_spend(points)
+        self._donated(
+            donation_id=donation_id,
+            points=points,
+            to=to,
+            balance_after=self.balance - points,
+            reason=reason,
+            actor=actor,
+        )
+
+    @event("PointsDonated")
+    def _donated(
+        self,
+        donation_id: UUID,
+        points: Decimal,
+        to: UUID,
+        balance_after: Decimal,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self.balance = balance_after
+
+    def receive(
+        self, donation_id: UUID, points: Decimal, giver: UUID, reason: str
+    ) -> None:
+        self._received(
+            donation_id=donation_id,
+            points=points,
+            giver=giver,
+            balance_after=self.balance + points,
+            reason=reason,
+        )
+
+    @event("PointsReceived")
+    def _received(
+        self,
+        donation_id: UUID,
+        points: Decimal,
+        giver: UUID,
+        balance_after: Decimal,
+        reason: str,
+    ) -> None:
+        self.balance = balance_after
+
     def hold(self, redemption_id: UUID, points: Decimal) -> None:
         """Reserves points for a two-step redemption."""
         self.check_can_spend(points)
@@ -178,3 +232,12 @@ class CreditAccount(Aggregate):
         self.balance = balance_after
         self.held -= points
         del self.holds[redemption_id]
+
+
+def check_donation(points: Decimal, reason: str) -> None:
+    if not points.is_finite() or points <= 0:
+        raise InvalidInput("points", "points_positive", "must be above 0")
+    if points != points.quantize(Decimal("0.01")):
+        raise InvalidInput("points", "points_precision", "at most two decimals")
+    if not reason.strip():
+        raise InvalidInput("reason", "reason_required", "must not be blank")

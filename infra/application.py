@@ -41,14 +41,16 @@ from infra.commands import (
 from infra.core import ConcurrentWrites, Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
 from infra.orders import OrderCommands
-from infra.redemptions import RedemptionCommands
+from infra.redemptions import DonationCommands, RedemptionCommands
 
 __all__ = ["ConcurrentWrites", "Decision", "Ledger", "Outcome"]
 
 MAX_SKILLS = 20
 
 
-class Ledger(OrderCommands, ActivityCommands, RedemptionCommands, LedgerCore):
+class Ledger(
+    OrderCommands, ActivityCommands, RedemptionCommands, DonationCommands, LedgerCore
+):
     name = "vledger"
 
     # -- organisation ------------------------------------------------------------

@@ -10,8 +10,15 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.access import Actor, Role
+from domain.account import CreditAccount
 from domain.catalog import CatalogItem
-from domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from domain.errors import (
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    VolunteerNotFound,
+)
 from domain.redemption import Redemption
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
@@ -227,3 +234,63 @@ class RedemptionCommands(LedgerCore):
         elif station != redemption.station_id:
             raise RedemptionNotFound(f"no redemption {redemption_id}")
         return redemption
+
+
+@dataclass(frozen=True)
+class Donation:
+    giver: UUID
+    points: Decimal
+    reason: str
+    to_volunteer_id: UUID | None = None
+    fund_station_id: UUID | None = None
+
+
+class DonationCommands(LedgerCore):
+    def donate(
+        self, cmd: Donation, actor: Actor, idem: IdempotencyKey | None = None
+    ) -> Outcome:
+        """Gives points to another volunteer or to a station's public-welfare fund
+        (an account of the station's own); both accounts change in one transaction."""
+        if (cmd.to_volunteer_id is None) == (cmd.fund_station_id is None):
+            raise InvalidInput(
+                "to_volunteer_id",
+                "one_recipient",
+                "give to_volunteer_id or fund_station_id",
+            )
+        donation_id = uuid4()
+
+        def decide() -> Decision:
+            if not actor.is_self(cmd.giver):
+                actor.check_role(Role.ADMIN)
+            self._field(Volunteer, cmd.giver, "volunteer_id")
+            giver = self.account(cmd.giver)
+            if cmd.to_volunteer_id is not None:
+                self._field(Volunteer, cmd.to_volunteer_id, "to_volunteer_id")
+                recipient_id = cmd.to_volunteer_id
+                receiver = self.account(recipient_id)
+            elif cmd.fund_station_id is not None:
+                self._unit_field(cmd.fund_station_id, "fund_station_id")
+                recipient_id = cmd.fund_station_id
+                receiver = self._fund(recipient_id)
+            else:
+                raise InvalidInput(
+                    "to_volunteer_id", "one_recipient", "name a recipient"
+                )
+            giver.donate(donation_id, cmd.points, recipient_id, cmd.reason, actor.label)
+            receiver.receive(donation_id, cmd.points, cmd.giver, cmd.reason)
+            result = {
+                "id": str(donation_id),
+                "points": str(cmd.points),
+                "to": str(recipient_id),
+                "balance": str(giver.balance),
+            }
+            return Decision([giver, receiver], result)
+
+        return self.execute(idem, decide)
+
+    def _fund(self, station_id: UUID) -> CreditAccount:
+        """A station's public-welfare fund is a credit account of the station."""
+        try:
+            return self.account(station_id)
+        except VolunteerNotFound:
+            return CreditAccount(volunteer_id=station_id)

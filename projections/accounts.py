@@ -102,6 +102,44 @@ class AccountsProjection(Projection):
         self._spend_entry(tx, event, "hold_released", event.points)
         self._move(tx, event, "held = held - %s", event.points)
 
+    @apply.register(event_class(CreditAccount, "PointsDonated"))
+    def _donated(self, event: Any, tx: Tx) -> None:
+        self._donation_entry(tx, event, "donation_out", -event.points, event.to)
+        self._set_balance(tx, event)
+
+    @apply.register(event_class(CreditAccount, "PointsReceived"))
+    def _received(self, event: Any, tx: Tx) -> None:
+        self._donation_entry(tx, event, "donation_in", event.points, event.giver)
+        self._set_balance(tx, event)
+
+    @staticmethod
+    def _set_balance(tx: Tx, event: Any) -> None:
+        tx.execute(
+            "UPDATE accounts SET balance = %s, updated_position = %s "
+            "WHERE account_id = %s",
+            (event.balance_after, tx.position, event.originator_id),
+        )
+
+    @staticmethod
+    def _donation_entry(tx: Tx, event: Any, kind: str, points: Any, other: Any) -> None:
+        tx.execute(
+            "INSERT INTO account_entries (position, volunteer_id, kind, source_kind, "
+            "source_id, points, balance_after, policy_version, reason, actor, "
+            "occurred_at) SELECT %s, volunteer_id, %s, 'donation', %s, %s, %s, NULL, "
+            "%s, %s, %s FROM accounts WHERE account_id = %s",
+            (
+                tx.position,
+                kind,
+                event.donation_id,
+                points,
+                event.balance_after,
+                f"{event.reason} ({'to' if points < 0 else 'from'} {other})",
+                getattr(event, "actor", "donation"),
+                event.timestamp,
+                event.originator_id,
+            ),
+        )
+
     @staticmethod
     def _move(tx: Tx, event: Any, assignment: str, points: Any) -> None:
         tx.execute(

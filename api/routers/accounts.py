@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, ContainerDep, PageDep, ReadAfter
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    scoped_key,
+)
 from api.problems import ApiProblem
+from api.routers.common import written
 from api.routers.volunteers import readable_volunteer
-from api.schemas import AccountEntryOut, AccountOut
+from api.schemas import AccountEntryOut, AccountOut, DonationIn, DonationOut
 from domain.access import Actor, Role
 from infra.container import Container
+from infra.redemptions import Donation
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 
@@ -52,3 +61,27 @@ def list_account_entries(
     _account(container, actor, volunteer_id)
     rows = container.reads.account_entries(volunteer_id, page.limit, page.offset)
     return [AccountEntryOut.model_validate(r) for r in rows]
+
+
+@router.post("/{volunteer_id}/donations", status_code=201, response_model=DonationOut)
+def donate(
+    volunteer_id: UUID,
+    body: DonationIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> DonationOut:
+    """Time bank (时间银行): the volunteer (or an admin) gives points to another
+    volunteer or to a station's public-welfare fund. Points buy goods and services,
+    never cash; the giver's balance never goes below zero."""
+    command = Donation(
+        volunteer_id,
+        body.points,
+        body.reason,
+        body.to_volunteer_id,
+        body.fund_station_id,
+    )
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    return written(DonationOut, container.ledger.donate(command, actor, key), response)

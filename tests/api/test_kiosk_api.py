@@ -226,3 +226,74 @@ def test_a_per_person_daily_limit_is_enforced(
     again = buy(api, shop, items=[{"item_id": limited["id"], "quantity": 1}])
     assert_problem(again, 409, "daily_limit", "items")
     assert event_count(database_url) == before
+
+
+def donate(api: Api, shop: dict[str, Any], token: str, **body: Any) -> Any:
+    body.setdefault("reason", "给母亲买米")
+    return api.call(
+        "POST", f"/v1/accounts/{shop['volunteer']}/donations", token, json=body
+    )
+
+
+def test_a_volunteer_donates_points_to_family_and_to_a_station_fund(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    mother = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
+    ).json()
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    given = donate(api, shop, own, to_volunteer_id=mother["id"], points=40)
+    assert given.status_code == 201, given.text
+    assert given.json()["balance"] == 60
+    fund = donate(api, shop, own, fund_station_id=str(api.district.station), points=10)
+    assert fund.status_code == 201, fund.text
+    read = {"min_position": fund.json()["position"]}
+    mine = api.as_admin("GET", f"/v1/accounts/{shop['volunteer']}", params=read).json()
+    theirs = api.as_admin("GET", f"/v1/accounts/{mother['id']}", params=read).json()
+    assert (mine["balance"], theirs["balance"]) == (50, 40)
+    entries = api.as_admin(
+        "GET", f"/v1/accounts/{shop['volunteer']}/entries", params=read
+    ).json()
+    assert [e["kind"] for e in entries][:2] == ["donation_out", "donation_out"]
+    assert sum(e["points"] for e in entries) == mine["balance"]
+    station_fund = api.container.ledger.account(api.district.station)
+    assert station_fund.balance == 10
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "rule"),
+    [
+        ({"points": 101}, 409, "balance_sufficient"),
+        ({"points": 0}, 422, "greater_than"),
+        ({"points": 5, "to_self": True}, 422, "donate_to_another"),
+        ({"points": 5, "both": True}, 422, "one_recipient"),
+    ],
+)
+def test_impossible_donations_write_nothing(
+    api: Api,
+    shop: dict[str, Any],
+    database_url: str,
+    body: dict[str, Any],
+    status: int,
+    rule: str,
+) -> None:
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=3)
+    ).json()
+    recipient = shop["volunteer"] if body.pop("to_self", False) else other["id"]
+    payload: dict[str, Any] = {"to_volunteer_id": recipient, **body}
+    if payload.pop("both", False):
+        payload["fund_station_id"] = str(api.district.station)
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    before = event_count(database_url)
+    assert_problem(donate(api, shop, own, **payload), status, rule)
+    assert event_count(database_url) == before
+
+
+def test_nobody_else_spends_a_volunteers_points(api: Api, shop: dict[str, Any]) -> None:
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=4)
+    ).json()
+    thief = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
+    response = donate(api, shop, thief, to_volunteer_id=other["id"], points=10)
+    assert_problem(response, 403, "forbidden")
