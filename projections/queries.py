@@ -209,12 +209,17 @@ class ReadModels:
     def activity(self, activity_id: UUID) -> dict[str, Any] | None:
         return self._one("SELECT * FROM {t}.activities WHERE id = %s", (activity_id,))
 
-    def attendance(self, activity_id: UUID) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT * FROM {t}.activity_attendance WHERE activity_id = %s "
+    def attendance(self, activity_ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+        """Attendance of several activities in one query, by activity."""
+        rows = self._all(
+            "SELECT * FROM {t}.activity_attendance WHERE activity_id = ANY(%s) "
             "ORDER BY signed_up_at",
-            (activity_id,),
+            (activity_ids,),
         )
+        by_activity: dict[UUID, list[dict[str, Any]]] = {i: [] for i in activity_ids}
+        for row in rows:
+            by_activity[row["activity_id"]].append(row)
+        return by_activity
 
     def activities(
         self,

@@ -128,7 +128,7 @@ def get_activity(
         raise ApiProblem(
             404, "activity_exists", "Not found", f"no activity {activity_id}"
         )
-    return _activity_out(container, actor, row)
+    return _activities_out(container, actor, [row])[0]
 
 
 @router.get("/activities", response_model=list[ActivityOut], dependencies=[ReadAfter])
@@ -144,7 +144,7 @@ def list_activities(
     rows = container.reads.activities(
         unit_id, team_id, state.value if state else None, page.limit, page.offset
     )
-    return [_activity_out(container, actor, row) for row in rows]
+    return _activities_out(container, actor, rows)
 
 
 def _is_staff_for(container: Container, actor: Actor, unit_id: UUID) -> bool:
@@ -157,20 +157,31 @@ def _is_staff_for(container: Container, actor: Actor, unit_id: UUID) -> bool:
     return True
 
 
-def _activity_out(
-    container: Container, actor: Actor, row: dict[str, Any]
-) -> ActivityOut:
-    staff = _is_staff_for(container, actor, row["unit_id"])
-    attendance = container.reads.attendance(row["id"])
-    if not staff:
-        attendance = [a for a in attendance if actor.is_self(a["volunteer_id"])]
-    return ActivityOut.model_validate(
-        {
-            **row,
-            "checkin_code": row["checkin_code"] if staff else None,
-            "attendance": attendance,
-        }
-    )
+def _activities_out(
+    container: Container, actor: Actor, rows: list[dict[str, Any]]
+) -> list[ActivityOut]:
+    """One attendance query for the page, one scope check per unit: staff in scope
+    see the code and everyone's attendance, others their own row."""
+    attendance = container.reads.attendance([row["id"] for row in rows])
+    staff_for = {
+        u: _is_staff_for(container, actor, u) for u in {r["unit_id"] for r in rows}
+    }
+    out = []
+    for row in rows:
+        staff = staff_for[row["unit_id"]]
+        shown = attendance[row["id"]]
+        if not staff:
+            shown = [a for a in shown if actor.is_self(a["volunteer_id"])]
+        out.append(
+            ActivityOut.model_validate(
+                {
+                    **row,
+                    "checkin_code": row["checkin_code"] if staff else None,
+                    "attendance": shown,
+                }
+            )
+        )
+    return out
 
 
 @router.get(
