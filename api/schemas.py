@@ -432,8 +432,8 @@ class RatingOut(Response):
     mean: float | None
     distribution: dict[str, int]
     bayesian_mean: float | None = Field(
-        description="Mean shrunk toward the mean of all subjects of this kind, with "
-        "the weight of 5 ratings, so that a single 5-star order does not top a chart."
+        description="Mean shrunk toward the scale's midpoint (3) with the weight of "
+        "5 ratings, so that a single 5-star order does not top a chart."
     )
 
 

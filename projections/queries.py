@@ -197,11 +197,8 @@ class ReadModels:
 
     def rating(self, kind: str, subject_id: UUID) -> dict[str, Any] | None:
         return self._one(
-            "SELECT r.*, g.total AS all_total, g.count AS all_count "
-            "FROM {t}.ratings r, (SELECT sum(total) AS total, sum(count) AS count "
-            "FROM {t}.ratings WHERE subject_kind = %s) g "
-            "WHERE r.subject_kind = %s AND r.subject_id = %s",
-            (kind, kind, subject_id),
+            "SELECT * FROM {t}.ratings WHERE subject_kind = %s AND subject_id = %s",
+            (kind, subject_id),
         )
 
     # -- activities ------------------------------------------------------------

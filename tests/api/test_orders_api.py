@@ -135,7 +135,7 @@ def test_an_order_walks_all_five_steps_to_hours_points_ratings_and_timings(
     )
 
 
-def test_one_five_star_order_does_not_top_a_well_rated_chart(loop: Loop) -> None:
+def test_a_single_rating_is_shrunk_toward_the_midpoint(loop: Loop) -> None:
     order = loop.to_started()
     loop.complete(order)
     evaluated = loop.step(loop.resident, order, "evaluation", {"stars": 5})
@@ -145,7 +145,7 @@ def test_one_five_star_order_does_not_top_a_well_rated_chart(loop: Loop) -> None
         params={"min_position": evaluated["position"]},
     ).json()
     assert rating["mean"] == 5
-    assert rating["bayesian_mean"] == 5  # the only rating is also the prior
+    assert rating["bayesian_mean"] == pytest.approx((5 * 3 + 5) / 6)
     unknown = loop.api.as_admin("GET", f"/v1/ratings/teams/{loop.volunteer['id']}")
     assert unknown.json()["count"] == 0
 
@@ -414,3 +414,43 @@ def test_an_unknown_participant_is_an_input_error(
     )
     assert_problem(response, 422, "volunteer_exists", "participants")
     assert event_count(database_url) == before
+
+
+def test_one_five_star_order_does_not_top_a_longer_record_of_good_ones(
+    loop: Loop,
+) -> None:
+    """Walks 1 order for the newcomer (5 stars) and 4 for the regular (5, 5, 5, 4)."""
+    api = loop.api
+    regular = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
+    ).json()
+    regular_token = api.token(Role.VOLUNTEER, volunteer_id=regular["id"])
+    coordinator = api.tokens["coordinator"]
+    rated: list[tuple[str, str, int]] = [
+        (loop.volunteer["id"], loop.volunteer_token, 5)
+    ]
+    rated += [(regular["id"], regular_token, stars) for stars in (5, 5, 5, 4)]
+    last: dict[str, Any] = {}
+    for n, (volunteer, token, stars) in enumerate(rated):
+        order = loop.place()
+        loop.step(coordinator, order, "review", {"accept": True})
+        loop.step(coordinator, order, "dispatch", {"volunteer_ids": [volunteer]})
+        loop.step(token, order, "accept")
+        loop.step(coordinator, order, "start")
+        start = NOW - timedelta(hours=30 + 3 * n)
+        served = {
+            "volunteer_id": volunteer,
+            "started_at": start.isoformat(),
+            "ended_at": (start + timedelta(hours=2)).isoformat(),
+        }
+        loop.step(coordinator, order, "complete", {"participants": [served]})
+        last = loop.step(loop.resident, order, "evaluation", {"stars": stars})
+    read = {"min_position": last["position"]}
+    newcomer = api.as_admin(
+        "GET", f"/v1/ratings/volunteers/{loop.volunteer['id']}", params=read
+    ).json()
+    veteran = api.as_admin(
+        "GET", f"/v1/ratings/volunteers/{regular['id']}", params=read
+    ).json()
+    assert newcomer["mean"] > veteran["mean"]
+    assert newcomer["bayesian_mean"] < veteran["bayesian_mean"]
