@@ -50,6 +50,27 @@ class Loop:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def team(self, name: str, service_type: str) -> dict[str, Any]:
+        response = self.api.call(
+            "POST",
+            "/v1/teams",
+            self.api.tokens["coordinator"],
+            json={
+                "name": name,
+                "unit_id": str(self.api.district.station),
+                "service_type": service_type,
+            },
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def dispatched_to_team(self, team: dict[str, Any]) -> dict[str, Any]:
+        order = self.place()
+        coordinator = self.api.tokens["coordinator"]
+        self.step(coordinator, order, "review", {"accept": True})
+        self.step(coordinator, order, "dispatch", {"team_id": team["id"]})
+        return order
+
     def to_started(self) -> dict[str, Any]:
         order = self.place()
         coordinator = self.api.tokens["coordinator"]
@@ -348,19 +369,8 @@ def test_a_team_order_is_taken_by_its_coordinator_and_rates_the_team(
 ) -> None:
     api = loop.api
     coordinator = api.tokens["coordinator"]
-    team = api.call(
-        "POST",
-        "/v1/teams",
-        coordinator,
-        json={
-            "name": "双泉敬老队",
-            "unit_id": str(api.district.station),
-            "service_type": "elderly_care",
-        },
-    ).json()
-    order = loop.place()
-    loop.step(coordinator, order, "review", {"accept": True})
-    loop.step(coordinator, order, "dispatch", {"team_id": team["id"]})
+    team = loop.team("双泉敬老队", "elderly_care")
+    order = loop.dispatched_to_team(team)
     assert_problem(
         illegal(loop, loop.volunteer_token, order, "accept"), 403, "forbidden"
     )
@@ -379,21 +389,8 @@ def test_a_team_order_is_taken_by_its_coordinator_and_rates_the_team(
 def test_an_unknown_participant_is_an_input_error(
     loop: Loop, database_url: str
 ) -> None:
-    api = loop.api
-    coordinator = api.tokens["coordinator"]
-    team = api.call(
-        "POST",
-        "/v1/teams",
-        coordinator,
-        json={
-            "name": "应急队",
-            "unit_id": str(api.district.station),
-            "service_type": "emergency_rescue",
-        },
-    ).json()
-    order = loop.place()
-    loop.step(coordinator, order, "review", {"accept": True})
-    loop.step(coordinator, order, "dispatch", {"team_id": team["id"]})
+    coordinator = loop.api.tokens["coordinator"]
+    order = loop.dispatched_to_team(loop.team("应急队", "emergency_rescue"))
     loop.step(coordinator, order, "accept")
     loop.step(coordinator, order, "start")
     before = event_count(database_url)
