@@ -55,8 +55,10 @@ IdempotencyHeader = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=MAX_KEY_LENGTH,
-        description="Retries with the same key return the first response; the same "
-        "key with a different body is refused with 409.",
+        description="Retries with the same key return the first response (status "
+        "and body, with `Idempotent-Replayed: true`); the same key with a different "
+        "body is refused with 422; while the first request is still running, a copy "
+        "gets 409 with Retry-After. Keys are kept for at least 24 h.",
     ),
 ]
 

@@ -20,6 +20,7 @@ from domain.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
 )
 from infra.application import ConcurrentWrites
 
@@ -80,6 +81,8 @@ def problem(
 
 
 def _domain_status(error: DomainError) -> tuple[int, str]:
+    if isinstance(error, TooManyAttempts):
+        return 429, "Too many attempts"
     if isinstance(error, InvalidInput | IdempotencyKeyReused):
         return 422, "Invalid input"
     if isinstance(error, NotFound):
@@ -99,7 +102,10 @@ async def domain_error(request: Request, error: DomainError) -> JSONResponse:
             {"field": error.field, "rule": error.rule, "message": error.detail}
         ]
     detail = f"{error.field}: {error.detail}" if error.field else error.detail
-    return problem(request, status, error.rule, title, detail, **extra)
+    headers = None
+    if error.retry_after_seconds is not None:
+        headers = {"Retry-After": str(error.retry_after_seconds)}
+    return problem(request, status, error.rule, title, detail, headers, **extra)
 
 
 def _field(loc: tuple[Any, ...]) -> str:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict, InvalidInput
 from domain.ids import account_id_for
+
+#: Why a hold gave its points back.
+ReleaseCause = Literal["voided", "expired"]
 
 
 class InsufficientPoints(Conflict):
@@ -216,18 +219,28 @@ class CreditAccount(Aggregate):
         self.redeemed += points
         del self.holds[redemption_id]
 
-    def release_hold(self, redemption_id: UUID, reason: str) -> None:
+    def release_hold(
+        self, redemption_id: UUID, cause: ReleaseCause, reason: str
+    ) -> None:
+        """Gives a hold's points back: `cause` says whether it was voided or
+        expired, so the statement can tell them apart."""
         points = self.holds[redemption_id]
         self._hold_released(
             redemption_id=redemption_id,
             points=points,
             balance_after=self.balance + points,
+            cause=cause,
             reason=reason,
         )
 
     @event("HoldReleased")
     def _hold_released(
-        self, redemption_id: UUID, points: Decimal, balance_after: Decimal, reason: str
+        self,
+        redemption_id: UUID,
+        points: Decimal,
+        balance_after: Decimal,
+        cause: ReleaseCause,
+        reason: str,
     ) -> None:
         self.balance = balance_after
         self.held -= points

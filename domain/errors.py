@@ -7,6 +7,8 @@ class DomainError(Exception):
     """`rule` is a stable machine-readable name; `field` names the input at fault."""
 
     rule: str = "domain_rule"
+    #: When set, the client may retry after this many seconds (Retry-After).
+    retry_after_seconds: int | None = None
 
     def __init__(
         self, detail: str, *, field: str | None = None, **extra: object
@@ -94,6 +96,23 @@ class CorrectionAlreadyRequested(Conflict):
 
 class IdempotencyKeyReused(Conflict):
     rule = "idempotency_key_matches_request"
+
+
+class IdempotencyKeyInProgress(Conflict):
+    """Another request with the same key has not finished; retry shortly."""
+
+    rule = "idempotency_key_not_in_progress"
+    retry_after_seconds = 1
+
+
+class TooManyAttempts(DomainError):
+    """Wrong guesses are rate-limited (a kiosk PIN); retry after a while."""
+
+    rule = "attempts_within_limit"
+
+    def __init__(self, detail: str, *, field: str, retry_after_seconds: int) -> None:
+        super().__init__(detail, field=field, retry_after_seconds=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class IllegalTransition(Conflict):

@@ -15,7 +15,7 @@ from infra.kafka_projector import KafkaProjector
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.relay import Relay
 from infra.settings import ConfigurationError, Settings
-from infra.sweeper import HoldSweeper
+from infra.sweeper import Sweeper
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
@@ -40,7 +40,7 @@ class Container:
     reads: ReadModels
     projector: InProcessProjector | None
     readiness: Readiness
-    sweeper: HoldSweeper
+    sweeper: Sweeper
 
     def kafka_bootstrap(self) -> str:
         if self.settings.kafka_bootstrap is None:
@@ -115,7 +115,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         reads=reads,
         projector=projector,
         readiness=readiness,
-        sweeper=HoldSweeper(ledger, reads, settings.hold_sweep_seconds),
+        sweeper=Sweeper(
+            ledger,
+            reads,
+            settings.hold_sweep_seconds,
+            timedelta(hours=settings.idempotency_retention_hours),
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from domain.account import CreditAccount
 from domain.errors import (
     DomainError,
+    IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
@@ -145,6 +146,22 @@ class LedgerCore(Application[UUID]):
         the idempotency record; retries on a concurrent write to the same aggregate.
         Each attempt first looks for a stored response: the concurrent writer may
         have been another copy of this very request."""
+        if idem is None:
+            return self._attempts(None, decide)
+        if (earlier := self._replay(idem)) is not None:
+            return earlier
+        try:
+            with self.idempotency.in_flight(idem):
+                return self._attempts(idem, decide)
+        except IdempotencyKeyInProgress:
+            # The other copy may have finished between our two looks.
+            if (earlier := self._replay(idem)) is not None:
+                return earlier
+            raise
+
+    def _attempts(
+        self, idem: IdempotencyKey | None, decide: Callable[[], Decision]
+    ) -> Outcome:
         for attempt in range(MAX_ATTEMPTS):
             if attempt:
                 time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 - jitter

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.access import Actor, Role
-from domain.account import CreditAccount
+from domain.account import CreditAccount, ReleaseCause
 from domain.catalog import CatalogItem
 from domain.errors import (
     Forbidden,
@@ -194,7 +194,7 @@ class RedemptionCommands(LedgerCore):
         def decide() -> Decision:
             redemption = self._own_redemption(redemption_id, actor)
             redemption.void(reason, actor.label)
-            return self._give_back(redemption, f"voided: {reason}")
+            return self._give_back(redemption, "voided", reason)
 
         return self.execute(None, decide)
 
@@ -206,7 +206,7 @@ class RedemptionCommands(LedgerCore):
             def decide(rid: UUID = redemption_id) -> Decision:
                 redemption = self.redemption(rid)
                 redemption.expire(self.clock())
-                return self._give_back(redemption, "hold expired")
+                return self._give_back(redemption, "expired", "not confirmed in time")
 
             try:
                 self.execute(None, decide)
@@ -216,9 +216,11 @@ class RedemptionCommands(LedgerCore):
             expired += 1
         return expired
 
-    def _give_back(self, redemption: Redemption, reason: str) -> Decision:
+    def _give_back(
+        self, redemption: Redemption, cause: ReleaseCause, reason: str
+    ) -> Decision:
         account = self.account(redemption.volunteer_id)
-        account.release_hold(redemption.id, reason)
+        account.release_hold(redemption.id, cause, reason)
         items = [self.item(item_id) for item_id in redemption.item_ids]
         for item in items:
             item.release(redemption.id)

@@ -37,7 +37,16 @@ class Settings(BaseSettings):
     )
     kafka_topic: str = Field(default="vledger.events", pattern=r"^[A-Za-z0-9._-]+$")
     hold_sweep_seconds: float = Field(
-        default=10, gt=0, description="How often serve expires unconfirmed holds."
+        default=10,
+        gt=0,
+        description="How often serve expires unconfirmed holds and forgets "
+        "idempotency keys past their retention.",
+    )
+    idempotency_retention_hours: float = Field(
+        default=24,
+        ge=24,
+        description="How long a stored response answers a retried Idempotency-Key "
+        "(at least 24 h, as the IETF draft asks).",
     )
     project_batch_size: int = Field(
         default=500, ge=1, le=10_000, description="Most events a projector batch holds."

@@ -1,9 +1,11 @@
-"""Gives back the points and stock of holds nobody confirmed in time."""
+"""Housekeeping that runs beside the API: gives back the points and stock of holds
+nobody confirmed in time, and forgets idempotency keys past their retention."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from infra.application import Ledger
 from projections.queries import ReadModels
@@ -11,11 +13,18 @@ from projections.queries import ReadModels
 log = logging.getLogger(__name__)
 
 
-class HoldSweeper:
-    def __init__(self, ledger: Ledger, reads: ReadModels, every_seconds: float) -> None:
+class Sweeper:
+    def __init__(
+        self,
+        ledger: Ledger,
+        reads: ReadModels,
+        every_seconds: float,
+        key_retention: timedelta,
+    ) -> None:
         self.ledger = ledger
         self.reads = reads
         self.every_seconds = every_seconds
+        self.key_retention = key_retention
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -24,9 +33,12 @@ class HoldSweeper:
         processes may sweep: a hold settled meanwhile is simply passed over."""
         return self.ledger.expire_holds(self.reads.expired_holds(self.ledger.clock()))
 
+    def forget_old_keys(self) -> int:
+        return self.ledger.idempotency.forget_older_than(self.key_retention)
+
     def start(self) -> None:
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="holds", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="sweeper", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -39,5 +51,7 @@ class HoldSweeper:
             try:
                 if expired := self.sweep_once():
                     log.info("expired %s holds", expired)
+                if forgotten := self.forget_old_keys():
+                    log.info("forgot %s idempotency keys past retention", forgotten)
             except Exception:
-                log.exception("sweeping holds failed; trying again later")
+                log.exception("sweeping failed; trying again later")

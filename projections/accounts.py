@@ -55,7 +55,7 @@ class AccountsProjection(Projection):
 
     @apply.register(event_class(CreditAccount, "PointsCredited"))
     def _credited(self, event: Any, tx: Tx) -> None:
-        self._entry(tx, event, "credit", event.points)
+        self._entry(tx, event, "earned", event.points)
         tx.execute(
             "UPDATE accounts SET balance = %s, earned = earned + %s, "
             "updated_position = %s WHERE account_id = %s",
@@ -64,7 +64,7 @@ class AccountsProjection(Projection):
 
     @apply.register(event_class(CreditAccount, "PointsClawedBack"))
     def _clawed_back(self, event: Any, tx: Tx) -> None:
-        self._entry(tx, event, "clawback", -event.points)
+        self._entry(tx, event, "clawed_back", -event.points)
         tx.execute(
             "UPDATE accounts SET balance = %s, earned = earned - %s, "
             "clawed_back = clawed_back + %s, updated_position = %s "
@@ -80,17 +80,19 @@ class AccountsProjection(Projection):
 
     @apply.register(event_class(CreditAccount, "PointsRedeemed"))
     def _redeemed(self, event: Any, tx: Tx) -> None:
-        self._spend_entry(tx, event, "redeem", -event.points)
+        self._spend_entry(tx, event, "redeemed", -event.points)
         self._move(tx, event, "redeemed = redeemed + %s", event.points)
 
     @apply.register(event_class(CreditAccount, "PointsHeld"))
     def _held(self, event: Any, tx: Tx) -> None:
-        self._spend_entry(tx, event, "hold", -event.points)
+        self._spend_entry(tx, event, "held", -event.points)
         self._move(tx, event, "held = held + %s", event.points)
 
     @apply.register(event_class(CreditAccount, "HoldCommitted"))
     def _hold_committed(self, event: Any, tx: Tx) -> None:
-        self._spend_entry(tx, event, "hold_committed", 0, note=event.points)
+        self._spend_entry(
+            tx, event, "hold_redeemed", 0, f"{event.points} points held before"
+        )
         tx.execute(
             "UPDATE accounts SET held = held - %s, redeemed = redeemed + %s, "
             "updated_position = %s WHERE account_id = %s",
@@ -99,17 +101,17 @@ class AccountsProjection(Projection):
 
     @apply.register(event_class(CreditAccount, "HoldReleased"))
     def _hold_released(self, event: Any, tx: Tx) -> None:
-        self._spend_entry(tx, event, "hold_released", event.points)
+        self._spend_entry(tx, event, event.cause, event.points, reason=event.reason)
         self._move(tx, event, "held = held - %s", event.points)
 
     @apply.register(event_class(CreditAccount, "PointsDonated"))
     def _donated(self, event: Any, tx: Tx) -> None:
-        self._donation_entry(tx, event, "donation_out", -event.points, event.to)
+        self._donation_entry(tx, event, "donated", -event.points, event.to)
         self._set_balance(tx, event)
 
     @apply.register(event_class(CreditAccount, "PointsReceived"))
     def _received(self, event: Any, tx: Tx) -> None:
-        self._donation_entry(tx, event, "donation_in", event.points, event.giver)
+        self._donation_entry(tx, event, "received", event.points, event.giver)
         self._set_balance(tx, event)
 
     @staticmethod
@@ -150,11 +152,10 @@ class AccountsProjection(Projection):
 
     @staticmethod
     def _spend_entry(
-        tx: Tx, event: Any, kind: str, points: Any, note: Any = None
+        tx: Tx, event: Any, kind: str, points: Any, reason: str | None = None
     ) -> None:
         """Entries' points sum to the balance: a commit moves nothing (its amount
-        is in `reason`), a hold and its release cancel out."""
-        reason = f"{note} points held before" if note is not None else kind
+        is in `reason`), a hold and its release (voided or expired) cancel out."""
         tx.execute(
             "INSERT INTO account_entries (position, volunteer_id, kind, source_kind, "
             "source_id, points, balance_after, policy_version, reason, actor, "
@@ -167,7 +168,7 @@ class AccountsProjection(Projection):
                 event.redemption_id,
                 points,
                 getattr(event, "balance_after", None),
-                reason,
+                reason or kind,
                 event.timestamp,
                 event.originator_id,
             ),

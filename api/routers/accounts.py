@@ -57,7 +57,10 @@ def get_account(
 def list_account_entries(
     volunteer_id: UUID, container: ContainerDep, actor: ActorDep, page: PageDep
 ) -> list[AccountEntryOut]:
-    """Credits and clawbacks, newest first."""
+    """The statement, newest first. Kinds: `earned`, `clawed_back`, `held`,
+    `redeemed`, `hold_redeemed` (0 points: the hold already moved them), `voided`,
+    `expired`, `donated`, `received`; each names its source, and the points of
+    all entries sum to the balance."""
     _account(container, actor, volunteer_id)
     rows = container.reads.account_entries(volunteer_id, page.limit, page.offset)
     return [AccountEntryOut.model_validate(r) for r in rows]

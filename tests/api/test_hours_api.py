@@ -69,7 +69,7 @@ def test_recorded_hours_earn_points_and_show_in_summary_list_and_account(
     entries = api.as_admin(
         "GET", f"/v1/accounts/{volunteer['id']}/entries", params=read
     ).json()
-    assert [(e["kind"], e["points"]) for e in entries] == [("credit", 25)]
+    assert [(e["kind"], e["points"]) for e in entries] == [("earned", 25)]
 
 
 def _at(hours_ago: float, minutes: int) -> dict[str, str]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
 
 from domain.access import Role
@@ -54,6 +58,33 @@ def buy(api: Api, shop: dict[str, Any], key: str | None = None, **changes: Any) 
     return api.call(
         "POST", "/v1/redemptions", shop["kiosk"], json=body, headers=headers
     )
+
+
+@contextmanager
+def events_table_locked(database_url: str) -> Iterator[None]:
+    """Makes writers wait at the event store, as under a heavy load."""
+    with psycopg.connect(database_url) as conn, conn.transaction():
+        conn.execute("LOCK TABLE vledger_events IN EXCLUSIVE MODE")
+        yield
+
+
+def wait_until_key_taken(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for _ in range(250):
+            row = conn.execute("SELECT count(*) FROM idempotency_in_flight").fetchone()
+            if row and row[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the first request never took its key")
+
+
+def backdate_key(key: str, hours: int, database_url: str) -> None:
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE idempotency_keys "
+            "SET created_at = now() - make_interval(hours => %s) WHERE key = %s",
+            (hours, key),
+        )
 
 
 def balance(api: Api, shop: dict[str, Any], position: int) -> Any:
@@ -107,10 +138,55 @@ def test_the_same_key_five_times_at_once_spends_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert {r.status_code for r in responses} == {201}
-    assert len({r.json()["id"] for r in responses}) == 1
-    position = max(r.json()["position"] for r in responses)
-    assert balance(api, shop, position)["balance"] == 70
+    done = [r for r in responses if r.status_code == 201]
+    for busy in (r for r in responses if r.status_code != 201):
+        assert_problem(busy, 409, "idempotency_key_not_in_progress", "Idempotency-Key")
+        assert busy.headers["Retry-After"] == "1"
+    settled = buy(api, shop, key="till-1-0002")
+    assert {r.text for r in [*done, settled]} == {settled.text}
+    assert balance(api, shop, settled.json()["position"])["balance"] == 70
+
+
+def test_a_copy_of_a_request_still_in_progress_gets_409_then_the_first_response(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    first: list[Any] = []
+    with events_table_locked(database_url):
+        # The first request takes its key, then waits for the event store.
+        thread = threading.Thread(
+            target=lambda: first.append(buy(api, shop, key="till-1-0009"))
+        )
+        thread.start()
+        wait_until_key_taken(database_url)
+        busy = buy(api, shop, key="till-1-0009")
+        other_body = buy(
+            api,
+            shop,
+            key="till-1-0009",
+            items=[{"item_id": shop["item"], "quantity": 2}],
+        )
+    thread.join()
+    assert_problem(busy, 409, "idempotency_key_not_in_progress", "Idempotency-Key")
+    assert_problem(other_body, 422, "idempotency_key_matches_request")
+    assert first[0].status_code == 201, first[0].text
+    again = buy(api, shop, key="till-1-0009")
+    assert (again.status_code, again.text) == (201, first[0].text)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert balance(api, shop, again.json()["position"])["balance"] == 70
+
+
+def test_keys_are_kept_for_the_retention_period_then_forgotten(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    kept = buy(api, shop, key="till-1-0010")
+    forgotten = buy(api, shop, key="till-1-0011")
+    backdate_key("till-1-0010", hours=23, database_url=database_url)
+    backdate_key("till-1-0011", hours=25, database_url=database_url)
+    assert api.container.sweeper.forget_old_keys() == 1
+    assert buy(api, shop, key="till-1-0010").text == kept.text
+    fresh = buy(api, shop, key="till-1-0011")
+    assert fresh.status_code == 201
+    assert fresh.json()["id"] != forgotten.json()["id"]
 
 
 def test_the_same_key_with_another_body_is_a_422(
@@ -194,6 +270,11 @@ def test_an_unconfirmed_hold_comes_back_when_the_sweeper_finds_it_expired(
     head = api.container.ledger.max_position()
     account = balance(api, shop, head)
     assert (account["balance"], account["held"]) == (100, 0)
+    statement = api.as_admin("GET", f"/v1/accounts/{shop['volunteer']}/entries").json()
+    assert [(e["kind"], e["points"]) for e in statement[:2]] == [
+        ("expired", 60),
+        ("held", -60),
+    ]
     catalog = api.call(
         "GET", "/v1/kiosk/catalog", shop["kiosk"], params={"min_position": head}
     ).json()
@@ -254,7 +335,7 @@ def test_a_volunteer_donates_points_to_family_and_to_a_station_fund(
     entries = api.as_admin(
         "GET", f"/v1/accounts/{shop['volunteer']}/entries", params=read
     ).json()
-    assert [e["kind"] for e in entries][:2] == ["donation_out", "donation_out"]
+    assert [e["kind"] for e in entries][:2] == ["donated", "donated"]
     assert sum(e["points"] for e in entries) == mine["balance"]
     station_fund = api.container.ledger.account(api.district.station)
     assert station_fund.balance == 10

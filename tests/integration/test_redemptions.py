@@ -159,12 +159,13 @@ def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
     container.projector.catch_up()
     entries = container.reads.account_entries(volunteer, 100, 0)
     assert [e["kind"] for e in entries] == [
-        "hold_released",
-        "hold_committed",
-        "hold",
-        "hold",
-        "credit",
+        "voided",
+        "hold_redeemed",
+        "held",
+        "held",
+        "earned",
     ]
+    assert entries[0]["reason"] == "顾客改主意了"
     assert sum(e["points"] for e in entries) == 70
     summary = container.reads.account(volunteer)
     assert summary is not None

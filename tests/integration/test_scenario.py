@@ -63,7 +63,7 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     assert after_revoking["hours"] == Decimal(90)
     assert after_revoking["stars"] == 0
     assert after_revoking["balance"] == Decimal(900)
-    assert after_revoking["entries"][0] == ("clawback", Decimal(-100), Decimal(900))
+    assert after_revoking["entries"][0] == ("clawed_back", Decimal(-100), Decimal(900))
 
     rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_check")
     rebuilt.create_tables()
@@ -96,7 +96,7 @@ def test_a_correction_moves_points_by_the_difference(fed: Fed, admin: Actor) -> 
     state = snapshot(container.reads, volunteer)
     assert state["hours"] == Decimal(1)
     assert state["balance"] == Decimal(10)
-    assert [kind for kind, _, _ in state["entries"]] == ["clawback", "credit"]  # type: ignore[attr-defined]
+    assert [kind for kind, _, _ in state["entries"]] == ["clawed_back", "earned"]  # type: ignore[attr-defined]
 
 
 def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
