@@ -288,6 +288,11 @@ class AccountOut(Response):
     owes: bool = Field(description="True when clawbacks left the balance below zero.")
 
 
+class FundOut(Response):
+    unit_id: UUID
+    balance: Number
+
+
 class AccountEntryOut(Response):
     position: int
     kind: str

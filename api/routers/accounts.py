@@ -13,17 +13,24 @@ from api.deps import (
     IdempotencyHeader,
     PageDep,
     ReadAfter,
+    check_reads_unit,
     scoped_key,
 )
 from api.problems import ApiProblem
 from api.routers.common import written
 from api.routers.volunteers import readable_volunteer
-from api.schemas import AccountEntryOut, AccountOut, DonationIn, DonationOut
+from api.schemas import (
+    AccountEntryOut,
+    AccountOut,
+    DonationIn,
+    DonationOut,
+    FundOut,
+)
 from domain.access import Actor, Role
 from infra.container import Container
 from infra.redemptions import Donation
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"])
 
 
 def _account(container: Container, actor: Actor, volunteer_id: UUID) -> dict[str, Any]:
@@ -40,7 +47,9 @@ def _account(container: Container, actor: Actor, volunteer_id: UUID) -> dict[str
     return account
 
 
-@router.get("/{volunteer_id}", response_model=AccountOut, dependencies=[ReadAfter])
+@router.get(
+    "/accounts/{volunteer_id}", response_model=AccountOut, dependencies=[ReadAfter]
+)
 def get_account(
     volunteer_id: UUID, container: ContainerDep, actor: ActorDep
 ) -> AccountOut:
@@ -50,7 +59,7 @@ def get_account(
 
 
 @router.get(
-    "/{volunteer_id}/entries",
+    "/accounts/{volunteer_id}/entries",
     response_model=list[AccountEntryOut],
     dependencies=[ReadAfter],
 )
@@ -66,7 +75,9 @@ def list_account_entries(
     return [AccountEntryOut.model_validate(r) for r in rows]
 
 
-@router.post("/{volunteer_id}/donations", status_code=201, response_model=DonationOut)
+@router.post(
+    "/accounts/{volunteer_id}/donations", status_code=201, response_model=DonationOut
+)
 def donate(
     volunteer_id: UUID,
     body: DonationIn,
@@ -88,3 +99,33 @@ def donate(
     )
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     return written(DonationOut, container.ledger.donate(command, actor, key), response)
+
+
+def _fund(container: Container, actor: Actor, unit_id: UUID) -> dict[str, Any]:
+    if not (actor.role is Role.KIOSK and actor.unit_id == unit_id):
+        check_reads_unit(container, actor, unit_id)
+    if container.reads.unit(unit_id) is None:
+        raise ApiProblem(404, "unit_exists", "Not found", f"no unit {unit_id}")
+    return container.reads.account(unit_id) or {"balance": 0}
+
+
+@router.get("/units/{unit_id}/fund", response_model=FundOut, dependencies=[ReadAfter])
+def get_fund(unit_id: UUID, container: ContainerDep, actor: ActorDep) -> FundOut:
+    """A station's public-welfare fund (公益基金): points donated to it. Readable by
+    staff in scope and by the station's own kiosks; 0 until the first donation."""
+    fund = _fund(container, actor, unit_id)
+    return FundOut(unit_id=unit_id, balance=fund["balance"])
+
+
+@router.get(
+    "/units/{unit_id}/fund/entries",
+    response_model=list[AccountEntryOut],
+    dependencies=[ReadAfter],
+)
+def list_fund_entries(
+    unit_id: UUID, container: ContainerDep, actor: ActorDep, page: PageDep
+) -> list[AccountEntryOut]:
+    """The fund's statement, newest first: each donation names its giver."""
+    _fund(container, actor, unit_id)
+    rows = container.reads.account_entries(unit_id, page.limit, page.offset)
+    return [AccountEntryOut.model_validate(r) for r in rows]

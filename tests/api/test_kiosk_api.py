@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -337,8 +338,27 @@ def test_a_volunteer_donates_points_to_family_and_to_a_station_fund(
     ).json()
     assert [e["kind"] for e in entries][:2] == ["donated", "donated"]
     assert sum(e["points"] for e in entries) == mine["balance"]
-    station_fund = api.container.ledger.account(api.district.station)
-    assert station_fund.balance == 10
+    station = api.district.station
+    fund_read = api.call("GET", f"/v1/units/{station}/fund", shop["kiosk"], params=read)
+    assert fund_read.json() == {"unit_id": str(station), "balance": 10}
+    fund_entries = api.call(
+        "GET", f"/v1/units/{station}/fund/entries", api.tokens["coordinator"]
+    ).json()
+    assert [(e["kind"], e["points"], e["source_kind"]) for e in fund_entries] == [
+        ("received", 10, "donation")
+    ]
+
+
+def test_a_fund_is_zero_before_any_gift_and_private_to_its_scope(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    station = api.district.station
+    empty = api.call("GET", f"/v1/units/{station}/fund", api.tokens["coordinator"])
+    assert empty.json()["balance"] == 0
+    other_kiosk = api.token(Role.KIOSK, unit_id=api.district.other_institute)
+    assert api.call("GET", f"/v1/units/{station}/fund", other_kiosk).status_code == 403
+    unknown = api.as_admin("GET", f"/v1/units/{uuid4()}/fund")
+    assert_problem(unknown, 404, "unit_exists")
 
 
 @pytest.mark.parametrize(
