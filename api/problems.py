@@ -96,7 +96,9 @@ def _domain_status(error: DomainError) -> tuple[int, str]:
 
 async def domain_error(request: Request, error: DomainError) -> JSONResponse:
     status, title = _domain_status(error)
-    extra: dict[str, Any] = {k: str(v) for k, v in error.extra.items()}
+    extra: dict[str, Any] = {
+        k: v if isinstance(v, int) else str(v) for k, v in error.extra.items()
+    }
     if error.field is not None:
         extra["errors"] = [
             {"field": error.field, "rule": error.rule, "message": error.detail}

@@ -578,6 +578,14 @@ class RedemptionIn(Request):
     )
 
 
+class RedemptionLineOut(Response):
+    item_id: UUID
+    name: str
+    quantity: int
+    unit_price: Number = Field(description="The price paid, as listed at the time.")
+    points: Number
+
+
 class RedemptionOut(Written):
     id: UUID
     volunteer_id: UUID
@@ -586,6 +594,69 @@ class RedemptionOut(Written):
     points: Number
     balance: Number = Field(description="The volunteer's balance after this step.")
     expires_at: datetime | None
+    lines: list[RedemptionLineOut] = Field(description="What was bought: a receipt.")
+
+
+class KioskIn(Request):
+    station_id: UUID
+    name: str = Field(min_length=1, max_length=60, description="e.g. 双泉站 1号机")
+
+
+class KioskOut(Written):
+    id: UUID
+    station_id: UUID
+    name: str
+    active: bool
+    token: str | None = Field(
+        default=None,
+        description="The kiosk's bearer token, shown in the first response only "
+        "(a replay omits it; if it is lost, retire the kiosk and register another).",
+    )
+
+
+class KioskListed(Response):
+    id: UUID
+    station_id: UUID
+    name: str
+    active: bool
+    registered_at: datetime
+    registered_by: str
+    retired_at: datetime | None
+    retired_reason: str | None
+
+
+class PinIn(Request):
+    pin: str = Field(
+        max_length=20,
+        description="Six digits; not repeated or consecutive (111111, 123456).",
+    )
+
+
+class PinSetOut(Written):
+    volunteer_id: UUID
+    pin_set: bool
+
+
+class IdentifyIn(Request):
+    volunteer_number: str = Field(min_length=1, max_length=40)
+    pin: str = Field(max_length=20)
+
+
+class KioskVolunteer(Response):
+    id: UUID
+    volunteer_number: str
+    name_masked: str
+    star_level: int
+    balance: Number
+    held: Number
+
+
+class IdentifiedOut(Response):
+    session: str = Field(
+        description="Send as X-Kiosk-Session with this volunteer's redemptions."
+    )
+    expires_at: datetime
+    volunteer: KioskVolunteer
 
 
 class DonationIn(Request):

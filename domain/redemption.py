@@ -44,6 +44,7 @@ class Redemption(Aggregate):
     ) -> None:
         self.volunteer_id = volunteer_id
         self.station_id = station_id
+        self.lines = list(lines)
         self.item_ids = [line["item_id"] for line in lines]
         self.points = points
         self.state = RedemptionState.HELD if held else RedemptionState.COMMITTED

@@ -153,6 +153,7 @@ class Volunteer(Aggregate):
         self.entries: dict[UUID, Entry] = {}
         self.requests: dict[UUID, CorrectionRequest] = {}
         self.signups: dict[UUID, TimeSpan] = {}
+        self.has_kiosk_pin = False
 
     # -- invariants ---------------------------------------------------------
 
@@ -502,6 +503,16 @@ class Volunteer(Aggregate):
         self._status_changed(
             status=VolunteerStatus.ACTIVE.value, reason=reason, actor=actor
         )
+
+    def set_kiosk_pin(self, actor: str) -> None:
+        """Records that a kiosk PIN was set. The PIN itself never enters an event:
+        its keyed digest is kept beside the ledger (infra/kiosks.py)."""
+        self.check_active()
+        self._kiosk_pin_set(actor=actor)
+
+    @event("KioskPinSet")
+    def _kiosk_pin_set(self, actor: str) -> None:
+        self.has_kiosk_pin = True
 
     @event("StatusChanged")
     def _status_changed(self, status: str, reason: str, actor: str) -> None:

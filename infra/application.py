@@ -40,6 +40,7 @@ from infra.commands import (
 )
 from infra.core import ConcurrentWrites, Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
+from infra.kiosks import KioskCommands
 from infra.orders import OrderCommands
 from infra.redemptions import DonationCommands, RedemptionCommands
 
@@ -49,7 +50,12 @@ MAX_SKILLS = 20
 
 
 class Ledger(
-    OrderCommands, ActivityCommands, RedemptionCommands, DonationCommands, LedgerCore
+    OrderCommands,
+    ActivityCommands,
+    RedemptionCommands,
+    DonationCommands,
+    KioskCommands,
+    LedgerCore,
 ):
     name = "vledger"
 

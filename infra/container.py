@@ -6,12 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from infra import claims, idempotency, relay, tokens, vault
+from infra import claims, idempotency, kiosk_sessions, kiosks, relay, tokens, vault
 from infra.application import Ledger
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
 from infra.feed import EventStoreFeed, InProcessProjector
 from infra.kafka_projector import KafkaProjector
+from infra.kiosks import KioskIdentification
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.relay import Relay
 from infra.settings import ConfigurationError, Settings
@@ -41,6 +42,7 @@ class Container:
     projector: InProcessProjector | None
     readiness: Readiness
     sweeper: Sweeper
+    kiosk_identification: KioskIdentification
 
     def kafka_bootstrap(self) -> str:
         if self.settings.kafka_bootstrap is None:
@@ -121,6 +123,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             settings.hold_sweep_seconds,
             timedelta(hours=settings.idempotency_retention_hours),
         ),
+        kiosk_identification=KioskIdentification(
+            db, pii_vault, reads, ledger.kiosk_sessions
+        ),
     )
 
 
@@ -132,6 +137,8 @@ def create_write_side_tables(db: Database) -> None:
             claims.SCHEMA,
             idempotency.SCHEMA,
             tokens.SCHEMA,
+            kiosks.SCHEMA,
+            kiosk_sessions.SCHEMA,
             relay.SCHEMA,
             SEQUENCES,
         ):

@@ -58,6 +58,9 @@ class Decision:
     result: dict[str, Any]
     side_writes: list[SideWrite] = field(default_factory=list)
     claim_conflict: DomainError | None = None
+    #: What a replay of this request answers, when it must differ from `result`
+    #: (a secret shown once is not kept with the idempotency key).
+    remembered: dict[str, Any] | None = None
 
 
 class ConcurrentWrites(RuntimeError):
@@ -203,7 +206,7 @@ class LedgerCore(Application[UUID]):
         )
         return self.idempotency.remember(
             idem,
-            decision.result,
+            decision.result if decision.remembered is None else decision.remembered,
             last.id if last else None,
             last.version if last else None,
         )

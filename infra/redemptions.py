@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,6 +24,7 @@ from domain.redemption import Redemption
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
+from infra.kiosk_sessions import KioskSessions
 
 log = logging.getLogger(__name__)
 HOLD_TTL = timedelta(minutes=15)
@@ -58,6 +60,8 @@ class NewRedemption:
     volunteer_id: UUID
     lines: tuple[Line, ...]
     hold: bool = False
+    #: A kiosk redeems only for a volunteer identified there (KioskSessions).
+    kiosk_session: str | None = None
 
 
 def redemption_view(redemption: Redemption, account_balance: Decimal) -> dict[str, Any]:
@@ -71,10 +75,23 @@ def redemption_view(redemption: Redemption, account_balance: Decimal) -> dict[st
         "expires_at": redemption.expires_at.isoformat()
         if redemption.expires_at
         else None,
+        "lines": [
+            {
+                **line,
+                "item_id": str(line["item_id"]),
+                "unit_price": str(line["unit_price"]),
+                "points": str(line["points"]),
+            }
+            for line in redemption.lines
+        ],
     }
 
 
 class RedemptionCommands(LedgerCore):
+    @cached_property
+    def kiosk_sessions(self) -> KioskSessions:
+        return KioskSessions(self.db, self.clock)
+
     def item(self, item_id: UUID) -> CatalogItem:
         return self._load(CatalogItem, item_id, NotFound)
 
@@ -129,6 +146,8 @@ class RedemptionCommands(LedgerCore):
         def decide() -> Decision:
             kiosk_station = self._station_of(actor)
             volunteer = self._field(Volunteer, cmd.volunteer_id, "volunteer_id")
+            if kiosk_station is not None:
+                self.kiosk_sessions.check(actor, cmd.kiosk_session, cmd.volunteer_id)
             volunteer.check_active()
             items = [
                 self._field(CatalogItem, line.item_id, "items") for line in cmd.lines

@@ -34,6 +34,8 @@ class Sweeper:
         return self.ledger.expire_holds(self.reads.expired_holds(self.ledger.clock()))
 
     def forget_old_keys(self) -> int:
+        """Idempotency keys past retention; expired kiosk sessions go as well."""
+        self.ledger.kiosk_sessions.forget_expired()
         return self.ledger.idempotency.forget_older_than(self.key_retention)
 
     def start(self) -> None:

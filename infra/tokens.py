@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from domain.access import Actor, Role
 from infra.db import Database
+from infra.recorder import SideWrite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -55,15 +56,37 @@ class TokenStore:
             unit_id=unit_id,
             volunteer_id=volunteer_id,
         )
+        token, write = self.new_token(actor)
+        self.db.execute(write.query, write.params)
+        return IssuedToken(token, actor)
+
+    @staticmethod
+    def new_token(actor: Actor) -> tuple[str, SideWrite]:
+        """A fresh token and the write that stores its hash, for callers that
+        commit it with events (a registered kiosk)."""
         actor.check_scope_is_complete()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        self.db.execute(
+        return token, SideWrite(
             "INSERT INTO api_tokens "
             "(id, token_hash, role, unit_id, volunteer_id, name) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            (actor.token_id, _hash(token), role.value, unit_id, volunteer_id, name),
+            (
+                actor.token_id,
+                _hash(token),
+                actor.role.value,
+                actor.unit_id,
+                actor.volunteer_id,
+                actor.name,
+            ),
         )
-        return IssuedToken(token, actor)
+
+    @staticmethod
+    def revoke_write(token_id: UUID) -> SideWrite:
+        return SideWrite(
+            "UPDATE api_tokens SET revoked_at = now() "
+            "WHERE id = %s AND revoked_at IS NULL",
+            (token_id,),
+        )
 
     def authenticate(self, token: str) -> Actor | None:
         row = self.db.fetch_one(

@@ -1,4 +1,4 @@
-"""The credit supermarket's catalog per station, and redemptions."""
+"""The credit supermarket's catalog per station, redemptions, and kiosk devices."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from domain.catalog import CatalogItem
+from domain.kiosk import Kiosk
 from domain.redemption import Redemption
 from projections.base import Projection, Tx, event_class
 
@@ -36,6 +37,18 @@ class CatalogProjection(Projection):
         position bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS redemptions_held ON redemptions (state, expires_at);
+    CREATE TABLE IF NOT EXISTS kiosks (
+        id uuid PRIMARY KEY,
+        station_id uuid NOT NULL,
+        name text NOT NULL,
+        active boolean NOT NULL,
+        registered_at timestamptz NOT NULL,
+        registered_by text NOT NULL,
+        retired_at timestamptz,
+        retired_reason text,
+        position bigint NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS kiosks_station ON kiosks (station_id);
     """
 
     @singledispatchmethod
@@ -72,6 +85,29 @@ class CatalogProjection(Projection):
         tx.execute(
             "UPDATE catalog_items SET stock = %s, position = %s WHERE id = %s",
             (event.stock_after, tx.position, event.originator_id),
+        )
+
+    @apply.register(event_class(Kiosk, "Registered"))
+    def _kiosk_registered(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "INSERT INTO kiosks (id, station_id, name, active, registered_at, "
+            "registered_by, position) VALUES (%s, %s, %s, true, %s, %s, %s)",
+            (
+                event.originator_id,
+                event.station_id,
+                event.name,
+                event.timestamp,
+                event.actor,
+                tx.position,
+            ),
+        )
+
+    @apply.register(event_class(Kiosk, "Retired"))
+    def _kiosk_retired(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE kiosks SET active = false, retired_at = %s, retired_reason = %s, "
+            "position = %s WHERE id = %s",
+            (event.timestamp, event.reason, tx.position, event.originator_id),
         )
 
     @apply.register(event_class(Redemption, "Placed"))

@@ -64,6 +64,9 @@ class ReadModels:
     def volunteer(self, volunteer_id: UUID) -> dict[str, Any] | None:
         return self._one(self._VOLUNTEER + "WHERE v.id = %s", (volunteer_id,))
 
+    def volunteer_by_number(self, number: str) -> dict[str, Any] | None:
+        return self._one(self._VOLUNTEER + "WHERE v.volunteer_number = %s", (number,))
+
     def volunteers(
         self,
         within_unit: UUID | None,
@@ -260,6 +263,12 @@ class ReadModels:
     def catalog(self, station_id: UUID) -> list[dict[str, Any]]:
         return self._all(
             "SELECT * FROM {t}.catalog_items WHERE station_id = %s ORDER BY name",
+            (station_id,),
+        )
+
+    def kiosks(self, station_id: UUID) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.kiosks WHERE station_id = %s ORDER BY active DESC, name",
             (station_id,),
         )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from api.deps import (
     ActorDep,
@@ -20,15 +21,31 @@ from api.schemas import (
     CatalogItemIn,
     CatalogItemOut,
     CatalogItemWritten,
+    IdentifiedOut,
+    IdentifyIn,
+    KioskIn,
+    KioskListed,
+    KioskOut,
+    KioskVolunteer,
     ReasonIn,
     RedemptionIn,
     RedemptionOut,
     RestockIn,
 )
 from domain.access import Role
+from infra.kiosks import NewKiosk
 from infra.redemptions import Line, NewItem, NewRedemption
 
 router = APIRouter(prefix="/v1", tags=["credit supermarket"])
+
+SessionHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Kiosk-Session",
+        max_length=100,
+        description="The session from POST /v1/kiosk/identify; kiosks must send it.",
+    ),
+]
 
 
 @router.post("/catalog/items", status_code=201, response_model=CatalogItemWritten)
@@ -82,15 +99,17 @@ def redeem(
     response: Response,
     container: ContainerDep,
     actor: ActorDep,
+    kiosk_session: SessionHeader = None,
     idempotency_key: IdempotencyHeader = None,
 ) -> RedemptionOut:
     """Points for goods, at once or held (`hold: true`). Account and stock change
     in one transaction; refused (writing nothing) when the balance or stock is
     short or an item is sold at another station. Send an Idempotency-Key: a retry
-    returns the first response and never spends twice."""
+    returns the first response and never spends twice. A kiosk also sends the
+    volunteer's `X-Kiosk-Session` (403 `kiosk_session_valid` without it)."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     lines = tuple(Line(i.item_id, i.quantity) for i in body.items)
-    command = NewRedemption(body.volunteer_id, lines, body.hold)
+    command = NewRedemption(body.volunteer_id, lines, body.hold, kiosk_session)
     return written(
         RedemptionOut, container.ledger.redeem(command, actor, key), response
     )
@@ -116,3 +135,78 @@ def void(
     """Gives a hold's points and stock back."""
     outcome = container.ledger.void_redemption(redemption_id, body.reason, actor)
     return written(RedemptionOut, outcome, response)
+
+
+@router.post("/kiosks", status_code=201, response_model=KioskOut)
+def register_kiosk(
+    body: KioskIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> KioskOut:
+    """A coordinator registers a kiosk device at a station in scope. The response
+    carries the device's own `kiosk` token, once: set it up on the device."""
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.register_kiosk(NewKiosk(**dict(body)), actor, key)
+    return written(KioskOut, outcome, response)
+
+
+@router.get("/kiosks", response_model=list[KioskListed], dependencies=[ReadAfter])
+def list_kiosks(
+    station_id: UUID, container: ContainerDep, actor: ActorDep
+) -> list[KioskListed]:
+    """The station's kiosk devices, active ones first."""
+    check_reads_unit(container, actor, station_id)
+    return [KioskListed.model_validate(r) for r in container.reads.kiosks(station_id)]
+
+
+@router.post("/kiosks/{kiosk_id}/retire", response_model=KioskOut)
+def retire_kiosk(
+    kiosk_id: UUID,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> KioskOut:
+    """Takes a device out of service (lost, broken, replaced): its token stops
+    working at once."""
+    outcome = container.ledger.retire_kiosk(kiosk_id, body.reason, actor)
+    return written(KioskOut, outcome, response)
+
+
+@router.post("/kiosk/identify", status_code=201, response_model=IdentifiedOut)
+def identify(
+    body: IdentifyIn, container: ContainerDep, actor: ActorDep
+) -> IdentifiedOut:
+    """A volunteer identifies at the kiosk with volunteer number and PIN. Opens a
+    10-minute session for this kiosk; send it as `X-Kiosk-Session` when redeeming.
+    A wrong PIN is 422 `pin_matches` with `attempts_left`; 5 in a row lock the PIN
+    for 15 minutes, and 20 wrong guesses within 15 minutes lock the kiosk's
+    identification (429 `attempts_within_limit`, Retry-After)."""
+    found = container.kiosk_identification.identify(
+        actor, body.volunteer_number, body.pin
+    )
+    volunteer = container.reads.volunteer(found.volunteer_id) or {}
+    account = container.ledger.account(found.volunteer_id)
+    return IdentifiedOut(
+        session=found.session,
+        expires_at=found.expires_at,
+        volunteer=KioskVolunteer(
+            id=found.volunteer_id,
+            volunteer_number=volunteer.get("volunteer_number", ""),
+            name_masked=volunteer.get("name_masked", ""),
+            star_level=volunteer.get("star_level", 0),
+            balance=account.balance,
+            held=account.held,
+        ),
+    )
+
+
+@router.post("/kiosk/sign-out", status_code=204)
+def sign_out(actor: ActorDep, container: ContainerDep, session: SessionHeader) -> None:
+    """Ends the volunteer's session at this kiosk (the next person starts afresh)."""
+    actor.check_role(Role.KIOSK)
+    if session:
+        container.ledger.kiosk_sessions.close(actor, session)

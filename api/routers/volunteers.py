@@ -20,6 +20,8 @@ from api.deps import (
 from api.problems import ApiProblem
 from api.routers.common import written
 from api.schemas import (
+    PinIn,
+    PinSetOut,
     StatusChanged,
     StatusChangeIn,
     VolunteerCreated,
@@ -172,3 +174,19 @@ def _set_status(
 ) -> StatusChanged:
     outcome = container.ledger.set_volunteer_status(volunteer_id, active, reason, actor)
     return written(StatusChanged, outcome, response)
+
+
+@router.put("/{volunteer_id}/kiosk-pin", response_model=PinSetOut)
+def set_kiosk_pin(
+    volunteer_id: UUID,
+    body: PinIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> PinSetOut:
+    """Sets the six-digit PIN the volunteer identifies with at kiosks: the volunteer
+    themselves, or a coordinator in scope (for someone without a phone). Setting it
+    again replaces it and lifts a lockout. The PIN is never stored in clear, nor in
+    any event."""
+    outcome = container.ledger.set_kiosk_pin(volunteer_id, body.pin, actor)
+    return written(PinSetOut, outcome, response)

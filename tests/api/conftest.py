@@ -104,3 +104,48 @@ def assert_problem(
     if field is not None:
         assert field in {e["field"] for e in problem["errors"]}, problem
     assert "Traceback" not in response.text
+
+
+@pytest.fixture
+def shop(api: Api) -> dict[str, Any]:
+    """A registered station kiosk at which a volunteer with 100 points has
+    identified with a PIN, and an item at 30 points."""
+    from tests.api.kiosk import PIN, identify, register_kiosk
+
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    api.as_admin(
+        "POST",
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        json=hours_body(api.district.station, hours_ago=30, minutes=600),
+    )
+    item = api.call(
+        "POST",
+        "/v1/catalog/items",
+        api.tokens["coordinator"],
+        json={
+            "station_id": str(api.district.station),
+            "name": "洗衣液",
+            "price_points": 30,
+            "stock": 5,
+        },
+    )
+    assert item.status_code == 201, item.text
+    kiosk = register_kiosk(api)
+    pin = api.call(
+        "PUT",
+        f"/v1/volunteers/{volunteer['id']}/kiosk-pin",
+        api.tokens["coordinator"],
+        json={"pin": PIN},
+    )
+    assert pin.status_code == 200, pin.text
+    return {
+        "volunteer": volunteer["id"],
+        "number": volunteer["volunteer_number"],
+        "item": item.json()["id"],
+        "kiosk": kiosk["token"],
+        "session": identify(api, kiosk["token"], volunteer["volunteer_number"]).json()[
+            "session"
+        ],
+    }

@@ -15,50 +15,9 @@ import pytest
 
 from domain.access import Role
 from infra.redemptions import HOLD_TTL
-from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.api.conftest import Api, assert_problem, volunteer_body
+from tests.api.kiosk import buy, identify
 from tests.conftest import Clock, event_count
-
-
-@pytest.fixture
-def shop(api: Api) -> dict[str, Any]:
-    """A station kiosk, a volunteer with 100 points and an item at 30 points."""
-    volunteer = api.as_admin(
-        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
-    ).json()
-    api.as_admin(
-        "POST",
-        f"/v1/volunteers/{volunteer['id']}/hours",
-        json=hours_body(api.district.station, hours_ago=30, minutes=600),
-    )
-    item = api.call(
-        "POST",
-        "/v1/catalog/items",
-        api.tokens["coordinator"],
-        json={
-            "station_id": str(api.district.station),
-            "name": "洗衣液",
-            "price_points": 30,
-            "stock": 5,
-        },
-    )
-    assert item.status_code == 201, item.text
-    return {
-        "volunteer": volunteer["id"],
-        "item": item.json()["id"],
-        "kiosk": api.token(Role.KIOSK, unit_id=api.district.station),
-    }
-
-
-def buy(api: Api, shop: dict[str, Any], key: str | None = None, **changes: Any) -> Any:
-    body = {
-        "volunteer_id": shop["volunteer"],
-        "items": [{"item_id": shop["item"], "quantity": 1}],
-    }
-    body.update(changes)
-    headers = {"Idempotency-Key": key} if key else {}
-    return api.call(
-        "POST", "/v1/redemptions", shop["kiosk"], json=body, headers=headers
-    )
 
 
 @contextmanager
@@ -234,7 +193,14 @@ def test_a_kiosk_sells_only_its_own_stations_goods(
         "volunteer_id": shop["volunteer"],
         "items": [{"item_id": shop["item"], "quantity": 1}],
     }
-    response = api.call("POST", "/v1/redemptions", elsewhere, json=body)
+    session = identify(api, elsewhere, shop["number"]).json()["session"]
+    response = api.call(
+        "POST",
+        "/v1/redemptions",
+        elsewhere,
+        json=body,
+        headers={"X-Kiosk-Session": session},
+    )
     assert_problem(response, 403, "item_at_this_station", "items")
     assert event_count(database_url) == before
 

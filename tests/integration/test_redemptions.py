@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -50,6 +51,29 @@ def kiosk(district: District) -> Actor:
     return Actor(Role.KIOSK, uuid4(), "kiosk", unit_id=district.station)
 
 
+@dataclass(frozen=True)
+class Till:
+    """A kiosk at which the volunteer has identified with a PIN."""
+
+    actor: Actor
+    session: str
+
+    def order(self, volunteer: UUID, *lines: Line, hold: bool = False) -> NewRedemption:
+        return NewRedemption(volunteer, lines, hold, self.session)
+
+
+def till(
+    container: Container, admin: Actor, district: District, volunteer: UUID
+) -> Till:
+    container.ledger.set_kiosk_pin(volunteer, "258025", admin)
+    assert container.projector is not None
+    container.projector.catch_up()
+    actor = kiosk(district)
+    number = container.ledger.volunteer(volunteer).volunteer_number
+    found = container.kiosk_identification.identify(actor, number, "258025")
+    return Till(actor, found.session)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
     make_container: Callable[..., Container], admin: Actor, seed: int
@@ -61,6 +85,7 @@ def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
     district = make_district(container, admin)
     volunteer = funded(container, admin, district, hours=10)  # 100 points
     goods = item(container, admin, district, price=30, stock=40)
+    shop = till(container, admin, district, volunteer)
     outcomes: list[str] = []
     barrier = threading.Barrier(50)
 
@@ -69,8 +94,7 @@ def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
         barrier.wait()
         try:
             ledger.redeem(
-                NewRedemption(volunteer, (Line(goods, 1),), hold=n in holds),
-                kiosk(district),
+                shop.order(volunteer, Line(goods, 1), hold=n in holds), shop.actor
             )
             outcomes.append("ok")
         except InsufficientPoints:
@@ -101,14 +125,11 @@ def test_stock_that_is_not_there_is_not_sold(
     district = make_district(container, admin)
     volunteer = funded(container, admin, district, hours=20)
     goods = item(container, admin, district, price=10, stock=2)
+    shop = till(container, admin, district, volunteer)
     with pytest.raises(OutOfStock):
-        container.ledger.redeem(
-            NewRedemption(volunteer, (Line(goods, 3),)), kiosk(district)
-        )
+        container.ledger.redeem(shop.order(volunteer, Line(goods, 3)), shop.actor)
     assert container.ledger.account(volunteer).balance == 200
-    container.ledger.redeem(
-        NewRedemption(volunteer, (Line(goods, 2),)), kiosk(district)
-    )
+    container.ledger.redeem(shop.order(volunteer, Line(goods, 2)), shop.actor)
     assert container.ledger.item(goods).stock == 0
 
 
@@ -118,8 +139,9 @@ def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
     district = make_district(container, admin)
     volunteer = funded(container, admin, district, hours=5)
     goods = item(container, admin, district, price=20, stock=5)
+    shop = till(container, admin, district, volunteer)
     held = container.ledger.redeem(
-        NewRedemption(volunteer, (Line(goods, 2),), hold=True), kiosk(district)
+        shop.order(volunteer, Line(goods, 2), hold=True), shop.actor
     )
     redemption = UUID(held.result["id"])
     assert container.ledger.account(volunteer).balance == 10
@@ -140,14 +162,15 @@ def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
     district = make_district(container, admin)
     volunteer = funded(container, admin, district, hours=10)
     goods = item(container, admin, district, price=30, stock=5)
+    shop = till(container, admin, district, volunteer)
     first = UUID(
         container.ledger.redeem(
-            NewRedemption(volunteer, (Line(goods, 1),), hold=True), kiosk(district)
+            shop.order(volunteer, Line(goods, 1), hold=True), shop.actor
         ).result["id"]
     )
     second = UUID(
         container.ledger.redeem(
-            NewRedemption(volunteer, (Line(goods, 1),), hold=True), kiosk(district)
+            shop.order(volunteer, Line(goods, 1), hold=True), shop.actor
         ).result["id"]
     )
     container.ledger.confirm_redemption(first, kiosk(district))

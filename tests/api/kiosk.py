@@ -1,0 +1,43 @@
+"""Helpers shared by the kiosk API tests (the `shop` fixture is in conftest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api
+
+PIN = "258025"
+
+
+def register_kiosk(api: Api, name: str = "双泉站 1号机") -> dict[str, Any]:
+    registered = api.call(
+        "POST",
+        "/v1/kiosks",
+        api.tokens["coordinator"],
+        json={"station_id": str(api.district.station), "name": name},
+    )
+    assert registered.status_code == 201, registered.text
+    return dict(registered.json())
+
+
+def identify(api: Api, kiosk: str, number: str, pin: str = PIN) -> Any:
+    return api.call(
+        "POST",
+        "/v1/kiosk/identify",
+        kiosk,
+        json={"volunteer_number": number, "pin": pin},
+    )
+
+
+def buy(api: Api, shop: dict[str, Any], key: str | None = None, **changes: Any) -> Any:
+    body = {
+        "volunteer_id": shop["volunteer"],
+        "items": [{"item_id": shop["item"], "quantity": 1}],
+    }
+    body.update(changes)
+    headers = {"X-Kiosk-Session": shop["session"]} if shop["session"] else {}
+    if key:
+        headers["Idempotency-Key"] = key
+    return api.call(
+        "POST", "/v1/redemptions", shop["kiosk"], json=body, headers=headers
+    )
