@@ -13,6 +13,7 @@ from api.routers import (
     activities,
     hours,
     kiosk,
+    kiosk_page,
     ops,
     orders,
     organisation,
@@ -59,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
         orders,
         activities,
         kiosk,
+        kiosk_page,
         ops,
     )
     for module in routers:

@@ -1,0 +1,193 @@
+"""The kiosk web page in a real headless Chromium (Debian's), driven by Playwright,
+against the real API on a loopback port and a real Postgres. Never skipped: without
+a browser these tests fail (`make test` installs it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from api.app import create_app
+from domain.access import Actor
+from infra.container import Container
+from infra.kiosks import NewKiosk
+from infra.redemptions import NewItem
+from tests.conftest import NOW
+from tests.integration.helpers import make_district, record, register
+
+PIN = "258025"
+#: As the workplace runs Chromium as root on a closed network: no sandbox, and no
+#: background connections that the network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("VLEDGER_TEST_CHROMIUM") or shutil.which("chromium")
+    if path is None or not Path(path).exists():
+        pytest.fail(
+            "Chromium is missing: `make test` installs Debian's chromium, or set "
+            "VLEDGER_TEST_CHROMIUM to a Chromium binary"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@dataclass(frozen=True)
+class Station:
+    url: str
+    container: Container
+    volunteer: UUID
+    number: str
+    kiosk_token: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def station(container: Container, admin: Actor) -> Iterator[Station]:
+    """A station with two goods, a volunteer with 100 points and a PIN, a
+    registered kiosk, and the API serving on a loopback port."""
+    district = make_district(container, admin)
+    volunteer = register(container, admin, district.station)
+    record(
+        container, admin, volunteer, district.station, NOW - timedelta(hours=30), 600
+    )
+    for name, price, stock in (("洗衣液", 30, 5), ("大米 5kg", 80, 2)):
+        container.ledger.list_item(
+            NewItem(district.station, name, Decimal(price), stock), admin
+        )
+    container.ledger.set_kiosk_pin(volunteer, PIN, admin)
+    kiosk = container.ledger.register_kiosk(NewKiosk(district.station, "1号机"), admin)
+    assert container.projector is not None
+    container.projector.catch_up()
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(container), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("the API did not start")
+        threading.Event().wait(0.05)
+    yield Station(
+        f"http://127.0.0.1:{port}",
+        container,
+        volunteer,
+        container.ledger.volunteer(volunteer).volunteer_number,
+        kiosk.result["token"],
+    )
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(browser: Browser, station: Station) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-CN")
+    opened = context.new_page()
+    opened.goto(f"{station.url}/kiosk/#token={station.kiosk_token}")
+    yield opened
+    context.close()
+
+
+def type_on_keypad(page: Page, field: str, digits: str) -> None:
+    page.click(field)
+    for digit in digits:
+        page.click(f".keypad button[data-key='{digit}']")
+
+
+def identify(page: Page, number: str, pin: str) -> None:
+    type_on_keypad(page, "#volunteer-number", number.removeprefix("V").lstrip("0"))
+    type_on_keypad(page, "#pin", pin)
+    page.click("#identify-button")
+
+
+def test_a_volunteer_buys_an_item_at_the_kiosk_page_and_the_balance_follows(
+    page: Page, station: Station
+) -> None:
+    identify(page, station.number, PIN)
+    expect(page.locator("#shop")).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text("王**")
+    expect(page.locator("#who-balance")).to_have_text("100")
+    soap = page.locator("#catalog li", has_text="洗衣液")
+    soap.locator("button.more").click()
+    soap.locator("button.more").click()
+    expect(page.locator("#basket-total")).to_have_text("60")
+    page.click("#checkout")
+    expect(page.locator("#confirm-after")).to_have_text("40")
+    page.click("#redeem")
+    expect(page.locator("#receipt")).to_be_visible()
+    expect(page.locator("#receipt-lines")).to_contain_text("洗衣液 × 2")
+    expect(page.locator("#receipt-balance")).to_have_text("40")
+    assert station.container.ledger.account(station.volunteer).balance == 40
+    page.click("#done")
+    expect(page.locator("#identify")).to_be_visible()
+    identify(page, station.number, PIN)
+    expect(page.locator("#who-balance")).to_have_text("40")
+    expect(page.locator("#catalog li", has_text="洗衣液")).to_contain_text("库存 3")
+
+
+def test_a_wrong_pin_is_explained_in_chinese_and_nothing_opens(
+    page: Page, station: Station
+) -> None:
+    identify(page, station.number, "975310")
+    expect(page.locator("#message")).to_have_text("密码错误，还可尝试 4 次")
+    expect(page.locator("#shop")).to_be_hidden()
+
+
+def test_a_basket_beyond_the_balance_cannot_be_checked_out(
+    page: Page, station: Station
+) -> None:
+    identify(page, station.number, PIN)
+    rice = page.locator("#catalog li", has_text="大米")
+    rice.locator("button.more").click()
+    rice.locator("button.more").click()
+    expect(page.locator("#basket-total")).to_have_text("160")
+    expect(page.locator("#checkout")).to_be_disabled()
+    expect(page.locator("#message")).to_have_text("积分不足")
+    expect(rice.locator("button.more")).to_be_disabled()  # only 2 in stock
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(
+    page: Page, station: Station
+) -> None:
+    response = page.goto(f"{station.url}/kiosk")
+    assert response is not None
+    assert response.url == f"{station.url}/kiosk/"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    expect(page.locator("#identify")).to_be_visible()  # the token was kept
