@@ -27,7 +27,9 @@ from domain.volunteer import ServiceDetails
 from infra.activities import Attend, NewActivity
 from infra.commands import Correction, NewHours, NewTeam, NewUnit, NewVolunteer
 from infra.container import Container
+from infra.kiosks import NewKiosk
 from infra.orders import Dispatch, NewOrder, Served
+from infra.redemptions import NewItem
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,7 @@ class DemoSummary:
     entries: int = 0
     activities: int = 0
     orders: int = 0
+    goods: int = 0
 
 
 def slot(index: int, first_day: int) -> datetime:
@@ -162,7 +165,25 @@ class DemoSeeder:
         staffed = [s for s in stations if self.members.get(s)]
         for index in range(orders):
             self._order(index, self.rng.choice(staffed))
+        self._supermarket(stations[0])
         return self.summary
+
+    def _supermarket(self, station: UUID) -> None:
+        """Goods at the first station, and a kiosk PIN for the demo volunteer."""
+        for name, price, stock, limit in DEMO_GOODS:
+            self.c.ledger.list_item(
+                NewItem(
+                    station,
+                    name,
+                    Decimal(price),
+                    stock,
+                    limit,
+                    item_id=demo_id("item", name),
+                ),
+                self.admin,
+            )
+            self.summary.goods += 1
+        self.c.ledger.set_kiosk_pin(demo_id("volunteer", 0), DEMO_PIN, self.admin)
 
     def _unit(
         self, name: str, kind: UnitKind, parent: UUID | None, population: int
@@ -378,6 +399,17 @@ class DemoSeeder:
             ledger.reward_order(order_id, Decimal(20), "群众好评", self.admin)
 
 
+#: (name, points, stock, daily limit) of the demo station's credit supermarket.
+DEMO_GOODS = (
+    ("洗衣液", 30, 40, None),
+    ("大米 5kg", 80, 20, 1),
+    ("食用油", 60, 25, None),
+    ("鸡蛋 10枚", 15, 60, 2),
+)
+#: The demo volunteer's kiosk PIN; a demo only, never a real PIN.
+DEMO_PIN = "258025"
+
+
 def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     """One token per role, written to `path` (mode 0600)."""
     center = container.ledger.unit(CENTER_ID)
@@ -388,7 +420,6 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
         Role.COORDINATOR: {"unit_id": institute},
         Role.VOLUNTEER: {"volunteer_id": demo_id("volunteer", 0)},
         Role.RESIDENT: {"token_id": demo_id("resident", 0)},
-        Role.KIOSK: {"unit_id": station},
         Role.AUDITOR: {},
     }
     tokens: dict[str, Any] = {"center_id": str(center.id)}
@@ -398,6 +429,18 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
             "token": issued.token,
             **{k: str(v) for k, v in scope.items() if k != "token_id" and v},
         }
+    seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
+    kiosk = container.ledger.register_kiosk(
+        NewKiosk(station, "演示信用超市 1号机"), seed_actor
+    )
+    demo_volunteer = container.ledger.volunteer(demo_id("volunteer", 0))
+    tokens[Role.KIOSK.value] = {
+        "token": kiosk.result["token"],
+        "unit_id": str(station),
+        "page": f"/kiosk/#token={kiosk.result['token']}",
+        "volunteer_number": demo_volunteer.volunteer_number,
+        "pin": DEMO_PIN,
+    }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(tokens, handle, indent=2, ensure_ascii=False)

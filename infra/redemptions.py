@@ -47,6 +47,7 @@ class NewItem:
     price_points: Decimal
     stock: int
     daily_limit: int | None = None
+    item_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class RedemptionCommands(LedgerCore):
         def decide() -> Decision:
             actor.check_manages(self._unit_field(cmd.station_id, "station_id"))
             item = CatalogItem.list(
-                uuid4(),
+                cmd.item_id or uuid4(),
                 cmd.station_id,
                 cmd.name,
                 cmd.price_points,

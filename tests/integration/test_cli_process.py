@@ -183,6 +183,22 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
             server, tokens["admin"]["token"], "GET", "/v1/orders", params={"limit": 100}
         ).json()
         assert len({o["state"] for o in board}) == 11
+        kiosk = tokens["kiosk"]
+        found = call(
+            server,
+            kiosk["token"],
+            "POST",
+            "/v1/kiosk/identify",
+            json={"volunteer_number": kiosk["volunteer_number"], "pin": kiosk["pin"]},
+        )
+        assert found.status_code == 201, found.text
+        goods = call(server, kiosk["token"], "GET", "/v1/kiosk/catalog").json()
+        assert {g["name"] for g in goods} == {
+            "洗衣液",
+            "大米 5kg",
+            "食用油",
+            "鸡蛋 10枚",
+        }
         activities = call(
             server, tokens["volunteer"]["token"], "GET", "/v1/activities"
         ).json()
