@@ -552,6 +552,11 @@ class RestockIn(Request):
 class CatalogItemWritten(Written):
     id: UUID
     stock: int
+    price_points: Number | None = None
+
+
+class PriceIn(Request):
+    price_points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
 
 
 class CatalogItemOut(Response):

@@ -126,6 +126,26 @@ class RedemptionCommands(LedgerCore):
 
         return self.execute(None, decide)
 
+    def change_price(
+        self, item_id: UUID, price_points: Decimal, actor: Actor
+    ) -> Outcome:
+        """A new price for later redemptions; each keeps the price it paid."""
+
+        def decide() -> Decision:
+            item = self.item(item_id)
+            actor.check_manages(self.unit(item.station_id))
+            item.change_price(price_points, actor.label)
+            return Decision(
+                [item],
+                {
+                    "id": str(item.id),
+                    "stock": item.stock,
+                    "price_points": str(item.price_points),
+                },
+            )
+
+        return self.execute(None, decide)
+
     def _station_of(self, actor: Actor) -> UUID | None:
         """A kiosk sells only at its own station; staff name none (any in scope)."""
         if actor.role is Role.KIOSK:

@@ -27,6 +27,7 @@ from api.schemas import (
     KioskListed,
     KioskOut,
     KioskVolunteer,
+    PriceIn,
     ReasonIn,
     RedemptionIn,
     RedemptionOut,
@@ -72,6 +73,19 @@ def restock(
     actor: ActorDep,
 ) -> CatalogItemWritten:
     outcome = container.ledger.restock(item_id, body.quantity, actor)
+    return written(CatalogItemWritten, outcome, response)
+
+
+@router.put("/catalog/items/{item_id}/price", response_model=CatalogItemWritten)
+def change_price(
+    item_id: UUID,
+    body: PriceIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> CatalogItemWritten:
+    """A new points price (an event); redemptions keep the price they paid."""
+    outcome = container.ledger.change_price(item_id, body.price_points, actor)
     return written(CatalogItemWritten, outcome, response)
 
 

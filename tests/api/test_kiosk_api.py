@@ -364,3 +364,38 @@ def test_nobody_else_spends_a_volunteers_points(api: Api, shop: dict[str, Any]) 
     thief = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
     response = donate(api, shop, thief, to_volunteer_id=other["id"], points=10)
     assert_problem(response, 403, "forbidden")
+
+
+def test_a_price_change_applies_to_later_redemptions_and_receipts_keep_theirs(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    before = buy(api, shop, key="till-1-0020")
+    changed = api.call(
+        "PUT",
+        f"/v1/catalog/items/{shop['item']}/price",
+        api.tokens["coordinator"],
+        json={"price_points": 25},
+    )
+    assert (changed.status_code, changed.json()["price_points"]) == (200, 25)
+    after = buy(api, shop, key="till-1-0021")
+    assert [line["unit_price"] for line in before.json()["lines"]] == [30]
+    assert [(line["unit_price"], line["points"]) for line in after.json()["lines"]] == [
+        (25, 25)
+    ]
+    assert after.json()["balance"] == 45
+    replayed = buy(api, shop, key="till-1-0020")
+    assert replayed.json()["lines"][0]["unit_price"] == 30
+    outsider = api.call(
+        "PUT",
+        f"/v1/catalog/items/{shop['item']}/price",
+        api.tokens["outsider"],
+        json={"price_points": 1},
+    )
+    assert_problem(outsider, 403, "unit_scope")
+    free = api.call(
+        "PUT",
+        f"/v1/catalog/items/{shop['item']}/price",
+        api.tokens["coordinator"],
+        json={"price_points": 0},
+    )
+    assert_problem(free, 422, "greater_than", "price_points")
