@@ -216,7 +216,9 @@ class RedemptionCommands(LedgerCore):
 
         return self.execute(idem, decide)
 
-    def confirm_redemption(self, redemption_id: UUID, actor: Actor) -> Outcome:
+    def confirm_redemption(
+        self, redemption_id: UUID, actor: Actor, idem: IdempotencyKey | None = None
+    ) -> Outcome:
         def decide() -> Decision:
             redemption = self._own_redemption(redemption_id, actor)
             account = self.account(redemption.volunteer_id)
@@ -226,17 +228,21 @@ class RedemptionCommands(LedgerCore):
                 [account, redemption], redemption_view(redemption, account.balance)
             )
 
-        return self.execute(None, decide)
+        return self.execute(idem, decide)
 
     def void_redemption(
-        self, redemption_id: UUID, reason: str, actor: Actor
+        self,
+        redemption_id: UUID,
+        reason: str,
+        actor: Actor,
+        idem: IdempotencyKey | None = None,
     ) -> Outcome:
         def decide() -> Decision:
             redemption = self._own_redemption(redemption_id, actor)
             redemption.void(reason, actor.label)
             return self._give_back(redemption, "voided", reason)
 
-        return self.execute(None, decide)
+        return self.execute(idem, decide)
 
     def expire_holds(self, redemption_ids: list[UUID]) -> int:
         """Gives back the points and stock of holds past their expiry."""

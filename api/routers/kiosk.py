@@ -131,10 +131,17 @@ def redeem(
 
 @router.post("/redemptions/{redemption_id}/confirm", response_model=RedemptionOut)
 def confirm(
-    redemption_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
+    redemption_id: UUID,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> RedemptionOut:
-    """Spends a hold; refused once it has expired."""
-    outcome = container.ledger.confirm_redemption(redemption_id, actor)
+    """Spends a hold; refused once it has expired. With an Idempotency-Key, a retry
+    gets the first response instead of 409 `state_allows_command`."""
+    key = scoped_key(actor, request, idempotency_key)
+    outcome = container.ledger.confirm_redemption(redemption_id, actor, key)
     return written(RedemptionOut, outcome, response)
 
 
@@ -142,12 +149,15 @@ def confirm(
 def void(
     redemption_id: UUID,
     body: ReasonIn,
+    request: Request,
     response: Response,
     container: ContainerDep,
     actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> RedemptionOut:
-    """Gives a hold's points and stock back."""
-    outcome = container.ledger.void_redemption(redemption_id, body.reason, actor)
+    """Gives a hold's points and stock back (Idempotency-Key as for confirm)."""
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.ledger.void_redemption(redemption_id, body.reason, actor, key)
     return written(RedemptionOut, outcome, response)
 
 

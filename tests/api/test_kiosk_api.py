@@ -399,3 +399,58 @@ def test_a_price_change_applies_to_later_redemptions_and_receipts_keep_theirs(
         json={"price_points": 0},
     )
     assert_problem(free, 422, "greater_than", "price_points")
+
+
+def settle(api: Api, shop: dict[str, Any], held: str, step: str, key: str) -> Any:
+    body = {"reason": "顾客改主意了"} if step == "void" else None
+    return api.call(
+        "POST",
+        f"/v1/redemptions/{held}/{step}",
+        shop["kiosk"],
+        json=body,
+        headers={"Idempotency-Key": key},
+    )
+
+
+@pytest.mark.parametrize("step", ["confirm", "void"])
+def test_confirm_and_void_five_times_in_a_row_with_one_key_act_once(
+    api: Api, shop: dict[str, Any], database_url: str, step: str
+) -> None:
+    held = buy(api, shop, hold=True).json()["id"]
+    first = settle(api, shop, held, step, "settle-1")
+    assert first.status_code == 200, first.text
+    after_first = event_count(database_url)
+    again = [settle(api, shop, held, step, "settle-1") for _ in range(4)]
+    assert {(r.status_code, r.text) for r in again} == {(200, first.text)}
+    assert event_count(database_url) == after_first
+    other = buy(api, shop, hold=True).json()["id"]
+    reused = settle(api, shop, other, step, "settle-1")
+    assert_problem(reused, 422, "idempotency_key_matches_request")
+
+
+@pytest.mark.parametrize("step", ["confirm", "void"])
+def test_confirm_and_void_five_times_at_once_with_one_key_act_once(
+    api: Api, shop: dict[str, Any], database_url: str, step: str
+) -> None:
+    held = buy(api, shop, hold=True).json()["id"]
+    before = event_count(database_url)
+    responses: list[Any] = []
+    barrier = threading.Barrier(5)
+
+    def retry() -> None:
+        barrier.wait()
+        responses.append(settle(api, shop, held, step, "settle-2"))
+
+    threads = [threading.Thread(target=retry) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for busy in (r for r in responses if r.status_code != 200):
+        assert_problem(busy, 409, "idempotency_key_not_in_progress")
+    settled = settle(api, shop, held, step, "settle-2")
+    assert {r.text for r in responses if r.status_code == 200} <= {settled.text}
+    moves = 2 if step == "confirm" else 3  # account and redemption (+ item stock)
+    assert event_count(database_url) == before + moves
+    expected = 70 if step == "confirm" else 100
+    assert balance(api, shop, settled.json()["position"])["balance"] == expected

@@ -74,7 +74,7 @@ def till(
     return Till(actor, found.session)
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(12))
 def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
     make_container: Callable[..., Container], admin: Actor, seed: int
 ) -> None:
