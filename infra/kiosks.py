@@ -207,6 +207,15 @@ class KioskIdentification:
         )
 
 
+def _kiosk_view(kiosk: Kiosk) -> dict[str, Any]:
+    return {
+        "id": str(kiosk.id),
+        "station_id": str(kiosk.station_id),
+        "name": kiosk.name,
+        "active": not kiosk.retired,
+    }
+
+
 @dataclass(frozen=True)
 class NewKiosk:
     station_id: UUID
@@ -232,12 +241,7 @@ class KioskCommands(LedgerCore):
             token, issue = TokenStore.new_token(
                 Actor(Role.KIOSK, kiosk_id, cmd.name, unit_id=station.id)
             )
-            view = {
-                "id": str(kiosk_id),
-                "station_id": str(station.id),
-                "name": cmd.name,
-                "active": True,
-            }
+            view = _kiosk_view(kiosk)
             return Decision([kiosk], {**view, "token": token}, [issue], remembered=view)
 
         return self.execute(idem, decide)
@@ -247,13 +251,8 @@ class KioskCommands(LedgerCore):
             kiosk = self.kiosk(kiosk_id)
             actor.check_manages(self.unit(kiosk.station_id))
             kiosk.retire(reason, actor.label)
-            view = {
-                "id": str(kiosk.id),
-                "station_id": str(kiosk.station_id),
-                "name": kiosk.name,
-                "active": False,
-            }
-            return Decision([kiosk], view, [TokenStore.revoke_write(kiosk.id)])
+            revoke = TokenStore.revoke_write(kiosk.id)
+            return Decision([kiosk], _kiosk_view(kiosk), [revoke])
 
         return self.execute(None, decide)
 

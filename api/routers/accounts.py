@@ -11,6 +11,7 @@ from api.deps import (
     ActorDep,
     ContainerDep,
     IdempotencyHeader,
+    Page,
     PageDep,
     ReadAfter,
     check_reads_unit,
@@ -71,8 +72,7 @@ def list_account_entries(
     `expired`, `donated`, `received`; each names its source, and the points of
     all entries sum to the balance."""
     _account(container, actor, volunteer_id)
-    rows = container.reads.account_entries(volunteer_id, page.limit, page.offset)
-    return [AccountEntryOut.model_validate(r) for r in rows]
+    return _statement(container, volunteer_id, page)
 
 
 @router.post(
@@ -127,5 +127,11 @@ def list_fund_entries(
 ) -> list[AccountEntryOut]:
     """The fund's statement, newest first: each donation names its giver."""
     _fund(container, actor, unit_id)
-    rows = container.reads.account_entries(unit_id, page.limit, page.offset)
+    return _statement(container, unit_id, page)
+
+
+def _statement(
+    container: Container, owner_id: UUID, page: Page
+) -> list[AccountEntryOut]:
+    rows = container.reads.account_entries(owner_id, page.limit, page.offset)
     return [AccountEntryOut.model_validate(r) for r in rows]
