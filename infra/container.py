@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from infra import claims, idempotency, kiosk_sessions, kiosks, relay, tokens, vault
 from infra.application import Ledger
+from infra.audit import Audit
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
 from infra.feed import EventStoreFeed, InProcessProjector
@@ -43,6 +44,7 @@ class Container:
     readiness: Readiness
     sweeper: Sweeper
     kiosk_identification: KioskIdentification
+    audit: Audit
 
     def kafka_bootstrap(self) -> str:
         if self.settings.kafka_bootstrap is None:
@@ -107,6 +109,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     else:
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     reads = ReadModels(db, settings.readmodel_schema)
+    audit = Audit(db, ledger)
     return Container(
         settings=settings,
         db=db,
@@ -122,10 +125,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             reads,
             settings.hold_sweep_seconds,
             timedelta(hours=settings.idempotency_retention_hours),
+            audit,
         ),
         kiosk_identification=KioskIdentification(
             db, pii_vault, reads, ledger.kiosk_sessions
         ),
+        audit=audit,
     )
 
 

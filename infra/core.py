@@ -93,6 +93,7 @@ class LedgerCore(Application[UUID]):
         datastore = self.factory.datastore  # type: ignore[attr-defined]
         recorder = LedgerRecorder(datastore=datastore, events_table_name=EVENTS_TABLE)
         recorder.create_table()
+        recorder.seal_unchained()
         return recorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

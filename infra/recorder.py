@@ -1,5 +1,6 @@
 """The event-store recorder: the library's Postgres recorder (table lock kept) plus
-side writes committed in the same transaction as the events they belong to."""
+side writes and the audit hash chain, committed in the same transaction as the events
+they belong to."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from eventsourcing.persistence import StoredEvent, Transcoding
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
+
+from infra import chain
 
 EVENTS_TABLE = "vledger_events"
 
@@ -42,11 +45,23 @@ class LedgerRecorder(PostgresApplicationRecorder):
         aborted'). A separate cursor keeps the events insert's RETURNING rows for
         the library to read."""
         super()._insert_stored_events(curs, stored_events, **kwargs)
-        if not side_writes:
-            return
         with curs.connection.pipeline(), curs.connection.cursor() as side:
             for write in side_writes:
                 side.execute(write.query.encode(), list(write.params))
+            chain.extend(side, self.events_table_name)
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('vledger-chain-ddl'))")
+            for statement in chain.schema_statements(self.events_table_name):
+                cur.execute(statement.encode())
+
+    def seal_unchained(self) -> None:
+        """Chains events recorded before the chain existed (an upgrade)."""
+        with self.datastore.transaction(commit=True) as cur:
+            self._lock_table(cur)
+            chain.extend(cur, self.events_table_name)
 
 
 class DateAsISO(Transcoding):

@@ -1,5 +1,6 @@
 """Housekeeping that runs beside the API: gives back the points and stock of holds
-nobody confirmed in time, and forgets idempotency keys past their retention."""
+nobody confirmed in time, forgets idempotency keys past their retention, and
+checkpoints the audit hash chain."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from datetime import timedelta
 
 from infra.application import Ledger
+from infra.audit import Audit
 from projections.queries import ReadModels
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,9 @@ class Sweeper:
         reads: ReadModels,
         every_seconds: float,
         key_retention: timedelta,
+        audit: Audit,
     ) -> None:
+        self.audit = audit
         self.ledger = ledger
         self.reads = reads
         self.every_seconds = every_seconds
@@ -55,5 +59,7 @@ class Sweeper:
                     log.info("expired %s holds", expired)
                 if forgotten := self.forget_old_keys():
                     log.info("forgot %s idempotency keys past retention", forgotten)
+                if made := self.audit.checkpoint(only_if_due=True):
+                    log.info("chain checkpoint at %s", made["notification_id"])
             except Exception:
                 log.exception("sweeping failed; trying again later")

@@ -1,0 +1,235 @@
+"""Tamper evidence: a hash chain over the notification log.
+
+Each link is SHA-256 over the previous link and the canonical bytes of one stored event
+(notification id, originator id, version, topic and the state exactly as stored), so
+encrypted or erased personal data never changes a link. Links are written in the same
+transaction as the events, under the event table's lock, so the chain never lags and has
+no gaps of its own. The events table and the chain refuse UPDATE, DELETE and TRUNCATE by
+trigger; someone who can drop the triggers can still rewrite rows, and that is what
+recomputing the chain (`vledger audit verify`) and comparing it with checkpoints kept
+elsewhere catches."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow
+
+GENESIS = bytes(32)
+CHAIN_TABLE = "audit_chain"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_chain (
+    notification_id bigint PRIMARY KEY,
+    link bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    notification_id bigint PRIMARY KEY,
+    link bytea NOT NULL,
+    made_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE OR REPLACE FUNCTION vledger_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the % table is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+APPEND_ONLY = """
+CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION vledger_refuse_change();
+CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION vledger_refuse_change();
+"""
+
+
+def schema_statements(events_table: str) -> list[str]:
+    return [
+        SCHEMA,
+        *(
+            APPEND_ONLY.format(table=table)
+            for table in (events_table, CHAIN_TABLE, "audit_checkpoints")
+        ),
+    ]
+
+
+def canonical_bytes(
+    notification_id: int,
+    originator_id: UUID,
+    originator_version: int,
+    topic: str,
+    state: bytes,
+) -> bytes:
+    """Length-prefixed, so no two different events share their bytes."""
+    topic_bytes = topic.encode()
+    return b"".join(
+        (
+            struct.pack(">q", notification_id),
+            originator_id.bytes,
+            struct.pack(">q", originator_version),
+            struct.pack(">I", len(topic_bytes)),
+            topic_bytes,
+            struct.pack(">I", len(state)),
+            state,
+        )
+    )
+
+
+def next_link(previous: bytes, row: dict[str, Any]) -> bytes:
+    return hashlib.sha256(
+        previous
+        + canonical_bytes(
+            row["notification_id"],
+            row["originator_id"],
+            row["originator_version"],
+            row["topic"],
+            bytes(row["state"]),
+        )
+    ).digest()
+
+
+def extend(cur: Cursor[DictRow], events_table: str) -> None:
+    """Links every event not yet chained; runs inside the insert transaction,
+    after the table lock, so only this transaction's events are new."""
+    cur.execute(
+        "SELECT notification_id, link FROM audit_chain "
+        "ORDER BY notification_id DESC LIMIT 1"
+    )
+    head = cur.fetchone()
+    previous, after = (
+        (bytes(head["link"]), head["notification_id"])
+        if head
+        else (
+            GENESIS,
+            0,
+        )
+    )
+    cur.execute(
+        "SELECT notification_id, originator_id, originator_version, topic, state "  # noqa: S608
+        f"FROM {events_table} WHERE notification_id > %s ORDER BY notification_id",
+        (after,),
+    )
+    links = []
+    for row in cur.fetchall():
+        previous = next_link(previous, row)
+        links.append((row["notification_id"], previous))
+    if links:
+        cur.executemany(
+            "INSERT INTO audit_chain (notification_id, link) VALUES (%s, %s)", links
+        )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    verified_through: int
+    head_hash: str
+    events: int
+    first_broken: dict[str, Any] | None
+    checkpoints: int
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken is None
+
+
+def verify(conn: Connection[DictRow], events_table: str) -> ChainReport:
+    """Recomputes every link from the events as stored and names the first link
+    that does not hold: an altered, missing, inserted or reordered event, or a
+    chain cut short of a checkpoint."""
+    checkpoints = {
+        r["notification_id"]: bytes(r["link"])
+        for r in conn.execute(
+            "SELECT notification_id, link FROM audit_checkpoints"
+        ).fetchall()
+    }
+    previous, through, count = GENESIS, 0, 0
+    broken: dict[str, Any] | None = None
+    with conn.transaction(), conn.cursor(name="chain_verify") as cur:
+        cur.itersize = 2000
+        cur.execute(
+            "SELECT c.notification_id AS chained, c.link, e.notification_id, "  # noqa: S608
+            "e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM audit_chain c FULL OUTER JOIN {events_table} e "
+            "ON e.notification_id = c.notification_id "
+            "ORDER BY coalesce(c.notification_id, e.notification_id)"
+        )
+        for row in cur:
+            broken = _check_row(row, previous, checkpoints)
+            if broken is not None:
+                break
+            previous, through = bytes(row["link"]), row["chained"]
+            count += 1
+    if broken is None and checkpoints and max(checkpoints) > through:
+        broken = _broken(max(checkpoints), "the log ends before this checkpoint")
+    return ChainReport(through, previous.hex(), count, broken, len(checkpoints))
+
+
+def _check_row(
+    row: dict[str, Any], previous: bytes, checkpoints: dict[int, bytes]
+) -> dict[str, Any] | None:
+    chained = row["chained"]
+    if chained is None:
+        # Links commit with their events, so an unlinked event was put in
+        # around the ledger.
+        return _broken(row["notification_id"], "the event was never chained")
+    if row["notification_id"] is None:
+        return _broken(chained, "the event is missing from the log")
+    stored = bytes(row["link"])
+    if next_link(previous, row) != stored:
+        return _broken(
+            chained, "the event or the one before it differs from what was chained"
+        )
+    if chained in checkpoints and checkpoints[chained] != stored:
+        return _broken(chained, "the chain differs from its checkpoint")
+    return None
+
+
+def _broken(notification_id: int, reason: str) -> dict[str, Any]:
+    return {"notification_id": notification_id, "reason": reason}
+
+
+#: A checkpoint is due after this many events, or this long, since the last one.
+CHECKPOINT_EVENTS = 1000
+CHECKPOINT_AGE = timedelta(hours=1)
+
+
+def checkpoint_due(conn: Connection[DictRow]) -> bool:
+    row = conn.execute(
+        "SELECT (SELECT max(notification_id) FROM audit_chain) AS head, "
+        "c.notification_id AS last, c.made_at FROM (SELECT 1) one "
+        "LEFT JOIN LATERAL (SELECT notification_id, made_at FROM audit_checkpoints "
+        "ORDER BY notification_id DESC LIMIT 1) c ON true"
+    ).fetchone()
+    if row is None or row["head"] is None or row["head"] == row["last"]:
+        return False
+    if row["last"] is None:
+        return True
+    return bool(
+        row["head"] - row["last"] >= CHECKPOINT_EVENTS
+        or row["made_at"] < datetime.now(UTC) - CHECKPOINT_AGE
+    )
+
+
+def checkpoint(conn: Connection[DictRow]) -> dict[str, Any] | None:
+    """Records the chain's head: a value to keep outside this database too."""
+    head = conn.execute(
+        "SELECT notification_id, link FROM audit_chain "
+        "ORDER BY notification_id DESC LIMIT 1"
+    ).fetchone()
+    if head is None:
+        return None
+    conn.execute(
+        "INSERT INTO audit_checkpoints (notification_id, link) VALUES (%s, %s) "
+        "ON CONFLICT (notification_id) DO NOTHING",
+        (head["notification_id"], head["link"]),
+    )
+    return {
+        "notification_id": head["notification_id"],
+        "link": bytes(head["link"]).hex(),
+    }

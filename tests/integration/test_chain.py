@@ -1,0 +1,150 @@
+"""Tamper evidence on real Postgres: the events table is append-only, and the hash
+chain names the first broken link after a byte flip, a deleted row, swapped rows, an
+event slipped in around the ledger, or a log cut short of a checkpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+from domain.access import Actor
+from infra.container import Container
+from tests.conftest import NOW
+from tests.integration.helpers import make_district, record, register
+
+
+@pytest.fixture
+def history(container: Container, admin: Actor) -> list[int]:
+    """A small district with hours; returns the notification ids in order."""
+    district = make_district(container, admin)
+    volunteer = register(container, admin, district.station)
+    for day in range(3):
+        start = NOW - timedelta(days=day + 1)
+        record(container, admin, volunteer, district.station, start, 120)
+    with psycopg.connect(container.db.url) as conn:
+        rows = conn.execute(
+            "SELECT notification_id FROM vledger_events ORDER BY 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+@contextmanager
+def triggers_off(url: str) -> Iterator[psycopg.Connection]:
+    """What an administrator with full rights could do behind the ledger's back."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("vledger_events", "audit_chain"):
+            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        yield conn
+        for table in ("vledger_events", "audit_chain"):
+            conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def test_an_untouched_log_verifies_to_its_head(
+    container: Container, history: list[int]
+) -> None:
+    report = container.audit.chain()
+    assert report.intact
+    assert (report.verified_through, report.events) == (history[-1], len(history))
+    assert len(report.head_hash) == 64
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE vledger_events SET topic = topic",
+        "DELETE FROM vledger_events WHERE notification_id = 1",
+        "TRUNCATE vledger_events",
+        "UPDATE audit_chain SET link = link",
+        "DELETE FROM audit_chain",
+    ],
+)
+def test_the_log_and_its_chain_refuse_changes(
+    container: Container, history: list[int], statement: str
+) -> None:
+    with (
+        psycopg.connect(container.db.url) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"),
+    ):
+        conn.execute(statement)
+
+
+def test_a_flipped_byte_breaks_that_link(
+    container: Container, history: list[int]
+) -> None:
+    target = history[4]
+    with triggers_off(container.db.url) as conn:
+        conn.execute(
+            "UPDATE vledger_events SET state = set_byte(state, 10, "
+            "get_byte(state, 10) # 1) WHERE notification_id = %s",
+            (target,),
+        )
+    report = container.audit.chain()
+    assert report.first_broken is not None
+    assert report.first_broken["notification_id"] == target
+    assert report.verified_through == history[3]
+
+
+def test_a_deleted_event_is_named(container: Container, history: list[int]) -> None:
+    target = history[2]
+    with triggers_off(container.db.url) as conn:
+        conn.execute("DELETE FROM vledger_events WHERE notification_id = %s", (target,))
+    broken = container.audit.chain().first_broken
+    assert broken == {
+        "notification_id": target,
+        "reason": "the event is missing from the log",
+    }
+
+
+def test_two_swapped_events_break_at_the_first_of_them(
+    container: Container, history: list[int]
+) -> None:
+    first, second = history[3], history[6]
+    with triggers_off(container.db.url) as conn:
+        for old, new in ((first, -1), (second, first), (-1, second)):
+            conn.execute(
+                "UPDATE vledger_events SET notification_id = %s "
+                "WHERE notification_id = %s",
+                (new, old),
+            )
+    broken = container.audit.chain().first_broken
+    assert broken is not None
+    assert broken["notification_id"] == first
+
+
+def test_an_event_slipped_in_around_the_ledger_is_named(
+    container: Container, history: list[int]
+) -> None:
+    forged = history[-1] + 100
+    with triggers_off(container.db.url) as conn:
+        conn.execute(
+            "INSERT INTO vledger_events (notification_id, originator_id, "
+            "originator_version, topic, state) SELECT %s, originator_id, 99, topic, "
+            "state FROM vledger_events WHERE notification_id = %s",
+            (forged, history[-1]),
+        )
+    assert container.audit.chain().first_broken == {
+        "notification_id": forged,
+        "reason": "the event was never chained",
+    }
+
+
+def test_a_log_cut_short_of_its_checkpoint_is_named(
+    container: Container, history: list[int]
+) -> None:
+    made = container.audit.checkpoint()
+    assert made is not None
+    assert made["notification_id"] == history[-1]
+    with triggers_off(container.db.url) as conn:
+        for table in ("vledger_events", "audit_chain"):
+            conn.execute(
+                f"DELETE FROM {table} WHERE notification_id = %s",
+                (history[-1],),
+            )
+    assert container.audit.chain().first_broken == {
+        "notification_id": history[-1],
+        "reason": "the log ends before this checkpoint",
+    }
