@@ -4,6 +4,7 @@ and the chain's verification. Read-only throughout."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,10 +14,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.ids import account_id_for
 from infra import chain
 from infra.application import Ledger
 from infra.db import Database
+from infra.readiness import Readiness, wait_until
 from infra.recorder import EVENTS_TABLE
+from infra.replay import Replayed, Replayer, Stream
+from projections.queries import ReadModels
 
 # The table name is a constant, not input.
 _EVENT_COLUMNS = (
@@ -47,10 +52,95 @@ def plain(value: Any) -> Any:
     return value
 
 
+class ReadModelsBehind(RuntimeError):
+    """The read models had not reached the replay's position in time."""
+
+
+#: How long a verification waits for the read models to reach its position.
+VERIFY_WAIT_SECONDS = 30.0
+#: Positions listed with a difference: the latest events behind the value.
+EVENTS_SHOWN = 20
+
+
 class Audit:
-    def __init__(self, db: Database, ledger: Ledger) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ledger: Ledger,
+        reads: ReadModels,
+        readiness: Readiness,
+    ) -> None:
         self.db = db
         self.ledger = ledger
+        self.reads = reads
+        self.readiness = readiness
+        self.replayer = Replayer(ledger.recorder, ledger.mapper)
+
+    # -- replay ------------------------------------------------------------------
+
+    def replay(self, as_of: datetime | None = None) -> Replayed:
+        return self.replayer.replay(as_of)
+
+    def volunteer_as_of(self, volunteer_id: UUID, as_of: datetime | None) -> Replayed:
+        return self.replayer.replay_one(
+            [volunteer_id, account_id_for(volunteer_id)], as_of
+        )
+
+    def differences(self, replayed: Replayed) -> list[dict[str, Any]]:
+        """Every value of the live read models that a replay of the same position
+        does not give, with the positions of the events behind it. Streams that
+        moved on while this ran are left out."""
+        if not wait_until(
+            self.readiness, replayed.through_position, VERIFY_WAIT_SECONDS
+        ):
+            raise ReadModelsBehind(
+                f"read models have not reached position {replayed.through_position}"
+            )
+        found = [
+            *self._volunteer_differences(replayed),
+            *self._account_differences(replayed),
+        ]
+        return [d for d in found if not self._moved_on(d, replayed.through_position)]
+
+    def _volunteer_differences(self, replayed: Replayed) -> Iterator[dict[str, Any]]:
+        live = self.reads.all_standings()
+        for volunteer, stream in replayed.volunteers():
+            want = replayed.standing(volunteer)
+            have = live.pop(volunteer.id, None)
+            yield from _compare(
+                "volunteers",
+                volunteer.id,
+                have,
+                want,
+                ("verified_hours", "star_level"),
+                stream,
+            )
+        for extra in live:
+            yield _difference("volunteers", extra, "row", "present", None, [])
+
+    def _account_differences(self, replayed: Replayed) -> Iterator[dict[str, Any]]:
+        live = self.reads.all_balances()
+        for account, stream in replayed.accounts():
+            want = {
+                "balance": account.balance,
+                "held": account.held,
+                "redeemed": account.redeemed,
+                "entries_total": account.balance,
+            }
+            have = live.pop(account.volunteer_id, None)
+            yield from _compare(
+                "accounts", account.volunteer_id, have, want, tuple(want), stream
+            )
+        for extra in live:
+            yield _difference("accounts", extra, "row", "present", None, [])
+
+    def _moved_on(self, difference: dict[str, Any], position: int) -> bool:
+        row = self.db.fetch_one(
+            f"SELECT max(notification_id) AS last FROM {EVENTS_TABLE} "  # noqa: S608
+            "WHERE originator_id = ANY(%s)",
+            ([difference["key"], account_id_for(difference["key"])],),
+        )
+        return bool(row and row["last"] and row["last"] > position)
 
     def chain(self) -> chain.ChainReport:
         with self.db.pool.connection() as conn:
@@ -101,6 +191,37 @@ class Audit:
             "hash": bytes(row["link"]).hex() if row["link"] else None,
             "prev_hash": bytes(row["prev_link"] or chain.GENESIS).hex(),
         }
+
+
+def _compare(
+    table: str,
+    key: UUID,
+    have: dict[str, Any] | None,
+    want: dict[str, Any],
+    fields: tuple[str, ...],
+    stream: Stream,
+) -> Iterator[dict[str, Any]]:
+    if have is None:
+        yield _difference(table, key, "row", None, "present", stream.positions)
+        return
+    for name in fields:
+        if Decimal(str(have[name])) != Decimal(str(want[name])):
+            yield _difference(
+                table, key, name, have[name], want[name], stream.positions
+            )
+
+
+def _difference(
+    table: str, key: UUID, name: str, live: Any, replayed: Any, positions: list[int]
+) -> dict[str, Any]:
+    return {
+        "table": table,
+        "key": key,
+        "field": name,
+        "live": live,
+        "replayed": replayed,
+        "events": positions[-EVENTS_SHOWN:],
+    }
 
 
 def as_json(value: Any) -> str:

@@ -9,11 +9,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 from uuid import UUID
 
 from domain.access import Role
 from domain.errors import DomainError
+from infra.audit import ReadModelsBehind, as_json
 from infra.container import Container, build
+from infra.replay import parse_as_of, to_csv
 from infra.settings import ConfigurationError, Settings, new_master_key
 
 log = logging.getLogger("vledger")
@@ -93,7 +97,50 @@ def parser() -> argparse.ArgumentParser:
         help="replay the whole log into a fresh schema, switch to it, and exit",
     )
     commands.add_parser("keygen", help="print a new master key for VLEDGER_MASTER_KEY")
+
+    replay = commands.add_parser(
+        "replay",
+        help="rebuild credit banks and star levels from the event store alone",
+    )
+    replay.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="T",
+        help="what stood at T: an ISO time with offset, or a date (the end of that "
+        "day, China time); default: now",
+    )
+    replay.add_argument(
+        "--output", metavar="FILE", help="write here instead of standard output"
+    )
+    replay.add_argument(
+        "--format",
+        choices=("json", "csv"),
+        default="json",
+        help="json: balances with entries and star levels; csv: one row per "
+        "volunteer (default: json)",
+    )
+    commands.add_parser(
+        "verify",
+        help="compare a fresh replay with the live read models; exit 1 on any "
+        "difference, each printed with the events behind it",
+    )
+    audit = commands.add_parser("audit", help="tamper evidence of the event log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "verify",
+        help="recompute the hash chain; exit 1 and name the first broken link",
+    )
+    audit_commands.add_parser(
+        "checkpoint", help="record the chain's head now and print it (keep a copy)"
+    )
     return root
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        return parse_as_of(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -215,12 +262,71 @@ def project(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def replay(container: Container, args: argparse.Namespace) -> int:
+    replayed = container.audit.replay(args.as_of)
+    if args.format == "csv":
+        text = to_csv(replayed)
+    else:
+        text = as_json(
+            {
+                "as_of": replayed.as_of,
+                "through_position": replayed.through_position,
+                "events_read": replayed.events_read,
+                "star_levels": replayed.star_levels(),
+                "balances": replayed.balances(with_entries=True),
+            }
+        )
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"replayed through position {replayed.through_position} to {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def verify(container: Container, args: argparse.Namespace) -> int:
+    if container.projector is not None:
+        container.projector.catch_up()  # embedded: nobody else feeds them now
+    replayed = container.audit.replay()
+    try:
+        differences = container.audit.differences(replayed)
+    except ReadModelsBehind as error:
+        print(f"vledger: {error}; is the projector running?", file=sys.stderr)
+        return 2
+    for d in differences:
+        events = ", ".join(str(p) for p in d["events"]) or "none"
+        print(
+            f"DIFFERENT {d['table']} {d['key']} {d['field']}: live {d['live']} "
+            f"!= replayed {d['replayed']} (events: {events})"
+        )
+    volunteers = sum(1 for _ in replayed.volunteers())
+    accounts = sum(1 for _ in replayed.accounts())
+    verdict = f"{len(differences)} differences" if differences else "no differences"
+    print(
+        f"{verdict}: {volunteers} volunteers and {accounts} accounts replayed "
+        f"through position {replayed.through_position}"
+    )
+    return 1 if differences else 0
+
+
+def audit(container: Container, args: argparse.Namespace) -> int:
+    if args.audit_command == "checkpoint":
+        print(as_json(container.audit.checkpoint()))
+        return 0
+    report = container.audit.chain()
+    print(as_json(report))
+    return 0 if report.intact else 1
+
+
 COMMANDS = {
     "serve": serve,
     "demo": demo,
     "token": token,
     "relay": relay,
     "project": project,
+    "replay": replay,
+    "verify": verify,
+    "audit": audit,
 }
 
 

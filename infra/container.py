@@ -109,7 +109,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     else:
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     reads = ReadModels(db, settings.readmodel_schema)
-    audit = Audit(db, ledger)
+    audit = Audit(db, ledger, reads, readiness)
     return Container(
         settings=settings,
         db=db,

@@ -272,6 +272,27 @@ class ReadModels:
             (station_id,),
         )
 
+    # -- audit -------------------------------------------------------------------
+
+    def all_standings(self) -> dict[UUID, dict[str, Any]]:
+        """Every volunteer's hours and star level, for comparison with a replay."""
+        rows = self._all(
+            "SELECT id, volunteer_number, verified_hours, star_level "
+            "FROM {t}.volunteers"
+        )
+        return {r["id"]: r for r in rows}
+
+    def all_balances(self) -> dict[UUID, dict[str, Any]]:
+        """Every account's balance, hold and spending, with its entries' sum."""
+        rows = self._all(
+            "SELECT a.volunteer_id AS owner_id, a.balance, a.held, a.redeemed, "
+            "coalesce(s.total, 0) AS entries_total FROM {t}.accounts a "
+            "LEFT JOIN (SELECT volunteer_id, sum(points) AS total "
+            "FROM {t}.account_entries GROUP BY volunteer_id) s "
+            "ON s.volunteer_id = a.volunteer_id"
+        )
+        return {r["owner_id"]: r for r in rows}
+
 
 def _within(column: str, unit_id: UUID | None) -> tuple[list[str], list[Any]]:
     """A condition keeping rows whose `column` is `unit_id` or a unit below it."""
