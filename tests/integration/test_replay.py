@@ -50,7 +50,7 @@ def test_as_of_an_instant_counts_exactly_what_stood_then(
         container, admin, volunteer, district.station, range(1, 6)
     )
     instant = an_instant_between_writes()
-    twenty_hour_days(container, admin, volunteer, district.station, range(6, 7))
+    twenty_hour_days(container, admin, volunteer, district.station, range(6, 8))
     container.ledger.correct_hours(
         volunteer, before[0], Correction("记录有误", revoke=True), admin
     )
@@ -61,8 +61,8 @@ def test_as_of_an_instant_counts_exactly_what_stood_then(
     ] == [(100, 1, 1000)]
     assert [
         (r["verified_hours"], r["star_level"], r["points_balance"]) for r in now
-    ] == [(100, 1, 1000)]
-    assert [r["live_entries"] for r in then + now] == [5, 5]
+    ] == [(120, 1, 1200)]
+    assert [r["live_entries"] for r in then + now] == [5, 6]
     whole = container.audit.replay(instant)
     assert [r["verified_hours"] for r in whole.star_levels()] == [100]
     assert [r["balance"] for r in whole.balances()] == [1000]
