@@ -11,6 +11,7 @@ from api import problems
 from api.routers import (
     accounts,
     activities,
+    audit,
     hours,
     kiosk,
     kiosk_page,
@@ -57,6 +58,7 @@ def create_app(container: Container) -> FastAPI:
         volunteers,
         hours,
         accounts,
+        audit,
         orders,
         activities,
         kiosk,

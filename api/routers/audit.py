@@ -1,0 +1,148 @@
+"""Audit views (read-only, for auditors and admins): the event log with its hash
+chain, one aggregate's history, replays as of any time, and chain verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from api.deps import ActorDep, ContainerDep
+from api.problems import ApiProblem
+from api.schemas import (
+    AuditEventOut,
+    ChainOut,
+    ReplayIn,
+    ReplayOut,
+    VolunteerAsOfOut,
+)
+from domain.access import Actor, Role
+from domain.errors import InvalidInput
+from infra.audit import ReadModelsBehind
+from infra.replay import parse_as_of
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+
+def _auditor(actor: Actor) -> None:
+    actor.check_role(Role.AUDITOR, Role.ADMIN)
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_as_of(text)
+    except ValueError as error:
+        raise InvalidInput("as_of", "as_of_format", str(error)) from None
+
+
+@router.get("/events", response_model=list[AuditEventOut])
+def audit_events(
+    container: ContainerDep,
+    actor: ActorDep,
+    after: Annotated[
+        int, Query(ge=0, description="Notification id to start after")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AuditEventOut]:
+    """The global log in notification order, each event with its chain link;
+    page on with `after` = the last notification id you have."""
+    _auditor(actor)
+    return [
+        AuditEventOut.model_validate(e) for e in container.audit.events(after, limit)
+    ]
+
+
+@router.get("/streams/{aggregate_id}", response_model=list[AuditEventOut])
+def audit_stream(
+    aggregate_id: UUID, container: ContainerDep, actor: ActorDep
+) -> list[AuditEventOut]:
+    """Every event of one aggregate (a volunteer, an account, an order …), with
+    actor and time, oldest first."""
+    _auditor(actor)
+    events = container.audit.stream(aggregate_id)
+    if not events:
+        raise ApiProblem(
+            404, "aggregate_exists", "Not found", f"no events for {aggregate_id}"
+        )
+    return [AuditEventOut.model_validate(e) for e in events]
+
+
+@router.get("/volunteers/{volunteer_id}", response_model=VolunteerAsOfOut)
+def volunteer_as_of(
+    volunteer_id: UUID,
+    container: ContainerDep,
+    actor: ActorDep,
+    as_of: Annotated[
+        str | None,
+        Query(description="ISO time with offset, or a date (its end, China time)"),
+    ] = None,
+) -> VolunteerAsOfOut:
+    """Hours, star level and points on record as of a time, folded from the events
+    alone (e.g. "hours on record by 30 November": `as_of=2026-11-30`)."""
+    _auditor(actor)
+    instant = _as_of(as_of)
+    standings = container.audit.volunteer_as_of(volunteer_id, instant).star_levels()
+    if not standings:
+        raise ApiProblem(
+            404,
+            "volunteer_exists",
+            "Not found",
+            f"volunteer {volunteer_id} was not on record"
+            + (f" by {instant.isoformat()}" if instant else ""),
+        )
+    return VolunteerAsOfOut.model_validate({**standings[0], "as_of": instant})
+
+
+@router.post("/replays", response_model=ReplayOut)
+def replay(body: ReplayIn, container: ContainerDep, actor: ActorDep) -> ReplayOut:
+    """Rebuilds every credit bank and star level from the event store alone. As of
+    now, the result is compared with the live read models and every difference is
+    listed with the events behind it. Nothing is written."""
+    _auditor(actor)
+    instant = _as_of(body.as_of)
+    replayed = container.audit.replay(instant)
+    differences = []
+    if instant is None:
+        try:
+            differences = container.audit.differences(replayed)
+        except ReadModelsBehind as error:
+            raise ApiProblem(
+                503,
+                "projection_lagging",
+                "Read models are behind",
+                str(error),
+                {"Retry-After": "5"},
+            ) from None
+    return ReplayOut.model_validate(
+        {
+            "as_of": instant,
+            "through_position": replayed.through_position,
+            "events_read": replayed.events_read,
+            "star_levels": replayed.star_levels(),
+            "balances": replayed.balances(),
+            "compared": instant is None,
+            "differences_from_live": differences,
+        }
+    )
+
+
+@router.get("/chain", response_model=ChainOut)
+def chain(container: ContainerDep, actor: ActorDep) -> ChainOut:
+    """Recomputes the hash chain over the whole log and names the first link that
+    does not hold. Compare `head_hash` with copies kept outside the database."""
+    _auditor(actor)
+    report = container.audit.chain()
+    return ChainOut.model_validate(
+        {
+            "intact": report.intact,
+            "verified_through": report.verified_through,
+            "head_hash": report.head_hash,
+            "events": report.events,
+            "checkpoints": report.checkpoints,
+            "first_broken": report.first_broken,
+        }
+    )

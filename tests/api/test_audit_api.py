@@ -1,0 +1,112 @@
+"""Audit views over HTTP: the log with its chain, streams, as-of reads, replays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+
+
+@pytest.fixture
+def served(api: Api) -> dict[str, Any]:
+    """A volunteer with two entries of hours."""
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    for hours_ago in (30, 10):
+        recorded = api.as_admin(
+            "POST",
+            f"/v1/volunteers/{volunteer['id']}/hours",
+            json=hours_body(api.district.station, hours_ago=hours_ago, minutes=180),
+        )
+        assert recorded.status_code == 201, recorded.text
+    return dict(volunteer)
+
+
+def audit(api: Api, method: str, path: str, **kwargs: Any) -> Any:
+    return api.call(method, f"/v1/audit{path}", api.tokens["auditor"], **kwargs)
+
+
+def test_the_log_pages_by_notification_id_and_each_event_links_to_the_last(
+    api: Api, served: dict[str, Any]
+) -> None:
+    first = audit(api, "GET", "/events", params={"limit": 5}).json()
+    second = audit(
+        api, "GET", "/events", params={"after": first[-1]["notification_id"]}
+    ).json()
+    events = first + second
+    assert [e["notification_id"] for e in events] == sorted(
+        {e["notification_id"] for e in events}
+    )
+    assert events[0]["prev_hash"] == "0" * 64
+    for before, after in pairwise(events):
+        assert after["prev_hash"] == before["hash"]
+    head = audit(api, "GET", "/chain").json()
+    assert head["intact"] is True
+    assert head["head_hash"] == events[-1]["hash"]
+    assert head["verified_through"] == events[-1]["notification_id"]
+
+
+def test_a_stream_shows_every_event_of_one_aggregate_with_actor_and_time(
+    api: Api, served: dict[str, Any]
+) -> None:
+    stream = audit(api, "GET", f"/streams/{served['id']}").json()
+    assert [e["type"] for e in stream] == [
+        "Volunteer.Registered",
+        "Volunteer.HoursRecorded",
+        "Volunteer.HoursRecorded",
+    ]
+    assert all(e["actor"].startswith("admin:") for e in stream)
+    assert stream[0]["data"]["name_masked"] == "王**"
+    assert "王小明" not in str(stream)
+    missing = audit(api, "GET", f"/streams/{uuid4()}")
+    assert_problem(missing, 404, "aggregate_exists")
+
+
+def test_hours_as_of_a_time_follow_what_was_on_record_then(
+    api: Api, served: dict[str, Any]
+) -> None:
+    now = audit(api, "GET", f"/volunteers/{served['id']}").json()
+    assert (now["verified_hours"], now["points_balance"], now["live_entries"]) == (
+        6,
+        60,
+        2,
+    )
+    long_ago = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    before = audit(
+        api, "GET", f"/volunteers/{served['id']}", params={"as_of": long_ago}
+    )
+    assert_problem(before, 404, "volunteer_exists")
+    bad = audit(api, "GET", f"/volunteers/{served['id']}", params={"as_of": "soon"})
+    assert_problem(bad, 422, "as_of_format", "as_of")
+
+
+def test_a_replay_matches_the_live_read_models(
+    api: Api, served: dict[str, Any]
+) -> None:
+    replayed = audit(api, "POST", "/replays", json={})
+    assert replayed.status_code == 200, replayed.text
+    body = replayed.json()
+    assert body["compared"] is True
+    assert body["differences_from_live"] == []
+    mine = [s for s in body["star_levels"] if s["volunteer_id"] == served["id"]]
+    assert [(s["verified_hours"], s["points_balance"]) for s in mine] == [(6, 60)]
+    past = audit(api, "POST", "/replays", json={"as_of": "2020-01-01"}).json()
+    assert (past["compared"], past["star_levels"], past["balances"]) == (False, [], [])
+
+
+@pytest.mark.parametrize("who", ["coordinator", "outsider"])
+def test_audit_views_are_for_auditors_and_admins_only(api: Api, who: str) -> None:
+    for method, path in (
+        ("GET", "/v1/audit/events"),
+        ("GET", "/v1/audit/chain"),
+        ("POST", "/v1/audit/replays"),
+    ):
+        refused = api.call(method, path, api.tokens[who], json={})
+        assert_problem(refused, 403, "forbidden")
+    assert api.as_admin("GET", "/v1/audit/chain").status_code == 200
