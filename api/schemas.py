@@ -752,3 +752,79 @@ class ReplayOut(Response):
     balances: list[BalanceOut]
     compared: bool = Field(description="Whether live read models were compared")
     differences_from_live: list[DifferenceOut]
+
+
+class CertificateIn(Request):
+    period_from: date = Field(alias="from", description="First day of service")
+    period_to: date = Field(alias="to", description="Last day of service")
+    person_in_charge: str = Field(
+        min_length=1, max_length=40, description="The issuing unit's 负责人"
+    )
+    contact: str = Field(min_length=1, max_length=60, description="Issuer's contact")
+    remarks: str = Field(default="", max_length=200)
+    unit_id: UUID | None = Field(
+        default=None, description="Issuing unit (default: the volunteer's own)"
+    )
+
+
+class CertificateVolunteer(Response):
+    volunteer_number: str
+    name_masked: str
+    id_type: str
+    id_number_masked: str
+
+
+class CertificatePeriod(Response):
+    from_: date = Field(alias="from")
+    to: date
+
+    model_config = ConfigDict(
+        from_attributes=True, populate_by_name=True, serialize_by_alias=True
+    )
+
+
+class CertificateIssuer(Response):
+    unit_id: UUID
+    name: str
+    person_in_charge: str
+    handler: str
+    contact: str
+
+
+class CertificateOut(Written):
+    number: str
+    verification_code: str | None = Field(
+        description="Shown once, to the issuer; a replay answers null"
+    )
+    volunteer: CertificateVolunteer
+    period: CertificatePeriod
+    hours: Number
+    entries: int
+    activities: list[str]
+    issuer: CertificateIssuer
+    remarks: str
+    issued_on: date
+    position: int = Field(description="Log position the hours were computed at")
+    chain_link: str = Field(description="The hash-chain link at that position")
+
+
+class CertificateCheckOut(Response):
+    number: str
+    genuine: bool
+    matches_record: bool = Field(
+        description="The hours follow from the record at the certificate's position"
+    )
+    chain_link_matches: bool
+    hours_on_record_now: Number = Field(
+        description="Hours in the same period on today's record (corrections since)"
+    )
+    volunteer: CertificateVolunteer
+    period: CertificatePeriod
+    hours: Number
+    entries: int
+    activities: list[str]
+    issuer: CertificateIssuer
+    remarks: str
+    issued_on: date
+    position: int
+    chain_link: str

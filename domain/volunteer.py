@@ -80,6 +80,7 @@ class Entry:
     hours: Decimal
     policy_version: int
     revoked: bool = False
+    activity_name: str = ""
 
 
 @dataclass
@@ -149,6 +150,8 @@ class Volunteer(Aggregate):
     ) -> None:
         self.volunteer_number = volunteer_number
         self.unit_id = unit_id
+        self.name_masked = name_masked
+        self.id_number_masked = id_number_masked
         self.status = VolunteerStatus.ACTIVE
         self.entries: dict[UUID, Entry] = {}
         self.requests: dict[UUID, CorrectionRequest] = {}
@@ -267,7 +270,12 @@ class Volunteer(Aggregate):
         actor: str,
     ) -> None:
         self.entries[record_id] = Entry(
-            record_id, unit_id, TimeSpan(started_at, ended_at), hours, policy_version
+            record_id,
+            unit_id,
+            TimeSpan(started_at, ended_at),
+            hours,
+            policy_version,
+            activity_name=activity_name,
         )
 
     def correct_hours(

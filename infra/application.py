@@ -30,6 +30,7 @@ from domain.policy import PointsPolicy, check_points_per_hour
 from domain.volunteer import TimeSpan, Volunteer
 from infra import claims
 from infra.activities import ActivityCommands
+from infra.certificates import CertificateCommands
 from infra.commands import (
     Correction,
     NewHours,
@@ -55,6 +56,7 @@ class Ledger(
     RedemptionCommands,
     DonationCommands,
     KioskCommands,
+    CertificateCommands,
     LedgerCore,
 ):
     name = "vledger"

@@ -24,7 +24,10 @@ from projections import all_projections
 from projections.base import ProjectionRunner
 from projections.queries import ReadModels
 
-SEQUENCES = "CREATE SEQUENCE IF NOT EXISTS volunteer_number_seq;"
+SEQUENCES = (
+    "CREATE SEQUENCE IF NOT EXISTS volunteer_number_seq; "
+    "CREATE SEQUENCE IF NOT EXISTS certificate_number_seq;"
+)
 
 
 def utc_now() -> datetime:

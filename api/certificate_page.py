@@ -1,0 +1,84 @@
+"""The printable certificate (A4, Chinese): what a volunteer hands to a school or an
+employer, with the number and code that let them check it."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>志愿服务证明 {number}</title>
+<style>
+@page {{ size: A4; margin: 20mm; }}
+body {{ font-family: "Songti SC", "Noto Serif CJK SC", "SimSun", serif; color: #000;
+  max-width: 170mm; margin: 0 auto; font-size: 12pt; line-height: 1.8; }}
+h1 {{ text-align: center; letter-spacing: 0.5em; font-size: 22pt; margin: 8mm 0; }}
+.number {{ text-align: right; }}
+table {{ width: 100%; border-collapse: collapse; margin: 6mm 0; }}
+th, td {{ border: 1px solid #000; padding: 2mm 3mm; text-align: left;
+  vertical-align: top; }}
+th {{ width: 28%; font-weight: normal; background: #f3f3f3; }}
+.check {{ margin-top: 10mm; font-size: 10pt; border-top: 1px dashed #000;
+  padding-top: 3mm; }}
+.seal {{ margin-top: 12mm; text-align: right; }}
+</style>
+</head>
+<body>
+<h1>志愿服务证明</h1>
+<p class="number">证明编号：{number}</p>
+<p>兹证明 <strong>{name}</strong>（{id_type}：{id_number}，
+志愿者编号：{volunteer_number}）于
+{period_from} 至 {period_to} 期间参加志愿服务，经记录核实，累计服务时长
+<strong>{hours} 小时</strong>（共 {entries} 次）。</p>
+<table>
+<tr><th>姓名</th><td>{name}</td></tr>
+<tr><th>证件类型及号码</th><td>{id_type} {id_number}</td></tr>
+<tr><th>志愿者编号</th><td>{volunteer_number}</td></tr>
+<tr><th>服务时段</th><td>{period_from} 至 {period_to}</td></tr>
+<tr><th>服务时长</th><td>{hours} 小时（{entries} 次）</td></tr>
+<tr><th>服务内容</th><td>{activities}</td></tr>
+<tr><th>出具单位</th><td>{issuer}</td></tr>
+<tr><th>负责人</th><td>{person_in_charge}</td></tr>
+<tr><th>经办人</th><td>{handler}</td></tr>
+<tr><th>联系方式</th><td>{contact}</td></tr>
+<tr><th>出具日期</th><td>{issued_on}</td></tr>
+<tr><th>备注</th><td>{remarks}</td></tr>
+</table>
+<p class="seal">{issuer}（盖章）<br>{issued_on}</p>
+<div class="check">
+本证明免费出具，内容真实。查验：证明编号 {number}，验证码 {code}，
+查验地址 /v1/certificates/{number}?code={code}。
+记录位置 {position}，链哈希 {chain_link}。
+</div>
+</body>
+</html>
+"""
+
+
+def render(view: dict[str, Any], name: str, code: str) -> str:
+    volunteer, issuer, period = view["volunteer"], view["issuer"], view["period"]
+    fields = {
+        "number": view["number"],
+        "name": name,
+        "id_type": volunteer["id_type"],
+        "id_number": volunteer["id_number_masked"],
+        "volunteer_number": volunteer["volunteer_number"],
+        "period_from": period["from"],
+        "period_to": period["to"],
+        "hours": view["hours"],
+        "entries": view["entries"],
+        "activities": "、".join(view["activities"]) or "—",
+        "issuer": issuer["name"],
+        "person_in_charge": issuer["person_in_charge"],
+        "handler": issuer["handler"],
+        "contact": issuer["contact"],
+        "issued_on": view["issued_on"],
+        "remarks": view["remarks"] or "—",
+        "code": code,
+        "position": view["position"],
+        "chain_link": view["chain_link"],
+    }
+    return PAGE.format(**{k: escape(str(v)) for k, v in fields.items()})
