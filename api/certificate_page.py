@@ -14,16 +14,16 @@ PAGE = """<!doctype html>
 <style>
 @page {{ size: A4; margin: 20mm; }}
 body {{ font-family: "Songti SC", "Noto Serif CJK SC", "SimSun", serif; color: #000;
-  max-width: 170mm; margin: 0 auto; font-size: 12pt; line-height: 1.8; }}
-h1 {{ text-align: center; letter-spacing: 0.5em; font-size: 22pt; margin: 8mm 0; }}
+  max-width: 170mm; margin: 0 auto; font-size: 11.5pt; line-height: 1.6; }}
+h1 {{ text-align: center; letter-spacing: 0.5em; font-size: 22pt; margin: 4mm 0 6mm; }}
 .number {{ text-align: right; }}
-table {{ width: 100%; border-collapse: collapse; margin: 6mm 0; }}
-th, td {{ border: 1px solid #000; padding: 2mm 3mm; text-align: left;
+table {{ width: 100%; border-collapse: collapse; margin: 4mm 0; }}
+th, td {{ border: 1px solid #000; padding: 1.2mm 3mm; text-align: left;
   vertical-align: top; }}
 th {{ width: 28%; font-weight: normal; background: #f3f3f3; }}
-.check {{ margin-top: 10mm; font-size: 10pt; border-top: 1px dashed #000;
+.check {{ margin-top: 6mm; font-size: 10pt; border-top: 1px dashed #000;
   padding-top: 3mm; }}
-.seal {{ margin-top: 12mm; text-align: right; }}
+.seal {{ margin-top: 8mm; text-align: right; }}
 </style>
 </head>
 <body>

@@ -4,61 +4,24 @@ a browser these tests fail (`make test` installs it)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 from uuid import UUID
 
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from api.app import create_app
 from domain.access import Actor
 from infra.container import Container
 from infra.kiosks import NewKiosk
 from infra.redemptions import NewItem
+from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
 
 PIN = "258025"
-#: As the workplace runs Chromium as root on a closed network: no sandbox, and no
-#: background connections that the network would refuse.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    path = os.environ.get("VLEDGER_TEST_CHROMIUM") or shutil.which("chromium")
-    if path is None or not Path(path).exists():
-        pytest.fail(
-            "Chromium is missing: `make test` installs Debian's chromium, or set "
-            "VLEDGER_TEST_CHROMIUM to a Chromium binary"
-        )
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path(), args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 @dataclass(frozen=True)
@@ -68,12 +31,6 @@ class Station:
     volunteer: UUID
     number: str
     kiosk_token: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -93,27 +50,14 @@ def station(container: Container, admin: Actor) -> Iterator[Station]:
     kiosk = container.ledger.register_kiosk(NewKiosk(district.station, "1号机"), admin)
     assert container.projector is not None
     container.projector.catch_up()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(container), host="127.0.0.1", port=port, log_level="warning"
+    with serving(container) as url:
+        yield Station(
+            url,
+            container,
+            volunteer,
+            container.ledger.volunteer(volunteer).volunteer_number,
+            kiosk.result["token"],
         )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("the API did not start")
-        threading.Event().wait(0.05)
-    yield Station(
-        f"http://127.0.0.1:{port}",
-        container,
-        volunteer,
-        container.ledger.volunteer(volunteer).volunteer_number,
-        kiosk.result["token"],
-    )
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture

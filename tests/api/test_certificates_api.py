@@ -1,0 +1,185 @@
+"""Certificates of volunteer service over HTTP: issued by a coordinator, checked by
+anyone with number and code, tied to the record at their position."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+
+PERIOD = {"from": "2026-05-01", "to": "2026-06-01"}
+ISSUER = {"person_in_charge": "李站长", "contact": "0634-1234567"}
+
+
+@pytest.fixture
+def served(api: Api) -> dict[str, Any]:
+    """A volunteer with 3 h on each of two days in May 2026."""
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    records = []
+    for hours_ago in (200, 30):
+        recorded = api.as_admin(
+            "POST",
+            f"/v1/volunteers/{volunteer['id']}/hours",
+            json=hours_body(api.district.station, hours_ago=hours_ago, minutes=180),
+        )
+        assert recorded.status_code == 201, recorded.text
+        records.append(recorded.json()["record_id"])
+    return {**volunteer, "records": records}
+
+
+def issue(
+    api: Api, served: dict[str, Any], token: str | None = None, **body: Any
+) -> Any:
+    headers = body.pop("headers", {})
+    return api.call(
+        "POST",
+        f"/v1/volunteers/{served['id']}/certificates",
+        token or api.tokens["coordinator"],
+        json={**PERIOD, **ISSUER, **body},
+        headers=headers,
+    )
+
+
+def check(api: Api, number: str, code: str) -> Any:
+    return api.client.get(f"/v1/certificates/{number}", params={"code": code})
+
+
+def test_an_issued_certificate_states_identity_service_and_issuer(
+    api: Api, served: dict[str, Any]
+) -> None:
+    issued = issue(api, served, remarks="用于评优")
+    assert issued.status_code == 201, issued.text
+    cert = issued.json()
+    assert cert["number"].startswith("VC-2026-")
+    assert len(cert["verification_code"]) == 10
+    assert cert["volunteer"] == {
+        "volunteer_number": served["volunteer_number"],
+        "name_masked": "王**",
+        "id_type": "居民身份证",
+        "id_number_masked": served["id_number_masked"],
+    }
+    assert (cert["hours"], cert["entries"], cert["activities"]) == (6, 2, ["社区清扫"])
+    assert cert["period"] == PERIOD
+    assert cert["issuer"]["name"] == "双泉站"
+    assert cert["issuer"]["person_in_charge"] == "李站长"
+    assert cert["issued_on"] == "2026-06-01"
+    assert len(cert["chain_link"]) == 64
+
+
+def test_anyone_with_number_and_code_checks_it_without_a_token(
+    api: Api, served: dict[str, Any]
+) -> None:
+    cert = issue(api, served).json()
+    code = cert["verification_code"]
+    checked = check(api, cert["number"], code.lower()[:5] + "-" + code[5:])
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert (body["genuine"], body["matches_record"], body["chain_link_matches"]) == (
+        True,
+        True,
+        True,
+    )
+    assert (body["hours"], body["hours_on_record_now"]) == (6, 6)
+
+
+def test_a_forged_number_or_code_is_not_found(api: Api, served: dict[str, Any]) -> None:
+    cert = issue(api, served).json()
+    wrong_code = "A" * 10 if cert["verification_code"] != "A" * 10 else "B" * 10
+    assert_problem(check(api, cert["number"], wrong_code), 404, "certificate_exists")
+    assert_problem(
+        check(api, "VC-2026-999999", cert["verification_code"]),
+        404,
+        "certificate_exists",
+    )
+
+
+def test_a_later_revocation_leaves_the_certificate_true_to_its_position(
+    api: Api, served: dict[str, Any]
+) -> None:
+    cert = issue(api, served).json()
+    revoked = api.as_admin(
+        "POST",
+        f"/v1/volunteers/{served['id']}/hours/{served['records'][0]}/corrections",
+        json={"revoke": True, "reason": "重复登记"},
+    )
+    assert revoked.status_code == 200, revoked.text
+    body = check(api, cert["number"], cert["verification_code"]).json()
+    assert (body["matches_record"], body["hours"], body["hours_on_record_now"]) == (
+        True,
+        6,
+        3,
+    )
+
+
+def test_the_printable_page_carries_the_name_and_how_to_check_it(
+    api: Api, served: dict[str, Any]
+) -> None:
+    cert = issue(api, served).json()
+    page = api.client.get(
+        f"/v1/certificates/{cert['number']}.html",
+        params={"code": cert["verification_code"]},
+    )
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for text in (
+        "志愿服务证明",
+        "王小明",
+        cert["number"],
+        "6 小时",
+        "李站长",
+        "双泉站",
+    ):
+        assert text in page.text
+    forged = api.client.get(
+        f"/v1/certificates/{cert['number']}.html", params={"code": "XXXXXXXXXX"}
+    )
+    assert_problem(forged, 404, "certificate_exists")
+
+
+def test_a_retried_issue_issues_once_and_never_replays_the_code(
+    api: Api, served: dict[str, Any]
+) -> None:
+    first = issue(api, served, headers={"Idempotency-Key": "cert-1"})
+    again = issue(api, served, headers={"Idempotency-Key": "cert-1"})
+    assert again.json()["number"] == first.json()["number"]
+    assert (
+        first.json()["verification_code"] is not None,
+        again.json()["verification_code"],
+    ) == (
+        True,
+        None,
+    )
+    log = api.call(
+        "GET", "/v1/audit/events", api.tokens["auditor"], params={"limit": 500}
+    )
+    issued = [e for e in log.json() if e["type"] == "Certificate.Issued"]
+    assert len(issued) == 1
+    assert first.json()["verification_code"] not in str(issued[0])
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "rule"),
+    [
+        ({"from": "2026-06-01", "to": "2026-05-01"}, 422, "period_order"),
+        ({"to": "2026-06-02"}, 422, "period_not_in_future"),
+        ({"from": "2026-01-01", "to": "2026-01-31"}, 409, "hours_on_record"),
+        ({"unit_id": str(uuid4())}, 422, "unit_exists"),
+        ({"person_in_charge": ""}, 422, "string_too_short"),
+    ],
+)
+def test_impossible_certificates_are_refused(
+    api: Api, served: dict[str, Any], changes: dict[str, Any], status: int, rule: str
+) -> None:
+    assert_problem(issue(api, served, **changes), status, rule)
+
+
+def test_only_staff_in_scope_issue_certificates(
+    api: Api, served: dict[str, Any]
+) -> None:
+    assert_problem(issue(api, served, api.tokens["outsider"]), 403, "unit_scope")
+    assert_problem(issue(api, served, api.tokens["auditor"]), 403, "forbidden")
