@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from domain.access import Actor
+from infra import chain
 from infra.container import Container
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
@@ -33,13 +34,16 @@ def history(container: Container, admin: Actor) -> list[int]:
 
 
 @contextmanager
-def triggers_off(url: str) -> Iterator[psycopg.Connection]:
+def triggers_off(
+    url: str, *tables: str
+) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """What an administrator with full rights could do behind the ledger's back."""
+    tables = tables or ("vledger_events", "audit_chain")
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in ("vledger_events", "audit_chain"):
+        for table in tables:
             conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         yield conn
-        for table in ("vledger_events", "audit_chain"):
+        for table in tables:
             conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
@@ -148,3 +152,30 @@ def test_a_log_cut_short_of_its_checkpoint_is_named(
         "notification_id": history[-1],
         "reason": "the log ends before this checkpoint",
     }
+
+
+def test_a_checkpoint_falls_due_as_the_log_grows(
+    container: Container, admin: Actor
+) -> None:
+    district = make_district(container, admin)
+    with container.db.pool.connection() as conn:
+        assert chain.checkpoint_due(conn)  # none yet
+        chain.checkpoint(conn)
+        assert not chain.checkpoint_due(conn)  # the head has not moved
+    register(container, admin, district.station)
+    with container.db.pool.connection() as conn:
+        assert not chain.checkpoint_due(conn)  # a few events, within the hour
+    with triggers_off(container.db.url, "audit_checkpoints") as conn:
+        conn.execute(
+            "UPDATE audit_checkpoints SET made_at = now() - interval '2 hours'"
+        )
+    with container.db.pool.connection() as conn:
+        assert chain.checkpoint_due(conn)
+
+
+def test_erasing_a_persons_key_leaves_the_chain_intact(
+    container: Container, history: list[int]
+) -> None:
+    with psycopg.connect(container.db.url) as conn:
+        conn.execute("UPDATE pii_vault SET wrapped_key = NULL")
+    assert container.audit.chain().intact
