@@ -29,6 +29,7 @@ from domain.kiosk import (
     check_pin,
     normalise_volunteer_number,
 )
+from domain.volunteer import VolunteerStatus
 from infra.core import Decision, LedgerCore, Outcome
 from infra.db import Database
 from infra.idempotency import IdempotencyKey
@@ -117,7 +118,7 @@ class KioskIdentification:
         )
         if (wait := self._kiosk_lockout(cur, kiosk, now)) is not None:
             return wait
-        if volunteer is None or volunteer["status"] != "active":
+        if volunteer is None or volunteer["status"] != VolunteerStatus.ACTIVE:
             self._count_kiosk_failure(cur, kiosk, now)
             return InvalidInput(
                 "volunteer_number",
