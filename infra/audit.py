@@ -20,7 +20,7 @@ from infra.application import Ledger
 from infra.db import Database
 from infra.readiness import Readiness, wait_until
 from infra.recorder import EVENTS_TABLE
-from infra.replay import Replayed, Replayer, Stream
+from infra.replay import Replayed, Replayer
 from projections.queries import ReadModels
 
 # The table name is a constant, not input.
@@ -74,7 +74,7 @@ class Audit:
         self.ledger = ledger
         self.reads = reads
         self.readiness = readiness
-        self.replayer = Replayer(ledger.recorder, ledger.mapper)
+        self.replayer = Replayer(ledger.recorder, ledger.mapper, db.pool.connection)
 
     # -- replay ------------------------------------------------------------------
 
@@ -82,9 +82,7 @@ class Audit:
         return self.replayer.replay(as_of)
 
     def volunteer_as_of(self, volunteer_id: UUID, as_of: datetime | None) -> Replayed:
-        return self.replayer.replay_one(
-            [volunteer_id, account_id_for(volunteer_id)], as_of
-        )
+        return self.replayer.replay_one(volunteer_id, as_of)
 
     def differences(self, replayed: Replayed) -> list[dict[str, Any]]:
         """Every value of the live read models that a replay of the same position
@@ -104,32 +102,37 @@ class Audit:
 
     def _volunteer_differences(self, replayed: Replayed) -> Iterator[dict[str, Any]]:
         live = self.reads.all_standings()
-        for volunteer, stream in replayed.volunteers():
-            want = replayed.standing(volunteer)
-            have = live.pop(volunteer.id, None)
+        for volunteer in replayed.volunteers.values():
             yield from _compare(
                 "volunteers",
-                volunteer.id,
-                have,
-                want,
+                volunteer.volunteer_id,
+                live.pop(volunteer.volunteer_id, None),
+                replayed.standing(volunteer),
                 ("verified_hours", "star_level"),
-                stream,
+                volunteer.positions,
             )
         for extra in live:
             yield _difference("volunteers", extra, "row", "present", None, [])
 
     def _account_differences(self, replayed: Replayed) -> Iterator[dict[str, Any]]:
         live = self.reads.all_balances()
-        for account, stream in replayed.accounts():
+        for account in replayed.accounts.values():
             want = {
                 "balance": account.balance,
                 "held": account.held,
                 "redeemed": account.redeemed,
                 "entries_total": account.balance,
             }
-            have = live.pop(account.volunteer_id, None)
+            owner = account.owner_id
+            if owner is None:
+                continue  # opened after the replay's instant
             yield from _compare(
-                "accounts", account.volunteer_id, have, want, tuple(want), stream
+                "accounts",
+                owner,
+                live.pop(owner, None),
+                want,
+                tuple(want),
+                account.positions,
             )
         for extra in live:
             yield _difference("accounts", extra, "row", "present", None, [])
@@ -199,16 +202,14 @@ def _compare(
     have: dict[str, Any] | None,
     want: dict[str, Any],
     fields: tuple[str, ...],
-    stream: Stream,
+    positions: list[int],
 ) -> Iterator[dict[str, Any]]:
     if have is None:
-        yield _difference(table, key, "row", None, "present", stream.positions)
+        yield _difference(table, key, "row", None, "present", positions)
         return
     for name in fields:
         if Decimal(str(have[name])) != Decimal(str(want[name])):
-            yield _difference(
-                table, key, name, have[name], want[name], stream.positions
-            )
+            yield _difference(table, key, name, have[name], want[name], positions)
 
 
 def _difference(

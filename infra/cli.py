@@ -299,8 +299,7 @@ def verify(container: Container, args: argparse.Namespace) -> int:
             f"DIFFERENT {d['table']} {d['key']} {d['field']}: live {d['live']} "
             f"!= replayed {d['replayed']} (events: {events})"
         )
-    volunteers = sum(1 for _ in replayed.volunteers())
-    accounts = sum(1 for _ in replayed.accounts())
+    volunteers, accounts = len(replayed.volunteers), len(replayed.accounts)
     verdict = f"{len(differences)} differences" if differences else "no differences"
     print(
         f"{verdict}: {volunteers} volunteers and {accounts} accounts replayed "

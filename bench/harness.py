@@ -1,0 +1,122 @@
+"""Results, the machine they were measured on, and the JSON and Markdown tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Result:
+    benchmark: str
+    metric: str
+    ours: float
+    baseline: str
+    baseline_value: float
+    target: str
+    higher_is_better: bool = True
+
+    @property
+    def ratio(self) -> float:
+        if self.baseline_value == 0:
+            return float("inf")
+        return self.ours / self.baseline_value
+
+    @property
+    def met(self) -> bool | None:
+        """Targets read `>= 0.4` or `>= 3` (a ratio) or `-` (none)."""
+        if not self.target.startswith(">="):
+            return None
+        return self.ratio >= float(self.target.removeprefix(">=").strip())
+
+    def row(self) -> dict[str, Any]:
+        return {**asdict(self), "ratio": round(self.ratio, 3), "met": self.met}
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    value: Any
+
+
+def timed(work: Callable[[], T]) -> Timed:
+    start = time.perf_counter()
+    value = work()
+    return Timed(time.perf_counter() - start, value)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+def markdown(results: list[Result], context: dict[str, Any]) -> str:
+    lines = [
+        "| benchmark | metric | ours | baseline | baseline value | ratio | target "
+        "| met |",
+        "|---|---|---:|---|---:|---:|---|---|",
+    ]
+    for r in results:
+        met = {True: "yes", False: "**no**", None: "–"}[r.met]
+        lines.append(
+            f"| {r.benchmark} | {r.metric} | {r.ours:,.1f} | {r.baseline} | "
+            f"{r.baseline_value:,.1f} | {r.ratio:.2f} | {r.target} | {met} |"
+        )
+    described = ", ".join(f"{k}: {v}" for k, v in context.items())
+    return "\n".join(lines) + f"\n\n{described}\n"
+
+
+def write(results: list[Result], context: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(
+        json.dumps(
+            {"context": context, "results": [r.row() for r in results]},
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    (out / "latest.md").write_text(markdown(results, context), encoding="utf-8")
+
+
+@contextmanager
+def step(name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    print(f"  {name} ...", flush=True)
+    yield
+    print(f"  {name}: {time.perf_counter() - start:.1f} s", flush=True)
