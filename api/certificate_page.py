@@ -78,7 +78,7 @@ def render(view: dict[str, Any], name: str, code: str) -> str:
         "issued_on": view["issued_on"],
         "remarks": view["remarks"] or "—",
         "code": code,
-        "position": view["position"],
+        "position": view["record_position"],
         "chain_link": view["chain_link"],
     }
     return PAGE.format(**{k: escape(str(v)) for k, v in fields.items()})

@@ -791,11 +791,10 @@ class CertificateIssuer(Response):
     contact: str
 
 
-class CertificateOut(Written):
+class CertificateContents(Response):
+    """What a certificate states (DOMAIN.md), as recorded in its event."""
+
     number: str
-    verification_code: str | None = Field(
-        description="Shown once, to the issuer; a replay answers null"
-    )
     volunteer: CertificateVolunteer
     period: CertificatePeriod
     hours: Number
@@ -804,12 +803,19 @@ class CertificateOut(Written):
     issuer: CertificateIssuer
     remarks: str
     issued_on: date
-    position: int = Field(description="Log position the hours were computed at")
+    record_position: int = Field(
+        description="Log position of the record the hours were computed from"
+    )
     chain_link: str = Field(description="The hash-chain link at that position")
 
 
-class CertificateCheckOut(Response):
-    number: str
+class CertificateOut(Written, CertificateContents):
+    verification_code: str | None = Field(
+        description="Shown once, to the issuer; a replay answers null"
+    )
+
+
+class CertificateCheckOut(CertificateContents):
     genuine: bool
     matches_record: bool = Field(
         description="The hours follow from the record at the certificate's position"
@@ -818,13 +824,3 @@ class CertificateCheckOut(Response):
     hours_on_record_now: Number = Field(
         description="Hours in the same period on today's record (corrections since)"
     )
-    volunteer: CertificateVolunteer
-    period: CertificatePeriod
-    hours: Number
-    entries: int
-    activities: list[str]
-    issuer: CertificateIssuer
-    remarks: str
-    issued_on: date
-    position: int
-    chain_link: str

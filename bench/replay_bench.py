@@ -7,7 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from bench.env import BenchServer, container
-from bench.harness import Result, peak_rss_mib, step, timed
+from bench.harness import Result, step, timed
 from bench.history import write_history
 from infra.container import Container
 from infra.settings import new_master_key
@@ -49,7 +49,6 @@ def run(server: BenchServer, events: int) -> list[Result]:
         reader = container(server, url, key)
         with step("replay (ours)"):
             ours = timed(lambda: reader.audit.replay())
-        rss = peak_rss_mib()
         with step("COPY scan"):
             scan = timed(lambda: copy_scan(url))
         reader.close()
@@ -71,5 +70,4 @@ def run(server: BenchServer, events: int) -> list[Result]:
             repo.value / repo.seconds,
             ">= 3",
         ),
-        Result("replay", "peak RSS MiB (bench process)", rss, "-", 0, "-"),
     ]

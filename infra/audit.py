@@ -4,7 +4,7 @@ and the chain's verification. Read-only throughout."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
@@ -78,8 +78,10 @@ class Audit:
 
     # -- replay ------------------------------------------------------------------
 
-    def replay(self, as_of: datetime | None = None) -> Replayed:
-        return self.replayer.replay(as_of)
+    def replay(
+        self, as_of: datetime | None = None, with_entries: bool = False
+    ) -> Replayed:
+        return self.replayer.replay(as_of, with_entries=with_entries)
 
     def volunteer_as_of(self, volunteer_id: UUID, as_of: datetime | None) -> Replayed:
         return self.replayer.replay_one(volunteer_id, as_of)
@@ -202,7 +204,7 @@ def _compare(
     have: dict[str, Any] | None,
     want: dict[str, Any],
     fields: tuple[str, ...],
-    positions: list[int],
+    positions: Iterable[int],
 ) -> Iterator[dict[str, Any]]:
     if have is None:
         yield _difference(table, key, "row", None, "present", positions)
@@ -213,7 +215,7 @@ def _compare(
 
 
 def _difference(
-    table: str, key: UUID, name: str, live: Any, replayed: Any, positions: list[int]
+    table: str, key: UUID, name: str, live: Any, replayed: Any, positions: Iterable[int]
 ) -> dict[str, Any]:
     return {
         "table": table,
@@ -221,7 +223,7 @@ def _difference(
         "field": name,
         "live": live,
         "replayed": replayed,
-        "events": positions[-EVENTS_SHOWN:],
+        "events": list(positions)[-EVENTS_SHOWN:],
     }
 
 

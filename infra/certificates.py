@@ -75,7 +75,7 @@ def certificate_view(cert: Certificate) -> dict[str, Any]:
         },
         "remarks": cert.remarks,
         "issued_on": cert.issued_on,
-        "position": cert.position,
+        "record_position": cert.position,
         "chain_link": cert.chain_link,
     }
 

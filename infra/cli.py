@@ -263,7 +263,7 @@ def project(container: Container, args: argparse.Namespace) -> int:
 
 
 def replay(container: Container, args: argparse.Namespace) -> int:
-    replayed = container.audit.replay(args.as_of)
+    replayed = container.audit.replay(args.as_of, with_entries=args.format == "json")
     if args.format == "csv":
         text = to_csv(replayed)
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -35,6 +36,13 @@ from domain.policy import star_level
 from domain.volunteer import Volunteer
 from infra.recorder import EVENTS_TABLE
 
+#: Positions kept per stream: the latest events behind a difference.
+POSITIONS_KEPT = 20
+
+
+def _positions() -> deque[int]:
+    return deque(maxlen=POSITIONS_KEPT)
+
 
 @dataclass
 class VolunteerTally:
@@ -42,7 +50,7 @@ class VolunteerTally:
     volunteer_number: str = ""
     unit_id: UUID | None = None
     hours: dict[str, Decimal] = field(default_factory=dict)  # live entries
-    positions: list[int] = field(default_factory=list)
+    positions: deque[int] = field(default_factory=_positions)
 
     @property
     def verified_hours(self) -> Decimal:
@@ -58,7 +66,7 @@ class AccountTally:
     redeemed: Decimal = Decimal(0)
     holds: dict[str, Decimal] = field(default_factory=dict)
     entries: list[dict[str, Any]] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)
+    positions: deque[int] = field(default_factory=_positions)
 
 
 @dataclass
@@ -205,8 +213,9 @@ SCAN_ROWS = 20_000
 class LogFold:
     """Folds every volunteer and account in one streamed scan of the log."""
 
-    def __init__(self, as_of: datetime | None) -> None:
+    def __init__(self, as_of: datetime | None, with_entries: bool = False) -> None:
         self.as_of = as_of
+        self.with_entries = with_entries
         self.volunteers: dict[str, VolunteerTally] = {}
         self.accounts: dict[str, AccountTally] = {}
         self.cut: set[str] = set()
@@ -257,15 +266,16 @@ class LogFold:
         account_step(account, data)
         if "balance_after" in data:
             after = _decimal(data["balance_after"])
-            account.entries.append(
-                {
-                    "position": position,
-                    "type": kind,
-                    "points": after - account.balance,
-                    "balance_after": after,
-                    "recorded_at": _data(data["timestamp"]),
-                }
-            )
+            if self.with_entries:
+                account.entries.append(
+                    {
+                        "position": position,
+                        "type": kind,
+                        "points": after - account.balance,
+                        "balance_after": after,
+                        "recorded_at": _data(data["timestamp"]),
+                    }
+                )
             account.balance = after
 
     def replayed(self, stop: int) -> Replayed:
@@ -316,12 +326,16 @@ class Replayer:
         self.connect = connect
 
     def replay(
-        self, as_of: datetime | None = None, stop: int | None = None
+        self,
+        as_of: datetime | None = None,
+        stop: int | None = None,
+        with_entries: bool = False,
     ) -> Replayed:
         """Every volunteer and account through `stop` (default: the head when the
-        replay starts), keeping what was recorded by `as_of`."""
+        replay starts), keeping what was recorded by `as_of`; each account's
+        entries too if asked (they cost memory on a long log)."""
         stop = stop if stop is not None else self.recorder.max_notification_id() or 0
-        fold = LogFold(as_of)
+        fold = LogFold(as_of, with_entries)
         with self.connect() as conn:
             fold.run(conn, stop)
         return fold.replayed(stop)

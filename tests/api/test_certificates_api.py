@@ -85,6 +85,9 @@ def test_anyone_with_number_and_code_checks_it_without_a_token(
         True,
     )
     assert (body["hours"], body["hours_on_record_now"]) == (6, 6)
+    # The record it was computed from precedes the certificate's own event.
+    assert body["record_position"] == cert["record_position"] < cert["position"]
+    assert body["chain_link"] == cert["chain_link"]
 
 
 def test_a_forged_number_or_code_is_not_found(api: Api, served: dict[str, Any]) -> None:

@@ -84,7 +84,7 @@ def test_a_revocation_after_the_instant_does_not_reach_back(
     now = container.audit.replay().star_levels()
     assert [(r["verified_hours"], r["star_level"]) for r in then] == [(100, 1)]
     assert [(r["verified_hours"], r["star_level"]) for r in now] == [(80, 0)]
-    balances = container.audit.replay().balances(with_entries=True)
+    balances = container.audit.replay(with_entries=True).balances(with_entries=True)
     assert [e["points"] for e in balances[0]["entries"]] == [200] * 5 + [-200]
 
 
