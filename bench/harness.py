@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,11 +52,6 @@ def timed(work: Callable[[], T]) -> Timed:
     start = time.perf_counter()
     value = work()
     return Timed(time.perf_counter() - start, value)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident set size."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def machine() -> dict[str, Any]:

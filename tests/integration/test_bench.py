@@ -1,0 +1,32 @@
+"""The benchmark harness runs end to end at a tiny size, so `make bench` cannot rot
+unnoticed. (Speed itself is judged by `make bench`, never by a test.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import replay_bench
+from bench.env import BenchServer
+from bench.harness import Result, markdown, write
+
+
+def test_the_replay_benchmark_reports_ratios_against_its_baselines(
+    tmp_path: Path,
+) -> None:
+    results = replay_bench.run(BenchServer(), 2_000)
+    assert [r.baseline for r in results] == ["COPY scan", "library repository"]
+    assert all(r.ours > 0 and r.baseline_value > 0 for r in results)
+    write(results, {"mode": "test"}, tmp_path)
+    table = (tmp_path / "latest.md").read_text(encoding="utf-8")
+    assert "| replay | events/s |" in table
+    assert (tmp_path / "latest.json").exists()
+
+
+def test_a_target_is_met_only_at_or_above_its_ratio() -> None:
+    def result(ours: float) -> Result:
+        return Result("b", "ops/s", ours, "base", 100.0, ">= 0.4")
+
+    assert result(40).met is True
+    assert result(39.9).met is False
+    assert Result("b", "x", 1, "-", 0, "-").met is None
+    assert "**no**" in markdown([result(10)], {})
