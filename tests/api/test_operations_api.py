@@ -188,6 +188,22 @@ def test_openapi_documents_the_public_paths(api: Api) -> None:
         "/v1/accounts/{volunteer_id}/entries",
         "/health",
         "/v1/ops/status",
+        "/v1/catalog/items",
+        "/v1/kiosk/catalog",
+        "/v1/redemptions",
+        "/v1/redemptions/{redemption_id}/confirm",
+        "/v1/redemptions/{redemption_id}/void",
+        "/v1/accounts/{volunteer_id}/donations",
+        "/v1/kiosks",
+        "/v1/kiosk/identify",
+        "/v1/audit/events",
+        "/v1/audit/streams/{aggregate_id}",
+        "/v1/audit/volunteers/{volunteer_id}",
+        "/v1/audit/replays",
+        "/v1/audit/chain",
+        "/v1/volunteers/{volunteer_id}/certificates",
+        "/v1/certificates/{number}",
+        "/v1/certificates/{number}.html",
     ]:
         assert path in paths, path
     assert api.client.get("/docs").status_code == 200
