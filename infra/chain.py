@@ -94,6 +94,36 @@ def next_link(previous: bytes, row: dict[str, Any]) -> bytes:
     ).digest()
 
 
+def extend_statement(events_table: str) -> str:
+    """The same links computed by Postgres in one statement, for the insert
+    transaction: nothing to fetch mid-pipeline, so a failing statement before it
+    still surfaces as its own error. `canonical_bytes` in SQL: int8send and
+    int4send are big-endian, uuid_send the 16 raw bytes."""
+    return f"""
+    WITH RECURSIVE head AS (
+        SELECT notification_id, link FROM audit_chain
+        ORDER BY notification_id DESC LIMIT 1
+    ), fresh AS (
+        SELECT row_number() OVER (ORDER BY notification_id) AS n, notification_id,
+            int8send(notification_id) || uuid_send(originator_id)
+            || int8send(originator_version::bigint)
+            || int4send(octet_length(convert_to(topic, 'UTF8')))
+            || convert_to(topic, 'UTF8') || int4send(octet_length(state)) || state
+            AS canonical
+        FROM {events_table}
+        WHERE notification_id > coalesce((SELECT notification_id FROM head), 0)
+    ), links (n, notification_id, link) AS (
+        SELECT 0::bigint, 0::bigint,
+            coalesce((SELECT link FROM head), '\\x{GENESIS.hex()}'::bytea)
+        UNION ALL
+        SELECT fresh.n, fresh.notification_id, sha256(links.link || fresh.canonical)
+        FROM links JOIN fresh ON fresh.n = links.n + 1
+    )
+    INSERT INTO audit_chain (notification_id, link)
+    SELECT notification_id, link FROM links WHERE n > 0
+    """  # noqa: S608 - the table name is a constant
+
+
 def extend(cur: Cursor[DictRow], events_table: str) -> None:
     """Links every event not yet chained; runs inside the insert transaction,
     after the table lock, so only this transaction's events are new."""

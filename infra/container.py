@@ -99,6 +99,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         vault=pii_vault,
         clock=clock,
         clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        group_commit=settings.group_commit,
     )
     ledger.ensure_policy()
     runner = ProjectionRunner(db, all_projections(), settings.readmodel_schema)

@@ -33,6 +33,7 @@ from domain.policy import POLICY_ID, PointsPolicy, PolicyTerms, default_policy
 from domain.volunteer import Entry, ServiceDetails, TimeSpan, Volunteer
 from infra import claims
 from infra.db import Database
+from infra.group_commit import GroupCommitter
 from infra.idempotency import IdempotencyKey, IdempotencyStore
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
 from infra.vault import Vault
@@ -78,6 +79,7 @@ class LedgerCore(Application[UUID]):
         vault: Vault,
         clock: Callable[[], datetime],
         clock_skew: timedelta,
+        group_commit: bool = True,
     ) -> None:
         self.db = db
         self.vault = vault
@@ -86,11 +88,23 @@ class LedgerCore(Application[UUID]):
         self.idempotency = IdempotencyStore(db)
         self.save_listeners: list[Callable[[int], None]] = []
         super().__init__(env)
+        self.committer = GroupCommitter(self._save_events) if group_commit else None
+
+    def close(self) -> None:
+        if self.committer is not None:
+            self.committer.stop()
+        super().close()
 
     # -- wiring ------------------------------------------------------------------
 
     def construct_recorder(self) -> LedgerRecorder:
         datastore = self.factory.datastore  # type: ignore[attr-defined]
+        # psycopg forgets to unregister a statement prepared in a pipeline that
+        # then failed, so the connection's next insert asks for a statement the
+        # server never kept ("prepared statement _pg3_3 does not exist"); a failed
+        # group commit hits that at once. Event-store connections do not prepare.
+        datastore.pool.kwargs["prepare_threshold"] = None
+        datastore.pool.drain()
         recorder = LedgerRecorder(datastore=datastore, events_table_name=EVENTS_TABLE)
         recorder.create_table()
         recorder.seal_unchained()
@@ -195,11 +209,22 @@ class LedgerCore(Application[UUID]):
     def _save(
         self, aggregates: Sequence[Aggregate], side_writes: list[SideWrite]
     ) -> int:
-        recordings = self.save(*aggregates, side_writes=side_writes)
-        position = max((r.notification.id for r in recordings), default=0)
+        """Commits the decision's events (with concurrent ones when grouping) and
+        returns the position of its last event once that transaction committed."""
+        events = [event for a in aggregates for event in a.collect_events()]
+        if self.committer is not None:
+            position = self.committer.commit(events, side_writes)
+        else:
+            position = max(self._save_events(events, side_writes), default=0)
         for listener in self.save_listeners:
             listener(position)
         return position
+
+    def _save_events(
+        self, events: Sequence[Any], side_writes: Sequence[SideWrite]
+    ) -> list[int]:
+        recordings = self.save(*events, side_writes=list(side_writes))
+        return [r.notification.id for r in recordings]
 
     def _remember(self, idem: IdempotencyKey, decision: Decision) -> SideWrite:
         last = next(

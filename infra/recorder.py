@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent, Transcoding
@@ -48,7 +49,11 @@ class LedgerRecorder(PostgresApplicationRecorder):
         with curs.connection.pipeline(), curs.connection.cursor() as side:
             for write in side_writes:
                 side.execute(write.query.encode(), list(write.params))
-            chain.extend(side, self.events_table_name)
+            side.execute(self._extend_chain)
+
+    @cached_property
+    def _extend_chain(self) -> bytes:
+        return chain.extend_statement(self.events_table_name).encode()
 
     def create_table(self) -> None:
         super().create_table()

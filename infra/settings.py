@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     order_accept_deadline_hours: float = Field(
         default=48, gt=0, description="Orders not accepted by then show as overdue."
     )
+    group_commit: bool = Field(
+        default=True,
+        description="Save concurrent commands' events together in one transaction "
+        "(each answered once it committed); off: one transaction per command.",
+    )
     db_pool_size: int = Field(default=4, ge=1)
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
 
