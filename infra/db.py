@@ -59,5 +59,8 @@ def eventsourcing_env(url: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "4",
         "POSTGRES_LOCK_TIMEOUT": "10",
-        "POSTGRES_PRE_PING": "y",
+        # A ping before every checkout cost 17 % of a write under load; a dead
+        # connection instead fails its statement, which the library retries on a
+        # fresh one (the pool discards the broken one).
+        "POSTGRES_PRE_PING": "n",
     }

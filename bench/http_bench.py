@@ -1,0 +1,226 @@
+"""Benchmark 1: recording hours over HTTP with 64 concurrent clients, against (a) the
+same service saving one transaction per command (VLEDGER_GROUP_COMMIT=false) and
+(b) a trivial endpoint that writes nothing (the HTTP ceiling of this machine)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.env import BenchServer
+from bench.harness import Result, step
+from infra.settings import new_master_key
+
+CLIENTS = 64
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    url = f"http://127.0.0.1:{port}"
+    child = subprocess.Popen(
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"{args} did not start")
+        yield url
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
+
+
+def ledger_env(url: str, key: str, home: Path, group_commit: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VLEDGER_")}
+    return {
+        **env,
+        "VLEDGER_DATABASE_URL": url,
+        "VLEDGER_MASTER_KEY": key,
+        "VLEDGER_HOME": str(home),
+        "VLEDGER_GROUP_COMMIT": "true" if group_commit else "false",
+    }
+
+
+def admin_token(env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "token", "create", "--role", "admin"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.splitlines()[-1]
+
+
+def district(url: str, token: str) -> tuple[str, list[str]]:
+    from domain.identity import Gender
+    from tests.factories import id_number
+    from tests.integration.helpers import BIRTH
+
+    headers = {"Authorization": f"Bearer {token}"}
+    center = httpx.post(
+        f"{url}/v1/units", json={"name": "中心", "kind": "center"}, headers=headers
+    ).json()["id"]
+    people = []
+    for n in range(CLIENTS):
+        body = {
+            "name": "王小明",
+            "gender": "male",
+            "birth_date": BIRTH.isoformat(),
+            "id_number": id_number(BIRTH, Gender.MALE, n),
+            "phone": "13812345678",
+            "unit_id": center,
+        }
+        answer = httpx.post(f"{url}/v1/volunteers", json=body, headers=headers)
+        people.append(answer.json()["id"])
+    return center, people
+
+
+WRK_THREADS = 2
+SCRIPT = Path(__file__).resolve().parent / "hours.lua"
+
+
+def wrk(
+    url: str, token: str, unit: str, people: list[str], seconds: float, first: int
+) -> dict[str, Any]:
+    """Drives the endpoint with wrk (C, so the client is not the limit)."""
+    base = int(datetime.now(UTC).replace(minute=0, second=0).timestamp())
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{CLIENTS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(SCRIPT),
+            url,
+            "--",
+            token,
+            unit,
+            str(base),
+            str(first),
+            *people,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"requests failed:\n{out}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": _latency(out, "50%"),
+        "p99": _latency(out, "99%"),
+    }
+
+
+def _latency(out: str, quantile: str) -> float:
+    match = re.search(rf"^\s+{quantile}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"no {quantile} latency in:\n{out}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def measure(
+    url: str, token: str, unit: str, people: list[str], seconds: float
+) -> dict[str, Any]:
+    # Warm up on hours far back, then measure on others: spans never overlap.
+    wrk(url, token, unit, people, 2, first=200_000)
+    return wrk(url, token, unit, people, seconds, first=0)
+
+
+def run_ledger(
+    server: BenchServer, seconds: float, group_commit: bool
+) -> dict[str, Any]:
+    key = new_master_key()
+    with server.database() as db_url:
+        env = ledger_env(db_url, key, server.home / "http", group_commit)
+        token = admin_token(env)
+        port = free_port()
+        with process(
+            ["-m", "infra.cli", "serve", "--port", str(port)], env, port
+        ) as url:
+            unit, people = district(url, token)
+            return measure(url, token, unit, people, seconds)
+
+
+def run(server: BenchServer, seconds: int) -> list[Result]:
+    with step("group commit"):
+        ours = run_ledger(server, seconds, group_commit=True)
+    with step("one transaction per command"):
+        single = run_ledger(server, seconds, group_commit=False)
+    with step("trivial endpoint"):
+        port = free_port()
+        with process(
+            ["-m", "bench.trivial_app", "--port", str(port)], dict(os.environ), port
+        ) as url:
+            people = [f"v{n}" for n in range(CLIENTS)]
+            trivial = measure(url, "none", "none", people, seconds)
+    name = f"hours over HTTP, {CLIENTS} clients"
+    return [
+        Result(
+            name,
+            "requests/s",
+            ours["rps"],
+            "one transaction per command",
+            single["rps"],
+            ">= 3",
+        ),
+        Result(
+            name,
+            "requests/s",
+            ours["rps"],
+            "trivial endpoint",
+            trivial["rps"],
+            ">= 0.5",
+        ),
+        Result(
+            name,
+            "p50 ms (lower is better)",
+            ours["p50"],
+            "one transaction per command",
+            single["p50"],
+            "-",
+            False,
+        ),
+        Result(
+            name,
+            "p99 ms (lower is better)",
+            ours["p99"],
+            "one transaction per command",
+            single["p99"],
+            "-",
+            False,
+        ),
+    ]
