@@ -33,6 +33,13 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+#: The HTTP benchmark drives the API with wrk, so that the client is not the limit.
+WRK ?= /usr/bin/wrk
+
+$(WRK):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends wrk
+
 run: $(STAMP)
 	$(BIN)/vledger serve --demo
 
@@ -41,10 +48,10 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/mypy
 	VLEDGER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(WRK)
 	$(BIN)/python -m bench.run
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) $(WRK)
 	$(BIN)/python -m bench.run --quick
 
 unit: $(STAMP)
