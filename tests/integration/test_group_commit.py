@@ -19,10 +19,9 @@ from domain.access import Actor
 from domain.errors import DuplicateIdNumber
 from infra.commands import NewHours
 from infra.container import Container
+from tests.api.conftest import volunteer_body
 from tests.conftest import NOW
-from tests.factories import id_number
 from tests.integration.helpers import (
-    BIRTH,
     DETAILS,
     District,
     make_district,
@@ -227,14 +226,7 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path: Path) -> None:
             token,
             "POST",
             "/v1/volunteers",
-            json={
-                "name": "王小明",
-                "gender": "male",
-                "birth_date": BIRTH.isoformat(),
-                "id_number": id_number(BIRTH, serial=n),
-                "phone": "13812345678",
-                "unit_id": unit,
-            },
+            json=volunteer_body(unit, serial=n),
         ).json()["id"]
         for n in range(12)
     ]
