@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
@@ -19,11 +19,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import Conflict, InvalidInput
 from domain.ids import NAMESPACE
 from domain.order import check_text
+from domain.reference import CHINA_TIME
 from domain.volunteer import Entry, Volunteer
 
 ID_TYPE = "居民身份证"
-#: Service dates are the district's days.
-CHINA_TIME = timezone(timedelta(hours=8))
 ACTIVITIES_LISTED = 5
 
 

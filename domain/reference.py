@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+#: The district's clock: days (daily limits, service dates, "by 30 November") are
+#: counted in China Standard Time.
+CHINA_TIME = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from uuid import UUID
 
 from domain.access import Actor
 from domain.certificate import (
-    CHINA_TIME,
     Certificate,
     Issuer,
     Period,
@@ -25,6 +24,7 @@ from domain.certificate import (
     summarise,
 )
 from domain.errors import NotFound
+from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey

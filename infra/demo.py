@@ -10,7 +10,7 @@ import logging
 import os
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from domain.identity import Gender, id_check_char
 from domain.ids import NAMESPACE
 from domain.order import OrderState
 from domain.organisation import UnitKind
-from domain.reference import TEAM_TYPES
+from domain.reference import CHINA_TIME, TEAM_TYPES
 from domain.volunteer import ServiceDetails
 from infra.activities import Attend, NewActivity
 from infra.commands import Correction, NewHours, NewTeam, NewUnit, NewVolunteer
@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 DEMO_SEED = 20221105
 REGION_CODE = "371203"  # 钢城区
-CHINA_TIME = timezone(timedelta(hours=8))
 WINDOW_START = datetime(2026, 4, 1, tzinfo=CHINA_TIME)  # activities in local daytime
 WINDOW_DAYS = 180
 TOKENS_FILE = "demo-tokens.json"

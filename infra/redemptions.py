@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -21,6 +21,7 @@ from domain.errors import (
     VolunteerNotFound,
 )
 from domain.redemption import Redemption
+from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
@@ -28,8 +29,6 @@ from infra.kiosk_sessions import KioskSessions
 
 log = logging.getLogger(__name__)
 HOLD_TTL = timedelta(minutes=15)
-#: Daily limits count days as the district does.
-CHINA_TIME = timezone(timedelta(hours=8))
 
 
 class RedemptionNotFound(NotFound):

@@ -19,7 +19,7 @@ import io
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -33,6 +33,7 @@ from psycopg.rows import DictRow, tuple_row
 from domain.account import CreditAccount
 from domain.ids import account_id_for
 from domain.policy import star_level
+from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.recorder import EVENTS_TABLE
 
@@ -379,9 +380,6 @@ def _entry(event: Any, points: Decimal, after: Decimal) -> dict[str, Any]:
 
 
 # -- instants and output ---------------------------------------------------------------
-
-#: A bare date means the end of that day where the district is (China time).
-CHINA_TIME = timezone(timedelta(hours=8))
 
 
 def parse_as_of(text: str) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app
 from infra.container import Container
+from tests.broker import free_port
 
 #: As the workplace runs Chromium as root on a closed network: no sandbox, and no
 #: background connections that the network would refuse.
@@ -49,12 +49,6 @@ def browser() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

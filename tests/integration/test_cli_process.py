@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +16,11 @@ import httpx
 import pytest
 
 from domain.identity import Gender
+from tests.broker import free_port
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH
 
 VLEDGER = [sys.executable, "-m", "infra.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def environment(home: Path) -> dict[str, str]:
