@@ -137,9 +137,9 @@ class CertificateCommands(LedgerCore):
             raise CertificateNotFound(f"no certificate {number} with this code")
         return cert
 
-    def check_certificate(self, number: str, code: str) -> dict[str, Any]:
-        """Genuine (number and code), and does it still match the record?"""
-        cert = self.certificate(number, code)
+    def check_certificate(self, cert: Certificate) -> dict[str, Any]:
+        """A genuine certificate (see `certificate`): does it match the record at
+        its position, and what does today's record say?"""
         at_issue: Volunteer = self.repository.get(
             cert.volunteer_id, version=cert.volunteer_version
         )

@@ -68,6 +68,7 @@ class Identified:
     volunteer_id: UUID
     session: str
     expires_at: datetime
+    volunteer: dict[str, Any]  # the read model's row: number, masked name, stars
 
 
 class KioskIdentification:
@@ -96,11 +97,12 @@ class KioskIdentification:
         volunteer = self.reads.volunteer_by_number(volunteer_number)
         with self.db.transaction() as cur:
             verdict = self._check(cur, kiosk, volunteer, pin, now)
-            if isinstance(verdict, UUID):
-                session, expires_at = self.sessions.open(cur, kiosk, verdict)
+            if not isinstance(verdict, Exception):
+                volunteer_id = UUID(str(verdict["id"]))
+                session, expires_at = self.sessions.open(cur, kiosk, volunteer_id)
         if isinstance(verdict, Exception):
             raise verdict
-        return Identified(verdict, session, expires_at)
+        return Identified(volunteer_id, session, expires_at, verdict)
 
     def _check(
         self,
@@ -109,8 +111,8 @@ class KioskIdentification:
         volunteer: dict[str, Any] | None,
         pin: str,
         now: datetime,
-    ) -> UUID | Exception:
-        """The volunteer's id, or the refusal to raise once the counters of
+    ) -> dict[str, Any] | Exception:
+        """The identified volunteer's row, or the refusal to raise once the counters of
         wrong attempts are committed."""
         cur.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
@@ -147,7 +149,7 @@ class KioskIdentification:
                 "WHERE volunteer_id = %s",
                 (volunteer_id,),
             )
-            return volunteer_id
+            return volunteer
         self._count_kiosk_failure(cur, kiosk, now)
         return self._count_volunteer_failure(cur, volunteer_id, stored, now)
 

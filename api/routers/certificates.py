@@ -60,8 +60,8 @@ def certificate_page(
     number: NumberPath, code: CodeQuery, container: ContainerDep
 ) -> str:
     """The printable certificate (A4, Chinese), with the holder's name."""
-    checked = container.ledger.check_certificate(number, code)
     cert = container.ledger.certificate(number, code)
+    checked = container.ledger.check_certificate(cert)
     person = container.vault.people([cert.volunteer_id]).get(cert.volunteer_id)
     name = person.name if person else cert.name_masked  # erased: masked stays
     return render(checked, name, code)
@@ -74,5 +74,5 @@ def check_certificate(
     """Anyone with the number and code checks a certificate: genuine, and whether
     its hours follow from the record at its position. No token needed; a wrong
     number or code is the same 404."""
-    checked = container.ledger.check_certificate(number, code)
-    return CertificateCheckOut.model_validate(checked)
+    cert = container.ledger.certificate(number, code)
+    return CertificateCheckOut.model_validate(container.ledger.check_certificate(cert))

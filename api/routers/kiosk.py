@@ -212,16 +212,16 @@ def identify(
     found = container.kiosk_identification.identify(
         actor, body.volunteer_number, body.pin
     )
-    volunteer = container.reads.volunteer(found.volunteer_id) or {}
+    volunteer = found.volunteer
     account = container.ledger.account(found.volunteer_id)
     return IdentifiedOut(
         session=found.session,
         expires_at=found.expires_at,
         volunteer=KioskVolunteer(
             id=found.volunteer_id,
-            volunteer_number=volunteer.get("volunteer_number", ""),
-            name_masked=volunteer.get("name_masked", ""),
-            star_level=volunteer.get("star_level", 0),
+            volunteer_number=volunteer["volunteer_number"],
+            name_masked=volunteer["name_masked"],
+            star_level=volunteer["star_level"],
             balance=account.balance,
             held=account.held,
         ),
