@@ -124,6 +124,16 @@ def extend_statement(events_table: str) -> str:
     """  # noqa: S608 - the table name is a constant
 
 
+def behind(cur: Cursor[DictRow], events_table: str) -> bool:
+    """Whether the log has events past the chain's head (two index lookups)."""
+    cur.execute(
+        f"SELECT (SELECT max(notification_id) FROM {events_table}) "  # noqa: S608
+        "IS DISTINCT FROM (SELECT max(notification_id) FROM audit_chain) AS behind"
+    )
+    row = cur.fetchone()
+    return bool(row and row["behind"])
+
+
 def extend(cur: Cursor[DictRow], events_table: str) -> None:
     """Links every event not yet chained; runs inside the insert transaction,
     after the table lock, so only this transaction's events are new."""

@@ -63,8 +63,12 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 cur.execute(statement.encode())
 
     def seal_unchained(self) -> None:
-        """Chains events recorded before the chain existed (an upgrade)."""
+        """Chains events recorded before the chain existed (an upgrade). Every
+        later event is chained as it is inserted, so the table lock is taken only
+        when the log's head is not the chain's."""
         with self.datastore.transaction(commit=True) as cur:
+            if not chain.behind(cur, self.events_table_name):
+                return
             self._lock_table(cur)
             chain.extend(cur, self.events_table_name)
 

@@ -4,7 +4,7 @@ event slipped in around the ledger, or a log cut short of a checkpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -179,3 +179,17 @@ def test_erasing_a_persons_key_leaves_the_chain_intact(
     with psycopg.connect(container.db.url) as conn:
         conn.execute("UPDATE pii_vault SET wrapped_key = NULL")
     assert container.audit.chain().intact
+
+
+def test_events_from_before_the_chain_are_chained_at_start_up(
+    container: Container,
+    history: list[int],
+    make_container: Callable[..., Container],
+) -> None:
+    with triggers_off(container.db.url, "audit_chain") as conn:
+        conn.execute("DELETE FROM audit_chain")  # a log written before the chain
+    assert container.audit.chain().first_broken is not None
+    restarted = make_container()
+    report = restarted.audit.chain()
+    assert report.intact
+    assert (report.verified_through, report.events) == (history[-1], len(history))
