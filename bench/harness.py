@@ -23,7 +23,6 @@ class Result:
     baseline: str
     baseline_value: float
     target: str
-    higher_is_better: bool = True
 
     @property
     def ratio(self) -> float:

@@ -206,7 +206,6 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
             "one transaction per command",
             single["p50"],
             "-",
-            False,
         ),
         Result(
             name,
@@ -215,6 +214,5 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
             "one transaction per command",
             single["p99"],
             "-",
-            False,
         ),
     ]

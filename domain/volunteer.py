@@ -156,7 +156,6 @@ class Volunteer(Aggregate):
         self.entries: dict[UUID, Entry] = {}
         self.requests: dict[UUID, CorrectionRequest] = {}
         self.signups: dict[UUID, TimeSpan] = {}
-        self.has_kiosk_pin = False
 
     # -- invariants ---------------------------------------------------------
 
@@ -520,7 +519,7 @@ class Volunteer(Aggregate):
 
     @event("KioskPinSet")
     def _kiosk_pin_set(self, actor: str) -> None:
-        self.has_kiosk_pin = True
+        """The fact itself is the record (who set a PIN, when); no state follows."""
 
     @event("StatusChanged")
     def _status_changed(self, status: str, reason: str, actor: str) -> None:

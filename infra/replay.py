@@ -112,8 +112,14 @@ class Replayed:
 
 # -- the log fold ------------------------------------------------------------------
 
-VOLUNTEER_TOPIC = "domain.volunteer:Volunteer."
-ACCOUNT_TOPIC = "domain.account:CreditAccount."
+
+def _events_of(cls: type[Aggregate]) -> str:
+    """The topic prefix the library gives this aggregate's events."""
+    return f"{cls.__module__}:{cls.__qualname__}."
+
+
+VOLUNTEER_TOPIC = _events_of(Volunteer)
+ACCOUNT_TOPIC = _events_of(CreditAccount)
 
 
 def _data(value: dict[str, str]) -> str:
