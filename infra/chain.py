@@ -41,22 +41,25 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END $$;
 """
-APPEND_ONLY = """
-CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION vledger_refuse_change();
-CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION vledger_refuse_change();
-"""
+APPEND_ONLY = {
+    "{table}_append_only": "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR "
+    "DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION vledger_refuse_change()",
+    "{table}_no_truncate": "CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON "
+    "{table} FOR EACH STATEMENT EXECUTE FUNCTION vledger_refuse_change()",
+}
 
 
-def schema_statements(events_table: str) -> list[str]:
-    return [
-        SCHEMA,
-        *(
-            APPEND_ONLY.format(table=table)
-            for table in (events_table, CHAIN_TABLE, "audit_checkpoints")
-        ),
+def schema_statements(events_table: str, triggers: set[str]) -> list[str]:
+    """The chain's tables and function, and the append-only triggers not yet in
+    `triggers`: creating a trigger locks its table against writers, so a start-up
+    that finds them all in place leaves the event table alone."""
+    missing = [
+        statement.format(table=table)
+        for table in (events_table, CHAIN_TABLE, "audit_checkpoints")
+        for name, statement in APPEND_ONLY.items()
+        if name.format(table=table) not in triggers
     ]
+    return [SCHEMA, *missing]
 
 
 def canonical_bytes(

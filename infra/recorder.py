@@ -59,7 +59,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
         super().create_table()
         with self.datastore.transaction(commit=True) as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext('vledger-chain-ddl'))")
-            for statement in chain.schema_statements(self.events_table_name):
+            cur.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            triggers = {row["tgname"] for row in cur.fetchall()}
+            for statement in chain.schema_statements(self.events_table_name, triggers):
                 cur.execute(statement.encode())
 
     def seal_unchained(self) -> None:
