@@ -19,7 +19,7 @@ from domain.access import Actor
 from domain.errors import DuplicateIdNumber
 from infra.commands import NewHours
 from infra.container import Container
-from tests.api.conftest import volunteer_body
+from tests.api.conftest import hours_body, volunteer_body
 from tests.conftest import NOW
 from tests.integration.helpers import (
     DETAILS,
@@ -234,28 +234,13 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path: Path) -> None:
     stop = threading.Event()
 
     def client(person: str) -> None:
-        from datetime import UTC, datetime
-
         for n in range(10_000):
             if stop.is_set():
                 return
-            start = datetime.now(UTC) - timedelta(days=n + 1)
+            body = hours_body(unit, hours_ago=24 * (n + 1), minutes=60)
             try:
                 answer = call(
-                    server,
-                    token,
-                    "POST",
-                    f"/v1/volunteers/{person}/hours",
-                    json={
-                        "activity_name": "清扫",
-                        "started_at": start.isoformat(),
-                        "ended_at": (start + timedelta(hours=1)).isoformat(),
-                        "location": "社区",
-                        "service_recipient": "居民",
-                        "content": "清扫",
-                        "leader": "李",
-                        "unit_id": unit,
-                    },
+                    server, token, "POST", f"/v1/volunteers/{person}/hours", json=body
                 )
             except httpx.TransportError:
                 return
