@@ -107,7 +107,9 @@ def wrk(
     url: str, token: str, unit: str, people: list[str], seconds: float, first: int
 ) -> dict[str, Any]:
     """Drives the endpoint with wrk (C, so the client is not the limit)."""
-    base = int(datetime.now(UTC).replace(minute=0, second=0).timestamp())
+    # Spans start an hour before the last full hour, so none ends in the future.
+    last_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    base = int(last_hour.timestamp()) - 3600
     out = subprocess.run(
         [
             "wrk",

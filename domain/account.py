@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import Conflict, InvalidInput
 from domain.ids import account_id_for
 
@@ -19,7 +20,7 @@ class InsufficientPoints(Conflict):
     rule = "balance_sufficient"
 
 
-class CreditAccount(Aggregate):
+class CreditAccount(CopiedCheaply, Aggregate):
     """Points of one volunteer. Each source (an hours entry, a reward) is settled to a
     target total, so crediting the same source twice changes nothing, and a correction
     or revocation moves the balance by the difference with an entry of its own."""

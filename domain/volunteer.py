@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import (
     CorrectionAlreadyDecided,
     CorrectionAlreadyRequested,
@@ -126,7 +127,7 @@ def check_details(details: ServiceDetails) -> None:
             raise InvalidInput(name, f"{name}_length", "must be at most 500 characters")
 
 
-class Volunteer(Aggregate):
+class Volunteer(CopiedCheaply, Aggregate):
     """A registered volunteer. Clear personal data never enters these events."""
 
     @staticmethod

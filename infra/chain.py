@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     link bytea NOT NULL,
     made_at timestamptz NOT NULL DEFAULT now()
 );
+CREATE OR REPLACE FUNCTION vledger_chain_step(state bytea, head bytea, canonical bytea)
+RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT sha256(coalesce(state, head) || canonical) $$;
+CREATE OR REPLACE AGGREGATE vledger_chain(bytea, bytea) (
+    SFUNC = vledger_chain_step, STYPE = bytea
+);
 CREATE OR REPLACE FUNCTION vledger_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -98,32 +104,27 @@ def next_link(previous: bytes, row: dict[str, Any]) -> bytes:
 
 
 def extend_statement(events_table: str) -> str:
-    """The same links computed by Postgres in one statement, for the insert
-    transaction: nothing to fetch mid-pipeline, so a failing statement before it
-    still surfaces as its own error. `canonical_bytes` in SQL: int8send and
-    int4send are big-endian, uuid_send the 16 raw bytes."""
+    """The links of every event not yet chained, computed by Postgres in one
+    statement (nothing to fetch mid-pipeline, so a failing statement before it still
+    surfaces as its own error). `vledger_chain` runs over the new events in order,
+    one hash per event, so a batch costs time in proportion to its size.
+    `canonical_bytes` in SQL: int8send and int4send are big-endian, uuid_send the 16
+    raw bytes."""
     return f"""
-    WITH RECURSIVE head AS (
+    WITH head AS (
         SELECT notification_id, link FROM audit_chain
         ORDER BY notification_id DESC LIMIT 1
-    ), fresh AS (
-        SELECT row_number() OVER (ORDER BY notification_id) AS n, notification_id,
-            int8send(notification_id) || uuid_send(originator_id)
-            || int8send(originator_version::bigint)
-            || int4send(octet_length(convert_to(topic, 'UTF8')))
-            || convert_to(topic, 'UTF8') || int4send(octet_length(state)) || state
-            AS canonical
-        FROM {events_table}
-        WHERE notification_id > coalesce((SELECT notification_id FROM head), 0)
-    ), links (n, notification_id, link) AS (
-        SELECT 0::bigint, 0::bigint,
-            coalesce((SELECT link FROM head), '\\x{GENESIS.hex()}'::bytea)
-        UNION ALL
-        SELECT fresh.n, fresh.notification_id, sha256(links.link || fresh.canonical)
-        FROM links JOIN fresh ON fresh.n = links.n + 1
     )
     INSERT INTO audit_chain (notification_id, link)
-    SELECT notification_id, link FROM links WHERE n > 0
+    SELECT notification_id, vledger_chain(
+        coalesce((SELECT link FROM head), '\\x{GENESIS.hex()}'::bytea),
+        int8send(notification_id) || uuid_send(originator_id)
+        || int8send(originator_version::bigint)
+        || int4send(octet_length(convert_to(topic, 'UTF8')))
+        || convert_to(topic, 'UTF8') || int4send(octet_length(state)) || state
+    ) OVER (ORDER BY notification_id ROWS UNBOUNDED PRECEDING)
+    FROM {events_table}
+    WHERE notification_id > coalesce((SELECT notification_id FROM head), 0)
     """  # noqa: S608 - the table name is a constant
 
 
@@ -135,37 +136,6 @@ def behind(cur: Cursor[DictRow], events_table: str) -> bool:
     )
     row = cur.fetchone()
     return bool(row and row["behind"])
-
-
-def extend(cur: Cursor[DictRow], events_table: str) -> None:
-    """Links every event not yet chained; runs inside the insert transaction,
-    after the table lock, so only this transaction's events are new."""
-    cur.execute(
-        "SELECT notification_id, link FROM audit_chain "
-        "ORDER BY notification_id DESC LIMIT 1"
-    )
-    head = cur.fetchone()
-    previous, after = (
-        (bytes(head["link"]), head["notification_id"])
-        if head
-        else (
-            GENESIS,
-            0,
-        )
-    )
-    cur.execute(
-        "SELECT notification_id, originator_id, originator_version, topic, state "  # noqa: S608
-        f"FROM {events_table} WHERE notification_id > %s ORDER BY notification_id",
-        (after,),
-    )
-    links = []
-    for row in cur.fetchall():
-        previous = next_link(previous, row)
-        links.append((row["notification_id"], previous))
-    if links:
-        cur.executemany(
-            "INSERT INTO audit_chain (notification_id, link) VALUES (%s, %s)", links
-        )
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
             if not chain.behind(cur, self.events_table_name):
                 return
             self._lock_table(cur)
-            chain.extend(cur, self.events_table_name)
+            cur.execute(self._extend_chain)
 
 
 class DateAsISO(Transcoding):

@@ -1,0 +1,80 @@
+"""A cheaper deep copy for aggregates whose state grows with their history.
+
+The repository hands every command a deep copy of the cached aggregate, so a refused
+command cannot leave half-applied changes in the cache. `copy.deepcopy` walks every
+UUID, Decimal and datetime of every entry: about 3.5 ms for a volunteer with 100
+entries, paid on each command. Values that cannot change are shared instead, and only
+containers and mutable records are copied."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Self
+from uuid import UUID
+
+IMMUTABLE = (
+    str,
+    bytes,
+    int,
+    float,
+    bool,
+    Decimal,
+    UUID,
+    datetime,
+    date,
+    timedelta,
+    Enum,
+)
+
+
+def copy_value(value: Any, memo: dict[int, Any]) -> Any:
+    if value is None or isinstance(value, IMMUTABLE):
+        return value
+    if isinstance(value, dict):
+        return {key: copy_value(item, memo) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_value(item, memo) for item in value]
+    if isinstance(value, tuple) and type(value) is tuple:
+        return tuple(copy_value(item, memo) for item in value)
+    if isinstance(value, set | frozenset) and all(
+        isinstance(item, IMMUTABLE) for item in value
+    ):
+        return type(value)(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _copy_record(value, memo)
+    return copy.deepcopy(value, memo)
+
+
+def _copy_record(record: Any, memo: dict[int, Any]) -> Any:
+    """Frozen records are shared: in aggregate state they hold only immutable values
+    (TimeSpan, ServiceDetails), which `test_copying` holds them to; pending events
+    are frozen too and never change once triggered."""
+    state = getattr(record, "__dict__", None)
+    if state is None:  # a slotted record: the general path
+        return copy.deepcopy(record, memo)
+    if record.__dataclass_params__.frozen:
+        return record
+    clone = object.__new__(type(record))
+    clone.__dict__.update(
+        {
+            name: v if v is None or isinstance(v, IMMUTABLE) else copy_value(v, memo)
+            for name, v in state.items()
+        }
+    )
+    return clone
+
+
+class CopiedCheaply:
+    """Mixin for aggregates: `copy.deepcopy` shares immutable values."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        clone.__dict__.update(
+            {name: copy_value(value, memo) for name, value in self.__dict__.items()}
+        )
+        return clone

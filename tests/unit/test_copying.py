@@ -1,0 +1,93 @@
+import copy
+import dataclasses
+from decimal import Decimal
+from typing import Any
+from uuid import uuid4
+
+from domain.account import CreditAccount
+from domain.copying import IMMUTABLE, copy_value
+from domain.volunteer import Volunteer
+from tests.unit.test_volunteer import NOW, SKEW, new_volunteer, record, span
+
+
+def a_volunteer_with_history() -> Volunteer:
+    volunteer = new_volunteer()
+    first = record(volunteer, span(30, 60))
+    record(volunteer, span(20, 90))
+    volunteer.request_correction(
+        uuid4(), first, None, None, True, "wrong day", NOW, SKEW
+    )
+    volunteer.sign_up(uuid4(), span(-48, 120))
+    return volunteer
+
+
+def test_a_copied_volunteer_has_the_same_state() -> None:
+    volunteer = a_volunteer_with_history()
+    clone = copy.deepcopy(volunteer)
+    assert vars(clone) == vars(volunteer)
+    assert clone.live_entries() == volunteer.live_entries()
+
+
+def test_changing_a_copied_volunteer_leaves_the_original_alone() -> None:
+    volunteer = a_volunteer_with_history()
+    record_id = next(iter(volunteer.entries))
+    request_id = next(iter(volunteer.requests))
+    clone = copy.deepcopy(volunteer)
+    clone.revoke_hours(record_id, "mistake", "coordinator")
+    clone.requests[request_id].reason = "changed"
+    record(clone, span(10, 30))
+    clone.signups.clear()
+    assert not volunteer.entries[record_id].revoked
+    assert volunteer.requests[request_id].reason == "wrong day"
+    assert len(volunteer.entries) == 2
+    assert volunteer.signups
+    assert len(clone.pending_events) > len(volunteer.pending_events)
+
+
+def test_changing_a_copied_account_leaves_the_original_alone() -> None:
+    account = CreditAccount(volunteer_id=uuid4())
+    source = uuid4()
+    account.settle_source(source, "hours", Decimal(20), 1, "hours recorded", "a")
+    clone = copy.deepcopy(account)
+    clone.settle_source(source, "hours", Decimal(0), 1, "revoked", "a")
+    assert account.balance == 20
+    assert account.credited[source] == 20
+    assert clone.balance == 0
+
+
+def test_frozen_records_in_aggregate_state_hold_only_immutable_values() -> None:
+    """Frozen records are shared between copies, so none may hold a mutable value.
+    (Pending events are shared too: they record what happened and never change.)"""
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple | set):
+            for item in value:
+                walk(item)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = vars(value).values()
+            if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+                assert all(
+                    v is None
+                    or isinstance(v, IMMUTABLE)
+                    or (dataclasses.is_dataclass(v) and v.__dataclass_params__.frozen)  # type: ignore[union-attr]
+                    for v in fields
+                ), value
+            for item in fields:
+                walk(item)
+
+    state = vars(a_volunteer_with_history())
+    walk({k: v for k, v in state.items() if k != "_pending_events"})
+
+
+def test_values_of_unknown_mutable_types_are_deep_copied() -> None:
+    class Bag:
+        def __init__(self) -> None:
+            self.items = [1, 2]
+
+    bag = Bag()
+    copied = copy_value({"bag": bag}, {})
+    copied["bag"].items.append(3)
+    assert bag.items == [1, 2]
