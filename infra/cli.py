@@ -11,12 +11,13 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from domain.access import Role
+from domain.access import Actor, Role
 from domain.errors import DomainError
 from infra.audit import ReadModelsBehind, as_json
 from infra.container import Container, build
+from infra.hours_import import REQUIRED, HoursImport, read_rows
 from infra.replay import parse_as_of, to_csv
 from infra.settings import ConfigurationError, Settings, new_master_key
 
@@ -97,6 +98,20 @@ def parser() -> argparse.ArgumentParser:
         help="replay the whole log into a fresh schema, switch to it, and exit",
     )
     commands.add_parser("keygen", help="print a new master key for VLEDGER_MASTER_KEY")
+    hours = commands.add_parser(
+        "import-hours",
+        help="record service hours from a CSV file; a file with any refused row "
+        "writes nothing; running a file again records only what is missing",
+    )
+    hours.add_argument(
+        "file",
+        type=Path,
+        help="UTF-8 CSV with a header: " + ", ".join(REQUIRED) + " and, optionally, "
+        "record_id; times are ISO 8601 with a UTC offset",
+    )
+    hours.add_argument(
+        "--dry-run", action="store_true", help="check every row and write nothing"
+    )
 
     replay = commands.add_parser(
         "replay",
@@ -284,6 +299,20 @@ def replay(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def import_hours(container: Container, args: argparse.Namespace) -> int:
+    if container.projector is not None:
+        container.projector.catch_up()  # volunteer numbers are looked up there
+    with args.file.open(encoding="utf-8-sig", newline="") as source:
+        rows, errors = read_rows(source)
+    label = Actor(Role.ADMIN, uuid4(), f"import:{args.file.name}").label
+    importer = HoursImport(container.ledger, container.reads, label)
+    report = importer.run(rows, errors, dry_run=args.dry_run)
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(as_json({**report.as_dict(), "actor": label}))
+    return 1 if report.errors else 0
+
+
 def verify(container: Container, args: argparse.Namespace) -> int:
     if container.projector is not None:
         container.projector.catch_up()  # embedded: nobody else feeds them now
@@ -326,6 +355,7 @@ COMMANDS = {
     "replay": replay,
     "verify": verify,
     "audit": audit,
+    "import-hours": import_hours,
 }
 
 

@@ -212,10 +212,17 @@ class LedgerCore(Application[UUID]):
         """Commits the decision's events (with concurrent ones when grouping) and
         returns the position of its last event once that transaction committed."""
         events = [event for a in aggregates for event in a.collect_events()]
+        return self.save_events(events, side_writes)
+
+    def save_events(
+        self, events: Sequence[Any], side_writes: Sequence[SideWrite] = ()
+    ) -> int:
+        """Commits events already collected from their aggregates."""
+        batch, writes = list(events), list(side_writes)
         if self.committer is not None:
-            position = self.committer.commit(events, side_writes)
+            position = self.committer.commit(batch, writes)
         else:
-            position = max(self._save_events(events, side_writes), default=0)
+            position = max(self._save_events(batch, writes), default=0)
         for listener in self.save_listeners:
             listener(position)
         return position

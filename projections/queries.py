@@ -67,6 +67,14 @@ class ReadModels:
     def volunteer_by_number(self, number: str) -> dict[str, Any] | None:
         return self._one(self._VOLUNTEER + "WHERE v.volunteer_number = %s", (number,))
 
+    def volunteer_ids_by_number(self, numbers: set[str]) -> dict[str, UUID]:
+        rows = self._all(
+            "SELECT id, volunteer_number FROM {t}.volunteers "
+            "WHERE volunteer_number = ANY(%s)",
+            (sorted(numbers),),
+        )
+        return {r["volunteer_number"]: r["id"] for r in rows}
+
     def volunteers(
         self,
         within_unit: UUID | None,

@@ -1,0 +1,240 @@
+"""Bulk import of service hours from CSV: `vledger import-hours FILE`.
+
+Every row is checked first, against the volunteers as they stand plus the rows before
+it, by the same domain rules as `POST /v1/volunteers/{id}/hours`; a file with any
+refused row writes nothing and names each refused row, its field and rule. A clean
+file is then saved in chunks of whole rows (each row's hours and points together), so
+no save grows past the size psycopg's pipeline stalls on. Rows are keyed by
+`record_id` (or, when the column is absent, an id derived from the row), so running
+the same file again, say after a crash halfway, records only what is missing."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain.account import CreditAccount
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
+from infra.core import LedgerCore
+from infra.group_commit import MAX_EVENTS
+from projections.queries import ReadModels
+
+REQUIRED = (
+    "volunteer_number",
+    "unit_id",
+    "started_at",
+    "ended_at",
+    "activity_name",
+    "location",
+    "service_recipient",
+    "content",
+    "leader",
+)
+#: Derives a row's record_id when the file has none: the same row, the same id.
+ROW_NAMESPACE = UUID("5d0c6b1e-3f7a-4f43-9a55-9e1f9f2b7c10")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    volunteer_number: str
+    record_id: UUID
+    unit_id: UUID
+    span: TimeSpan
+    details: ServiceDetails
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str | None
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field or '-'}: {self.detail} [{self.rule}]"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    #: Rows not yet recorded: written, unless `written` is false.
+    new: int = 0
+    already_recorded: int = 0
+    events: int = 0
+    written: bool = False
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "new": self.new,
+            "already_recorded": self.already_recorded,
+            "events": self.events,
+            "written": self.written,
+            "errors": [str(e) for e in self.errors],
+        }
+
+
+def read_rows(lines: Iterable[str]) -> tuple[list[Row], list[RowError]]:
+    reader = csv.DictReader(lines)
+    missing = [c for c in REQUIRED if c not in (reader.fieldnames or ())]
+    if missing:
+        detail = f"the header lacks {', '.join(missing)}"
+        return [], [RowError(1, missing[0], "column_required", detail)]
+    rows: list[Row] = []
+    errors: list[RowError] = []
+    for values in reader:
+        line = reader.line_num
+        try:
+            rows.append(_row(line, values))
+        except DomainError as error:
+            errors.append(RowError(line, error.field, error.rule, error.detail))
+    return rows, errors
+
+
+def _row(line: int, values: dict[str, str | None]) -> Row:
+    text = {k: (v or "").strip() for k, v in values.items() if k is not None}
+    span = TimeSpan(_time(text, "started_at"), _time(text, "ended_at"))
+    unit_id = _uuid(text, "unit_id")
+    number = text["volunteer_number"]
+    if not number:
+        raise InvalidInput("volunteer_number", "volunteer_number_required", "is blank")
+    details = ServiceDetails(
+        text["activity_name"],
+        text["location"],
+        text["service_recipient"],
+        text["content"],
+        text["leader"],
+    )
+    record_id = (
+        _uuid(text, "record_id")
+        if text.get("record_id")
+        else uuid5(ROW_NAMESPACE, "|".join(text[c] for c in REQUIRED))
+    )
+    return Row(line, number, record_id, unit_id, span, details)
+
+
+def _time(text: dict[str, str], name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text[name])
+    except ValueError:
+        raise InvalidInput(
+            name, "iso_datetime", "must be an ISO 8601 time with a UTC offset"
+        ) from None
+
+
+def _uuid(text: dict[str, str], name: str) -> UUID:
+    try:
+        return UUID(text[name])
+    except ValueError:
+        raise InvalidInput(name, "uuid", "must be a UUID") from None
+
+
+class HoursImport:
+    """Applies rows to their volunteers in memory, then saves them in chunks."""
+
+    def __init__(self, ledger: LedgerCore, reads: ReadModels, actor_label: str):
+        self.ledger = ledger
+        self.reads = reads
+        self.actor_label = actor_label
+        self.volunteers: dict[UUID, tuple[Volunteer, CreditAccount]] = {}
+        self.units: set[UUID] = set()
+
+    def run(
+        self,
+        rows: list[Row],
+        unreadable: Iterable[RowError] = (),
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Checks every row; writes them only when none is refused (`unreadable`
+        are the rows `read_rows` already refused)."""
+        report = ImportReport(errors=list(unreadable))
+        report.rows = len(rows) + len(report.errors)
+        terms = self.ledger.policy().terms
+        ids = self.reads.volunteer_ids_by_number({r.volunteer_number for r in rows})
+        batches: list[list[Any]] = []
+        for row in rows:
+            try:
+                events = self._apply(row, ids, terms)
+            except DomainError as error:
+                report.errors.append(
+                    RowError(row.line, error.field, error.rule, error.detail)
+                )
+                continue
+            if events:
+                batches.append(events)
+            else:
+                report.already_recorded += 1
+        report.new = len(batches)
+        report.events = sum(len(b) for b in batches)
+        if not report.errors and not dry_run:
+            for chunk in _chunks(batches, MAX_EVENTS):
+                self.ledger.save_events(chunk)
+            report.written = True
+        report.errors.sort(key=lambda e: e.line)
+        return report
+
+    def _apply(self, row: Row, ids: dict[str, UUID], terms: Any) -> list[Any]:
+        """The row's new events, or none when this very row is already recorded."""
+        volunteer_id = ids.get(row.volunteer_number)
+        if volunteer_id is None:
+            raise InvalidInput(
+                "volunteer_number",
+                "volunteer_exists",
+                f"no volunteer {row.volunteer_number}",
+            )
+        self._check_unit(row.unit_id)
+        volunteer, account = self._aggregates(volunteer_id)
+        earlier = volunteer.entries.get(row.record_id)
+        if earlier is not None and (earlier.span, earlier.unit_id) == (
+            row.span,
+            row.unit_id,
+        ):
+            return []
+        self.ledger.record_entry(
+            volunteer,
+            account,
+            row.record_id,
+            row.unit_id,
+            row.span,
+            row.details,
+            terms,
+            self.actor_label,
+        )
+        return [*volunteer.collect_events(), *account.collect_events()]
+
+    def _check_unit(self, unit_id: UUID) -> None:
+        if unit_id not in self.units:
+            try:
+                self.ledger.unit(unit_id)
+            except NotFound:
+                raise InvalidInput(
+                    "unit_id", "unit_exists", f"no unit {unit_id}"
+                ) from None
+            self.units.add(unit_id)
+
+    def _aggregates(self, volunteer_id: UUID) -> tuple[Volunteer, CreditAccount]:
+        if volunteer_id not in self.volunteers:
+            self.volunteers[volunteer_id] = (
+                self.ledger.volunteer(volunteer_id),
+                self.ledger.account(volunteer_id),
+            )
+        return self.volunteers[volunteer_id]
+
+
+def _chunks(batches: list[list[Any]], max_events: int) -> Iterator[list[Any]]:
+    """Whole rows per chunk, so a row's hours never commit without its points."""
+    chunk: list[Any] = []
+    for events in batches:
+        if chunk and len(chunk) + len(events) > max_events:
+            yield chunk
+            chunk = []
+        chunk.extend(events)
+    if chunk:
+        yield chunk

@@ -1,0 +1,190 @@
+"""Bulk import of hours from CSV (`vledger import-hours`) against a real Postgres."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from domain.access import Actor
+from infra import cli
+from infra.container import Container
+from infra.group_commit import MAX_EVENTS
+from infra.hours_import import REQUIRED, HoursImport, ImportReport, read_rows
+from infra.settings import Settings
+from tests.conftest import NOW, event_count
+from tests.integration.helpers import DETAILS, District, make_district, register
+
+
+@pytest.fixture
+def district(container: Container, admin: Actor) -> District:
+    return make_district(container, admin)
+
+
+def number_of(container: Container, volunteer_id: UUID) -> str:
+    return str(container.ledger.volunteer(volunteer_id).volunteer_number)
+
+
+def row(number: str, unit: UUID, start: datetime, minutes: int) -> dict[str, str]:
+    return {
+        "volunteer_number": number,
+        "unit_id": str(unit),
+        "started_at": start.isoformat(),
+        "ended_at": (start + timedelta(minutes=minutes)).isoformat(),
+        "activity_name": DETAILS.activity_name,
+        "location": DETAILS.location,
+        "service_recipient": DETAILS.service_recipient,
+        "content": DETAILS.content,
+        "leader": DETAILS.leader,
+    }
+
+
+def as_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = REQUIRED) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def run_import(container: Container, text: str) -> ImportReport:
+    container.projector.catch_up()  # type: ignore[union-attr]
+    rows, errors = read_rows(io.StringIO(text))
+    importer = HoursImport(container.ledger, container.reads, "admin:import:test")
+    return importer.run(rows, errors)
+
+
+def hours_back(n: int) -> datetime:
+    return NOW - timedelta(hours=n)
+
+
+def test_a_clean_file_records_every_row_with_its_points(
+    container: Container, admin: Actor, district: District
+) -> None:
+    first = register(container, admin, district.station, 1)
+    second = register(container, admin, district.station, 2)
+    rows = [
+        row(number_of(container, first), district.station, hours_back(10), 60),
+        row(number_of(container, first), district.station, hours_back(8), 90),
+        row(number_of(container, second), district.station, hours_back(10), 120),
+    ]
+    report = run_import(container, as_csv(rows))
+    assert (report.new, report.already_recorded, report.errors) == (3, 0, [])
+    assert report.written and report.events == 6
+    hours = {e.hours for e in container.ledger.volunteer(first).live_entries()}
+    assert hours == {Decimal(1), Decimal("1.5")}
+    assert container.ledger.account(second).balance == Decimal(20)
+
+
+def test_a_file_with_a_refused_row_writes_nothing_and_names_each_refused_row(
+    container: Container, admin: Actor, district: District, database_url: str
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    bad_time = row(number, district.station, hours_back(30), 60)
+    bad_time["started_at"] = "yesterday"
+    rows = [
+        row(number, district.station, hours_back(10), 60),
+        row(number, district.station, hours_back(10) + timedelta(minutes=30), 60),
+        row("V99999999", district.station, hours_back(20), 60),
+        bad_time,
+        row(number, district.station, hours_back(2), 4 * 60),  # ends in the future
+    ]
+    before = event_count(database_url)
+    report = run_import(container, as_csv(rows))
+    found = [(e.line, e.field, e.rule) for e in report.errors]
+    assert found == [
+        (3, "started_at", "no_overlapping_entries"),
+        (4, "volunteer_number", "volunteer_exists"),
+        (5, "started_at", "iso_datetime"),
+        (6, "ended_at", "end_not_in_future"),
+    ]
+    assert not report.written
+    assert event_count(database_url) == before
+    assert container.ledger.volunteer(volunteer).entries == {}
+
+
+def test_running_the_same_file_again_records_only_what_is_missing(
+    container: Container, admin: Actor, district: District, database_url: str
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    rows = [row(number, district.station, hours_back(n * 2), 60) for n in range(1, 6)]
+    partly = run_import(container, as_csv(rows[:2]))
+    assert partly.new == 2
+    after_first = event_count(database_url)
+    whole = run_import(container, as_csv(rows))
+    assert (whole.new, whole.already_recorded, whole.errors) == (3, 2, [])
+    again = run_import(container, as_csv(rows))
+    assert (again.new, again.already_recorded) == (0, 5)
+    assert event_count(database_url) == after_first + 6
+    assert len(container.ledger.volunteer(volunteer).live_entries()) == 5
+
+
+def test_a_large_file_is_saved_in_chunks_of_whole_rows(
+    container: Container, admin: Actor, district: District, database_url: str
+) -> None:
+    """One save of this many events would stall in psycopg's pipeline mode."""
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    rows = [row(number, district.station, hours_back(n), 30) for n in range(1, 301)]
+    report = run_import(container, as_csv(rows))
+    assert report.written and report.events == 600
+    with psycopg.connect(database_url) as conn:
+        sizes = [
+            n
+            for (n,) in conn.execute(
+                "SELECT count(*) FROM vledger_events WHERE originator_version > 1 "
+                "GROUP BY xmin::text::bigint"
+            )
+        ]
+    written = [n for n in sizes if n > 1]  # registration's own single events aside
+    assert sum(written) == 600
+    assert len(written) >= 3
+    assert all(n <= MAX_EVENTS and n % 2 == 0 for n in written)
+    assert container.ledger.account(volunteer).balance == Decimal(5 * 300)
+
+
+def test_a_header_without_a_required_column_is_refused() -> None:
+    rows, errors = read_rows(io.StringIO("volunteer_number,unit_id\nV1,x\n"))
+    assert rows == []
+    assert [(e.line, e.field, e.rule) for e in errors] == [
+        (1, "started_at", "column_required")
+    ]
+
+
+def test_the_command_prints_its_report_and_exits_1_on_a_refused_row(
+    container: Container,
+    admin: Actor,
+    district: District,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    monkeypatch.setenv("VLEDGER_DATABASE_URL", settings.database_url.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_MASTER_KEY", settings.master_key.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
+    good = tmp_path / "good.csv"
+    good.write_text(as_csv([row(number, district.station, hours_back(5), 60)]))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(as_csv([row("V77777777", district.station, hours_back(5), 60)]))
+
+    assert cli.main(["import-hours", str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert "line 2: volunteer_number: no volunteer V77777777 [volunteer_exists]" in err
+    assert json.loads(out)["written"] is False
+
+    assert cli.main(["import-hours", str(good)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["new"], report["written"]) == (1, True)
+    assert report["actor"].startswith("admin:import:good.csv:")
