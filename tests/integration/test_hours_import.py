@@ -77,7 +77,8 @@ def test_a_clean_file_records_every_row_with_its_points(
     ]
     report = run_import(container, as_csv(rows))
     assert (report.new, report.already_recorded, report.errors) == (3, 0, [])
-    assert report.written and report.events == 6
+    assert report.written
+    assert report.events == 6
     hours = {e.hours for e in container.ledger.volunteer(first).live_entries()}
     assert hours == {Decimal(1), Decimal("1.5")}
     assert container.ledger.account(second).balance == Decimal(20)
@@ -136,7 +137,8 @@ def test_a_large_file_is_saved_in_chunks_of_whole_rows(
     number = number_of(container, volunteer)
     rows = [row(number, district.station, hours_back(n), 30) for n in range(1, 301)]
     report = run_import(container, as_csv(rows))
-    assert report.written and report.events == 600
+    assert report.written
+    assert report.events == 600
     with psycopg.connect(database_url) as conn:
         sizes = [
             n
