@@ -40,9 +40,9 @@ class BenchServer:
                     )
                 )
 
-    def settings(self, url: str, master_key: str) -> Settings:
+    def settings(self, url: str, master_key: str, **extra: object) -> Settings:
         return Settings(
-            database_url=url, master_key=master_key, home=self.home / "state"
+            database_url=url, master_key=master_key, home=self.home / "state", **extra
         )
 
 

@@ -11,13 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-from bench import http_bench, replay_bench
+from bench import http_bench, import_bench, projection_bench, replay_bench
 from bench.env import BenchServer
 from bench.harness import Result, machine, markdown, write
 
 #: name -> (runner, full size, quick size)
 BENCHMARKS = {
     "http": (http_bench.run, 20, 5),  # seconds of load per variant
+    "import": (import_bench.run, 100_000, 10_000),  # CSV rows
+    "projection": (projection_bench.run, 200_000, 20_000),  # events
     "replay": (replay_bench.run, 1_000_000, 50_000),
 }
 OUT = Path(__file__).resolve().parent / "results"

@@ -6,17 +6,17 @@ exactly the domain event that was stored."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
 from projections.base import Notified
 
 
 def to_envelope(notification: Notification) -> dict[str, Any]:
-    data = json.loads(notification.state)
+    data = orjson.loads(notification.state)
     return {
         "notification_id": notification.id,
         "originator_id": str(notification.originator_id),
@@ -28,15 +28,16 @@ def to_envelope(notification: Notification) -> dict[str, Any]:
 
 
 def encode(envelope: dict[str, Any]) -> bytes:
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON (orjson: the relay and projectors handle every event)."""
+    return orjson.dumps(envelope)
 
 
 def decode(value: bytes, mapper: Mapper[UUID]) -> Notified:
-    envelope = json.loads(value)
+    envelope = orjson.loads(value)
     stored = StoredEvent(
         originator_id=UUID(envelope["originator_id"]),
         originator_version=envelope["originator_version"],
         topic=envelope["type"],
-        state=json.dumps(envelope["data"], ensure_ascii=False).encode(),
+        state=orjson.dumps(envelope["data"]),
     )
     return Notified(envelope["notification_id"], mapper.to_domain_event(stored))

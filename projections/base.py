@@ -8,9 +8,12 @@ whichever feed delivers it (the event store in-process, Kafka, or a replay).
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from psycopg import Cursor, sql
@@ -93,9 +96,10 @@ class Tx:
     cursor: Cursor[DictRow]
     position: int
 
-    def execute(self, query: str, params: Sequence[Any] = ()) -> list[DictRow]:
+    def execute(self, query: str, params: Sequence[Any] = ()) -> None:
+        """Queues a write: a batch's writes go down one pipeline, and an error
+        surfaces when the batch syncs (then the batch is applied event by event)."""
         self.cursor.execute(query.encode(), list(params))
-        return self.cursor.fetchall() if self.cursor.description else []
 
 
 class Projection:
@@ -107,6 +111,23 @@ class Projection:
 
     def apply(self, event: object, tx: Tx) -> None:
         raise NotImplementedError
+
+    def handler_for(self, event_type: type) -> Callable[[object, Tx], None] | None:
+        """The handler `apply` dispatches `event_type` to, or None when it passes
+        that type over; found once per type, not per event (singledispatchmethod
+        builds a wrapper on every call)."""
+        handlers: dict[type, Callable[[object, Tx], None] | None]
+        handlers = self.__dict__.setdefault("_handlers", {})
+        if event_type not in handlers:
+            method = inspect.getattr_static(self, "apply")
+            dispatcher = getattr(method, "dispatcher", None)
+            if dispatcher is None:
+                handlers[event_type] = self.apply
+            else:
+                found = dispatcher.dispatch(event_type)
+                passed_over = found is dispatcher.dispatch(object)
+                handlers[event_type] = None if passed_over else partial(found, self)
+        return handlers[event_type]
 
 
 class ProjectionRunner:
@@ -188,14 +209,25 @@ class ProjectionRunner:
         if mark.first_offset is not None:
             self._check_continuity(cur, mark)
         last = batch[-1].position if batch else 0
+        with contextlib.nullcontext() if isolate else cur.connection.pipeline():
+            self._apply_each(cur, batch, mark, isolate, last)
+
+    def _apply_each(
+        self,
+        cur: Cursor[DictRow],
+        batch: Sequence[Notified],
+        mark: Mark,
+        isolate: bool,
+        last: int,
+    ) -> None:
         for projection in self.projections:
             applied = self._mark_of(cur, projection.name, mark.partition)
             fresh = [n for n in batch if n.position > applied]
             for notified in fresh:
                 if isolate:
                     self._apply_or_park(cur, projection, notified)
-                else:
-                    projection.apply(notified.event, Tx(cur, notified.position))
+                elif handler := projection.handler_for(type(notified.event)):
+                    handler(notified.event, Tx(cur, notified.position))
             cur.execute(
                 "UPDATE tracking SET position = greatest(position, %s), "
                 "kafka_offset = coalesce(%s, kafka_offset), updated_at = now() "

@@ -6,9 +6,20 @@ from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
-from domain.policy import star_level
+from domain.policy import STAR_THRESHOLDS
 from domain.volunteer import Volunteer
 from projections.base import Projection, Tx, event_class
+
+#: `domain.policy.star_level` in SQL, from the same thresholds.
+STAR_LEVEL_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN verified_hours >= {threshold} THEN {level}"
+        for level, threshold in STAR_THRESHOLDS
+    )
+    + " ELSE 0 END"
+)
+SET_STAR_LEVEL = f"UPDATE volunteers SET star_level = {STAR_LEVEL_SQL} WHERE id = %s"  # noqa: S608 - built from constants
 
 
 class VolunteersProjection(Projection):
@@ -205,16 +216,14 @@ class VolunteersProjection(Projection):
 
     @staticmethod
     def _add_hours(tx: Tx, volunteer_id: Any, hours: Decimal, entries: int = 0) -> None:
-        rows = tx.execute(
+        tx.execute(
             "UPDATE volunteers SET verified_hours = verified_hours + %s, "
-            "entry_count = entry_count + %s, updated_position = %s "
-            "WHERE id = %s RETURNING verified_hours",
+            "entry_count = entry_count + %s, updated_position = %s WHERE id = %s",
             (hours, entries, tx.position, volunteer_id),
         )
-        tx.execute(
-            "UPDATE volunteers SET star_level = %s WHERE id = %s",
-            (star_level(Decimal(rows[0]["verified_hours"])), volunteer_id),
-        )
+        # The second statement sees the first's sum; nothing is read back, so both
+        # go down the batch's pipeline without a round trip.
+        tx.execute(SET_STAR_LEVEL, (volunteer_id,))
 
     @staticmethod
     def _settle_request(tx: Tx, event: Any, state: str) -> None:

@@ -190,3 +190,23 @@ def test_the_command_prints_its_report_and_exits_1_on_a_refused_row(
     report = json.loads(capsys.readouterr().out)
     assert (report["new"], report["written"]) == (1, True)
     assert report["actor"].startswith("admin:import:good.csv:")
+
+
+def test_imported_hours_reach_the_read_model_with_their_star_level(
+    container: Container, admin: Actor, district: District
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    days = [
+        row(number, district.station, hours_back(24 * n), 20 * 60) for n in range(1, 16)
+    ]
+    run_import(container, as_csv(days[:4] + days[5:]))  # 280 h
+    container.projector.catch_up()  # type: ignore[union-attr]
+    read = container.reads.volunteer(volunteer)
+    assert read is not None
+    assert (read["verified_hours"], read["star_level"]) == (Decimal(280), 1)
+    run_import(container, as_csv(days))  # the missing day: 300 h
+    container.projector.catch_up()  # type: ignore[union-attr]
+    read = container.reads.volunteer(volunteer)
+    assert read is not None
+    assert (read["verified_hours"], read["star_level"]) == (Decimal(300), 2)

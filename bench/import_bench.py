@@ -1,0 +1,123 @@
+"""Benchmark 2: bulk import of hours from CSV (`vledger import-hours`) against a raw
+Postgres COPY of the same file into a table of the same columns."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+
+from bench.env import BenchServer, container
+from bench.harness import Result, step, timed
+from domain.access import Actor, Role
+from domain.identity import Gender
+from domain.organisation import UnitKind
+from infra.commands import NewUnit, NewVolunteer
+from infra.container import Container
+from infra.hours_import import REQUIRED, HoursImport, read_rows
+from tests.factories import id_number
+from tests.integration.helpers import BIRTH, DETAILS
+
+#: A hundred rows per volunteer, about a year of weekly service.
+ROWS_PER_VOLUNTEER = 100
+
+
+def district(ledger_container: Container, volunteers: int) -> tuple[UUID, list[str]]:
+    ledger = ledger_container.ledger
+    admin = Actor(Role.ADMIN, uuid.uuid4(), "bench")
+    center = ledger.register_unit(NewUnit("中心", UnitKind.CENTER), admin).result["id"]
+    numbers = []
+    for n in range(volunteers):
+        person = NewVolunteer(
+            "王小明",
+            Gender.FEMALE,
+            BIRTH,
+            id_number(BIRTH, Gender.FEMALE, n),
+            "13812345678",
+            UUID(center),
+        )
+        numbers.append(
+            ledger.register_volunteer(person, admin).result["volunteer_number"]
+        )
+    ledger_container.projector.catch_up()  # type: ignore[union-attr]
+    return UUID(center), numbers
+
+
+def write_csv(path: Path, unit: UUID, numbers: list[str], rows: int) -> None:
+    """Rows spread over the volunteers, each an hour-long span an hour apart."""
+    latest = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(REQUIRED)
+        for n in range(rows):
+            start = latest - timedelta(hours=2 + 2 * (n // len(numbers)))
+            writer.writerow(
+                [
+                    numbers[n % len(numbers)],
+                    unit,
+                    start.isoformat(),
+                    (start + timedelta(hours=1)).isoformat(),
+                    DETAILS.activity_name,
+                    DETAILS.location,
+                    DETAILS.service_recipient,
+                    DETAILS.content,
+                    DETAILS.leader,
+                ]
+            )
+
+
+def import_file(ledger_container: Container, path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as source:
+        rows, errors = read_rows(source)
+    importer = HoursImport(ledger_container.ledger, ledger_container.reads, "bench")
+    report = importer.run(rows, errors)
+    if report.errors or not report.written:
+        raise RuntimeError(f"import refused rows: {report.errors[:3]}")
+    return report.new
+
+
+def copy_file(url: str, path: Path) -> int:
+    columns = ", ".join(f"{c} text" for c in REQUIRED)
+    with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE TABLE copy_baseline ({columns})")
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+            path.open("rb") as source,
+        ):
+            while block := source.read(1 << 16):
+                copy.write(block)
+        row = conn.execute("SELECT count(*) FROM copy_baseline").fetchone()
+    return int(row[0]) if row else 0
+
+
+def run(server: BenchServer, rows: int) -> list[Result]:
+    with server.database() as url, tempfile.TemporaryDirectory() as scratch:
+        ledger_container = container(server, url)
+        volunteers = max(1, rows // ROWS_PER_VOLUNTEER)
+        with step(f"registering {volunteers:,} volunteers"):
+            unit, numbers = district(ledger_container, volunteers)
+        path = Path(scratch) / "hours.csv"
+        write_csv(path, unit, numbers, rows)
+        with step(f"import of {rows:,} rows (ours)"):
+            ours = timed(lambda: import_file(ledger_container, path))
+        ledger_container.close()
+        with step("COPY of the same file"):
+            copied = timed(lambda: copy_file(url, path))
+    return [
+        Result(
+            "bulk import of hours (CSV)",
+            "records/s",
+            ours.value / ours.seconds,
+            "COPY of the same rows",
+            copied.value / copied.seconds,
+            ">= 0.3",
+        )
+    ]

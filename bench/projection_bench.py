@@ -1,0 +1,112 @@
+"""Benchmark 3: projection throughput through Kafka. The relay publishes a written
+history to a real Kafka-protocol broker (Tansu); then `vledger project`'s projector
+applies it to the read models, against a bare kafka-python consumer reading the same
+topic without applying anything."""
+
+from __future__ import annotations
+
+import time
+
+from kafka import KafkaConsumer, TopicPartition
+
+from bench.env import BenchServer, now
+from bench.harness import Result, step, timed
+from bench.history import write_history
+from infra.container import Container, build
+from infra.kafka_projector import KafkaProjector
+from infra.settings import new_master_key
+from tests.broker import start_broker
+
+DEADLINE_S = 600
+#: The broker's fetch timing makes single runs vary by up to 1.6x; alternate rounds
+#: and keep each side's best.
+ROUNDS = 2
+
+
+def project_all(projector: KafkaProjector, total: int) -> int:
+    applied = 0
+    deadline = time.monotonic() + DEADLINE_S
+    while applied < total:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"projected {applied} of {total} events")
+        applied += projector.poll_once(timeout_ms=200)
+    return applied
+
+
+def project_afresh(container: Container, total: int) -> int:
+    """Into empty read models, from the topic's start (their marks go with them)."""
+    container.runner.drop_tables()
+    container.runner.create_tables()
+    projector = container.kafka_projector()
+    try:
+        return project_all(projector, total)
+    finally:
+        projector.close()
+
+
+def consume_all(bootstrap: str, topic: str, total: int, batch: int) -> int:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        consumer.seek_to_beginning()
+        read = 0
+        deadline = time.monotonic() + DEADLINE_S
+        while read < total:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"read {read} of {total} records")
+            records = consumer.poll(timeout_ms=200, max_records=batch)
+            read += sum(len(r) for r in records.values())
+        return read
+    finally:
+        consumer.close()
+
+
+def run(server: BenchServer, events: int) -> list[Result]:
+    broker = start_broker()
+    try:
+        with server.database() as url:
+            settings = server.settings(
+                url, new_master_key(), kafka_bootstrap=broker.bootstrap
+            )
+            container = build(settings, clock=now)
+            with step(f"writing a history of {events:,} events"):
+                write_history(container, events)
+            total = container.ledger.max_position()
+            relay = container.relay()
+            with step("relay to the broker"):
+                while relay.publish_once():
+                    pass
+            relay.close()
+            ours, bare = [], []
+            for round_ in range(1, ROUNDS + 1):
+                with step(f"projector (ours), round {round_}"):
+                    ours.append(timed(lambda: project_afresh(container, total)))
+                with step(f"bare consumer, round {round_}"):
+                    bare.append(
+                        timed(
+                            lambda: consume_all(
+                                broker.bootstrap,
+                                settings.kafka_topic,
+                                total,
+                                settings.project_batch_size,
+                            )
+                        )
+                    )
+            container.close()
+    finally:
+        broker.stop()
+    return [
+        Result(
+            "projection through Kafka",
+            "events/s (best of rounds)",
+            max(t.value / t.seconds for t in ours),
+            "bare kafka-python consumer",
+            max(t.value / t.seconds for t in bare),
+            ">= 0.5",
+        )
+    ]
