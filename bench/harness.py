@@ -32,10 +32,13 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        """Targets read `>= 0.4` or `>= 3` (a ratio) or `-` (none)."""
-        if not self.target.startswith(">="):
-            return None
-        return self.ratio >= float(self.target.removeprefix(">=").strip())
+        """Targets read `>= 0.4` or `>= 3` (a ratio), `= 0` (the value itself, say
+        a count of errors) or `-` (none)."""
+        if self.target.startswith(">="):
+            return self.ratio >= float(self.target.removeprefix(">=").strip())
+        if self.target.startswith("="):
+            return self.ours == float(self.target.removeprefix("=").strip())
+        return None
 
     def row(self) -> dict[str, Any]:
         return {**asdict(self), "ratio": round(self.ratio, 3), "met": self.met}
@@ -86,9 +89,10 @@ def markdown(results: list[Result], context: dict[str, Any]) -> str:
     ]
     for r in results:
         met = {True: "yes", False: "**no**", None: "–"}[r.met]
+        ratio = "–" if r.baseline == "-" else f"{r.ratio:.2f}"
         lines.append(
             f"| {r.benchmark} | {r.metric} | {r.ours:,.1f} | {r.baseline} | "
-            f"{r.baseline_value:,.1f} | {r.ratio:.2f} | {r.target} | {met} |"
+            f"{r.baseline_value:,.1f} | {ratio} | {r.target} | {met} |"
         )
     described = ", ".join(f"{k}: {v}" for k, v in context.items())
     return "\n".join(lines) + f"\n\n{described}\n"
@@ -105,6 +109,19 @@ def write(results: list[Result], context: dict[str, Any], out: Path) -> None:
         encoding="utf-8",
     )
     (out / "latest.md").write_text(markdown(results, context), encoding="utf-8")
+
+
+def peak_rss_mib(pid: int | str = "self") -> float:
+    """The process's peak resident set (VmHWM) since start or the last reset."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss() -> None:
+    """Starts this process's VmHWM afresh (Linux >= 4.0: clear_refs value 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
 
 
 @contextmanager

@@ -22,7 +22,7 @@ DETAILS = ServiceDetails("社区清扫", "双泉社区", "辖区居民", "清理
 
 
 def volunteer_with_history(
-    number: int, unit_id: UUID
+    number: int, unit_id: UUID, entries: int = ENTRIES_PER_VOLUNTEER
 ) -> list[Volunteer | CreditAccount]:
     terms = default_policy().terms
     volunteer = Volunteer(
@@ -41,7 +41,7 @@ def volunteer_with_history(
     account = CreditAccount(volunteer_id=volunteer.id)
     start = datetime(2024, 1, 1, 1, tzinfo=UTC)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    for day in range(ENTRIES_PER_VOLUNTEER):
+    for day in range(entries):
         begin = start + timedelta(days=day)
         record_id = uuid4()
         entry = volunteer.record_hours(

@@ -10,7 +10,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import httpx
 
 from bench.env import BenchServer
-from bench.harness import Result, step
+from bench.harness import Result, peak_rss_mib, step
 from infra.settings import new_master_key
 from tests.broker import free_port
 
@@ -26,15 +27,23 @@ CLIENTS = 64
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@dataclass
+class Served:
+    url: str
+    pid: int
+    #: VmHWM of the process just before it was stopped, in MiB.
+    peak_rss_mib: float = 0.0
+
+
 @contextmanager
-def process(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+def process(args: list[str], env: dict[str, str], port: int) -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     child = subprocess.Popen(
         [sys.executable, *args],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "a"),  # noqa: SIM115
     )
     try:
         deadline = time.monotonic() + 60
@@ -46,7 +55,9 @@ def process(args: list[str], env: dict[str, str], port: int) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"{args} did not start")
-        yield url
+        served = Served(url, child.pid)
+        yield served
+        served.peak_rss_mib = peak_rss_mib(child.pid)
     finally:
         child.terminate()
         child.wait(timeout=30)
@@ -135,12 +146,12 @@ def wrk(
         raise RuntimeError(f"requests failed:\n{out}")
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50": _latency(out, "50%"),
-        "p99": _latency(out, "99%"),
+        "p50": latency_ms(out, "50%"),
+        "p99": latency_ms(out, "99%"),
     }
 
 
-def _latency(out: str, quantile: str) -> float:
+def latency_ms(out: str, quantile: str) -> float:
     match = re.search(rf"^\s+{quantile}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
     if match is None:
         raise RuntimeError(f"no {quantile} latency in:\n{out}")
@@ -164,11 +175,14 @@ def run_ledger(
         env = ledger_env(db_url, key, server.home / "http", group_commit)
         token = admin_token(env)
         port = free_port()
-        with process(
-            ["-m", "infra.cli", "serve", "--port", str(port)], env, port
-        ) as url:
-            unit, people = district(url, token)
-            return measure(url, token, unit, people, seconds)
+        with serve(env, port) as served:
+            unit, people = district(served.url, token)
+            measured = measure(served.url, token, unit, people, seconds)
+        return {**measured, "peak_rss_mib": served.peak_rss_mib}
+
+
+def serve(env: dict[str, str], port: int) -> AbstractContextManager[Served]:
+    return process(["-m", "infra.cli", "serve", "--port", str(port)], env, port)
 
 
 def run(server: BenchServer, seconds: int) -> list[Result]:
@@ -180,9 +194,10 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
         port = free_port()
         with process(
             ["-m", "bench.trivial_app", "--port", str(port)], dict(os.environ), port
-        ) as url:
+        ) as served:
             people = [f"v{n}" for n in range(CLIENTS)]
-            trivial = measure(url, "none", "none", people, seconds)
+            trivial = measure(served.url, "none", "none", people, seconds)
+        trivial["peak_rss_mib"] = served.peak_rss_mib
     name = f"hours over HTTP, {CLIENTS} clients"
     return [
         Result(
@@ -215,6 +230,14 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
             ours["p99"],
             "one transaction per command",
             single["p99"],
+            "-",
+        ),
+        Result(
+            "memory: API process",
+            "peak RSS MiB (lower is better)",
+            ours["peak_rss_mib"],
+            "trivial endpoint process",
+            trivial["peak_rss_mib"],
             "-",
         ),
     ]

@@ -11,7 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench import http_bench, import_bench, projection_bench, replay_bench
+from bench import (
+    http_bench,
+    import_bench,
+    kiosk_bench,
+    projection_bench,
+    replay_bench,
+)
 from bench.env import BenchServer
 from bench.harness import Result, machine, markdown, write
 
@@ -21,6 +27,11 @@ BENCHMARKS = {
     "import": (import_bench.run, 100_000, 10_000),  # CSV rows
     "projection": (projection_bench.run, 200_000, 20_000),  # events
     "replay": (replay_bench.run, 1_000_000, 50_000),
+    "kiosk": (
+        kiosk_bench.run,
+        kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
+        kiosk_bench.Size(seconds=4, kiosks=100, accounts=1000),
+    ),
 }
 OUT = Path(__file__).resolve().parent / "results"
 
@@ -43,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         runner, full, quick = BENCHMARKS[name]
         size = quick if args.quick else full
-        print(f"{name} (size {size:,})", flush=True)
+        shown = f"{size:,}" if isinstance(size, int) else size
+        print(f"{name} (size {shown})", flush=True)
         results.extend(runner(server, size))
     context = {
         **machine(),

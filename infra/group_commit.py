@@ -31,8 +31,16 @@ log = logging.getLogger(__name__)
 #: psycopg's pipeline mode (about 1,000 events, see docs/performance.md).
 MAX_EVENTS = 200
 
+#: Aggregates whose last committed version the committer keeps in mind.
+MAX_REMEMBERED = 100_000
+
 #: Saves events and side writes in one transaction; returns each event's position.
 SaveFn = Callable[[Sequence[Any], Sequence[SideWrite]], list[int]]
+
+
+class StaleCommand(IntegrityError):
+    """The command's aggregate moved on after it was loaded: reload and decide
+    again (the same path as a unique-key conflict on save)."""
 
 
 @dataclass
@@ -46,6 +54,12 @@ class Pending:
     @property
     def aggregate_ids(self) -> set[UUID]:
         return {e.originator_id for e in self.events}
+
+    def first_versions(self) -> dict[UUID, int]:
+        first: dict[UUID, int] = {}
+        for e in self.events:
+            first.setdefault(e.originator_id, e.originator_version)
+        return first
 
     def succeed(self, position: int) -> None:
         self.position = position
@@ -64,6 +78,9 @@ class GroupCommitter:
         self._ready = threading.Condition()
         self._stopped = False
         self._saving = 0
+        #: The last version this committer committed per aggregate, to spot a
+        #: command decided on a state that a batch has since moved past.
+        self._committed: dict[UUID, int] = {}
         self._thread = threading.Thread(
             target=self._run, name="group-commit", daemon=True
         )
@@ -101,21 +118,31 @@ class GroupCommitter:
                     self._ready.wait()
                 if not self._waiting:
                     return
-                batch = self._take_batch()
+                batch, stale = self._take_batch()
                 self._saving = len(batch)
-            self._commit(batch)
+            for pending in stale:
+                pending.fail(StaleCommand("decided on a version already superseded"))
+            if batch:
+                self._commit(batch)
             with self._ready:
                 self._saving = 0
 
-    def _take_batch(self) -> list[Pending]:
+    def _take_batch(self) -> tuple[list[Pending], list[Pending]]:
         """What is waiting, oldest first, without two commands on one aggregate
-        and within the size limit; the rest keeps its place in the queue."""
+        and within the size limit; the rest keeps its place in the queue. Also the
+        commands sure to conflict: decided on a version an earlier batch replaced
+        (say, two kiosks selling the same item), which go back to their command
+        for a reload at once instead of failing the whole batch's save."""
         batch: list[Pending] = []
         held_back: list[Pending] = []
+        stale: list[Pending] = []
         touched: set[UUID] = set()
         events = 0
         while self._waiting:
             pending = self._waiting.popleft()
+            if self._is_stale(pending):
+                stale.append(pending)
+                continue
             ids = pending.aggregate_ids
             too_big = batch and events + len(pending.events) > self.max_events
             if too_big or ids & touched:
@@ -125,7 +152,19 @@ class GroupCommitter:
             touched |= ids
             events += len(pending.events)
         self._waiting.extendleft(reversed(held_back))
-        return batch
+        return batch, stale
+
+    def _is_stale(self, pending: Pending) -> bool:
+        return any(
+            version <= self._committed.get(aggregate_id, 0)
+            for aggregate_id, version in pending.first_versions().items()
+        )
+
+    def _remember_versions(self, events: Sequence[Any]) -> None:
+        if len(self._committed) > MAX_REMEMBERED:
+            self._committed.clear()  # the table's unique key still catches the rest
+        for e in events:
+            self._committed[e.originator_id] = e.originator_version
 
     def _commit(self, batch: list[Pending]) -> None:
         try:
@@ -145,6 +184,7 @@ class GroupCommitter:
         events = [e for p in batch for e in p.events]
         side_writes = [w for p in batch for w in p.side_writes]
         positions = self.save(events, side_writes)
+        self._remember_versions(events)
         start = 0
         for pending in batch:
             end = start + len(pending.events)

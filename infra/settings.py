@@ -73,7 +73,7 @@ class Settings(BaseSettings):
         description="Save concurrent commands' events together in one transaction "
         "(each answered once it committed); off: one transaction per command.",
     )
-    db_pool_size: int = Field(default=4, ge=1)
+    db_pool_size: int = Field(default=12, ge=1)
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
 
     @property

@@ -1,0 +1,259 @@
+"""Benchmark 5: kiosk redemptions over HTTP. Kiosks stand at stations, each with
+its station's goods; volunteers picked at random among the accounts identify (number
+and PIN) beforehand, then wrk (one connection per kiosk) redeems one item per
+request, each with its own Idempotency-Key. Run with group commit and with one
+transaction per command on the same accounts; afterwards the ledger is held to what
+the kiosks were told: no account overdrawn or out of step with its entries, and
+points spent and stock gone equal to the acknowledged sales."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+
+from bench.env import BenchServer, container
+from bench.harness import Result, step
+from bench.history import volunteer_with_history
+from bench.http_bench import WRK_THREADS, latency_ms, ledger_env, serve
+from domain.access import Actor, Role
+from domain.organisation import UnitKind
+from infra.commands import NewUnit
+from infra.container import Container
+from infra.kiosks import NewKiosk
+from infra.redemptions import NewItem
+from infra.settings import new_master_key
+from tests.broker import free_port
+from tests.integration.helpers import make_district
+
+PIN = "258025"
+PRICE = Decimal(10)
+#: Ten two-hour entries: 200 points, twenty redemptions per account at most.
+ENTRIES = 10
+STOCK = 1_000_000
+SESSIONS_PER_KIOSK = 5
+SCRIPT = Path(__file__).resolve().parent / "kiosk.lua"
+
+
+#: Kiosks stand at stations, ten to a station, each station with its own goods.
+KIOSKS_PER_STATION = 10
+GOODS = ("洗衣液", "大米 5kg", "食用油", "鸡蛋 10枚")
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    token: str
+    items: list[UUID]  # the goods of its station
+
+
+@dataclass(frozen=True)
+class Shop:
+    kiosks: list[Kiosk]
+    volunteers: list[tuple[UUID, str]]  # id and number
+    initial_balance: Decimal
+
+
+def open_shop(ledger_container: Container, kiosks: int, accounts: int) -> Shop:
+    ledger = ledger_container.ledger
+    admin = Actor(Role.ADMIN, uuid.uuid4(), "bench")
+    district = make_district(ledger_container, admin)
+    volunteers = []
+    for n in range(accounts):
+        aggregates = volunteer_with_history(n + 1, district.station, ENTRIES)
+        ledger.save(*aggregates)
+        volunteers.append((aggregates[0].id, f"V{n + 1:08d}"))
+        ledger.set_kiosk_pin(aggregates[0].id, PIN, admin)
+    stations: list[tuple[UUID, list[UUID]]] = []
+    for n in range(max(1, kiosks // KIOSKS_PER_STATION)):
+        new = NewUnit(f"站{n}", UnitKind.STATION, district.institute)
+        station = UUID(ledger.register_unit(new, admin).result["id"])
+        goods = [
+            UUID(
+                ledger.list_item(NewItem(station, g, PRICE, STOCK), admin).result["id"]
+            )
+            for g in GOODS
+        ]
+        stations.append((station, goods))
+    shop_kiosks = []
+    for k in range(kiosks):
+        station, goods = stations[k % len(stations)]
+        registered = ledger.register_kiosk(NewKiosk(station, f"bench {k}"), admin)
+        shop_kiosks.append(Kiosk(registered.result["token"], goods))
+    ledger_container.projector.catch_up()  # type: ignore[union-attr]
+    initial = ledger.account(volunteers[0][0]).balance
+    return Shop(shop_kiosks, volunteers, initial)
+
+
+def open_sessions(url: str, shop: Shop, per_kiosk: int, path: Path) -> None:
+    """Identifies `per_kiosk` volunteers at each kiosk (sessions last 10 minutes)
+    and writes one sale per line for kiosk.lua: token, volunteer, session, item."""
+    rng = random.Random(7)
+
+    def identify(device: Kiosk) -> list[str]:
+        headers = {"Authorization": f"Bearer {device.token}"}
+        lines = []
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            for volunteer_id, number in rng.sample(shop.volunteers, per_kiosk):
+                answer = client.post(
+                    "/v1/kiosk/identify",
+                    json={"volunteer_number": number, "pin": PIN},
+                )
+                answer.raise_for_status()
+                session = answer.json()["session"]
+                for item in device.items:
+                    lines.append(f"{device.token} {volunteer_id} {session} {item}")
+        return lines
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        sales = [line for lines in pool.map(identify, shop.kiosks) for line in lines]
+    path.write_text("\n".join(sales) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Driven:
+    ok: int
+    refused: int
+    seconds: float
+    p99_ms: float
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds
+
+
+def drive(url: str, sales: Path, kiosks: int, seconds: float) -> Driven:
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{kiosks}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(SCRIPT),
+            url,
+            "--",
+            str(sales),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tally = re.search(r"kiosk-tally ok=(\d+) refused=(\d+) other=(\d+)", out.stdout)
+    if tally is None or int(tally.group(3)):
+        raise RuntimeError(f"unexpected answers:\n{out.stdout}\n{out.stderr}")
+    return Driven(
+        int(tally.group(1)),
+        int(tally.group(2)),
+        seconds,
+        latency_ms(out.stdout, "99%"),
+    )
+
+
+def double_spends(
+    ledger_container: Container, shop: Shop, acknowledged: int, cut_off: int
+) -> int:
+    """Disagreements: accounts overdrawn or out of step with their entries; sales
+    the points and the stock disagree on; requests applied more than once (each
+    stores its Idempotency-Key once, in its own transaction); and sales beyond what
+    the kiosks were told succeeded, save the `cut_off` requests still in flight
+    when wrk stopped (committed, but their answers never read)."""
+    ledger = ledger_container.ledger
+    wrong, spent = 0, Decimal(0)
+    for volunteer_id, _ in shop.volunteers:
+        account = ledger.account(volunteer_id)
+        spent += account.redeemed
+        if account.balance < 0 or account.balance != shop.initial_balance - (
+            account.redeemed
+        ):
+            wrong += 1
+    sales = int(spent / PRICE)
+    items = {item for device in shop.kiosks for item in device.items}
+    sold = sum(STOCK - ledger.item(item).stock for item in items)
+    row = ledger_container.db.fetch_one(
+        "SELECT count(*) AS n FROM idempotency_keys WHERE scope LIKE %s",
+        ("%:POST:/v1/redemptions",),
+    )
+    keys = int(row["n"]) if row else 0
+    checks = (
+        sold == sales,
+        keys == sales,
+        acknowledged <= sales <= acknowledged + cut_off,
+    )
+    return wrong + checks.count(False)
+
+
+@dataclass(frozen=True)
+class Size:
+    seconds: float
+    kiosks: int
+    accounts: int
+
+
+def run(server: BenchServer, size: Size) -> list[Result]:
+    key = new_master_key()
+    with server.database() as url, tempfile.TemporaryDirectory() as scratch:
+        setup = container(server, url, key)
+        with step(f"{size.accounts:,} accounts, {size.kiosks} kiosks"):
+            shop = open_shop(setup, size.kiosks, size.accounts)
+        setup.close()
+        measured: dict[bool, Driven] = {}
+        rss: dict[bool, float] = {}
+        for group_commit in (True, False):
+            env = ledger_env(url, key, server.home / "kiosk", group_commit)
+            label = "group commit" if group_commit else "one transaction per command"
+            with step(label), serve(env, free_port()) as served:
+                sales = Path(scratch) / f"sales-{group_commit}.txt"
+                open_sessions(served.url, shop, SESSIONS_PER_KIOSK, sales)
+                measured[group_commit] = drive(
+                    served.url, sales, size.kiosks, size.seconds
+                )
+            rss[group_commit] = served.peak_rss_mib
+        acknowledged = sum(d.ok for d in measured.values())
+        check = container(server, url, key)
+        wrong = double_spends(check, shop, acknowledged, 2 * size.kiosks)
+        check.close()
+    refused = sum(d.refused for d in measured.values())
+    print(
+        f"  {acknowledged:,} redemptions, {refused:,} refused for points; "
+        f"{wrong} disagreements between the ledger and the kiosks",
+        flush=True,
+    )
+    name = f"kiosk redemptions, {size.kiosks} kiosks over {size.accounts:,} accounts"
+    ours, single = measured[True], measured[False]
+    return [
+        Result(
+            name,
+            "redemptions/s",
+            ours.rate,
+            "one transaction per command",
+            single.rate,
+            "-",
+        ),
+        Result(
+            name,
+            "p99 ms (lower is better)",
+            ours.p99_ms,
+            "one transaction per command",
+            single.p99_ms,
+            "-",
+        ),
+        Result(name, "double or lost spends", wrong, "-", 0, "= 0"),
+        Result(
+            "memory: API process under kiosk load",
+            "peak RSS MiB (lower is better)",
+            rss[True],
+            "one transaction per command",
+            rss[False],
+            "-",
+        ),
+    ]
