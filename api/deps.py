@@ -15,7 +15,9 @@ from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
+    """Async on purpose: FastAPI runs a sync dependency in the thread pool, one
+    hop per request for a lookup that never blocks."""
     container: Container = request.app.state.container
     return container
 

@@ -10,7 +10,7 @@ import time
 from kafka import KafkaConsumer, TopicPartition
 
 from bench.env import BenchServer, now
-from bench.harness import Result, step, timed
+from bench.harness import Result, peak_rss_mib, reset_peak_rss, step, timed
 from bench.history import write_history
 from infra.container import Container, build
 from infra.kafka_projector import KafkaProjector
@@ -83,10 +83,14 @@ def run(server: BenchServer, events: int) -> list[Result]:
                     pass
             relay.close()
             ours, bare = [], []
+            ours_rss, bare_rss = 0.0, 0.0
             for round_ in range(1, ROUNDS + 1):
                 with step(f"projector (ours), round {round_}"):
+                    reset_peak_rss()
                     ours.append(timed(lambda: project_afresh(container, total)))
+                    ours_rss = max(ours_rss, peak_rss_mib())
                 with step(f"bare consumer, round {round_}"):
+                    reset_peak_rss()
                     bare.append(
                         timed(
                             lambda: consume_all(
@@ -97,6 +101,7 @@ def run(server: BenchServer, events: int) -> list[Result]:
                             )
                         )
                     )
+                    bare_rss = max(bare_rss, peak_rss_mib())
             container.close()
     finally:
         broker.stop()
@@ -108,5 +113,13 @@ def run(server: BenchServer, events: int) -> list[Result]:
             "bare kafka-python consumer",
             max(t.value / t.seconds for t in bare),
             ">= 0.5",
-        )
+        ),
+        Result(
+            "memory: projector (benchmark process)",
+            "peak RSS MiB (lower is better)",
+            ours_rss,
+            "bare kafka-python consumer",
+            bare_rss,
+            "-",
+        ),
     ]

@@ -25,8 +25,9 @@ from domain.identity import (
     normalise_id_number,
     normalise_phone,
 )
+from domain.ids import account_id_for
 from domain.organisation import Team, Unit, UnitKind
-from domain.policy import PointsPolicy, check_points_per_hour
+from domain.policy import POLICY_ID, PointsPolicy, check_points_per_hour
 from domain.volunteer import TimeSpan, Volunteer
 from infra import claims
 from infra.activities import ActivityCommands
@@ -193,10 +194,13 @@ class Ledger(
         record_id = cmd.record_id or uuid4()
 
         def decide() -> Decision:
-            actor.check_manages(self._unit_field(cmd.unit_id))
-            volunteer = self.volunteer(volunteer_id)
-            terms = self.policy().terms
-            account = self.account(volunteer_id)
+            loaded = self.load(
+                cmd.unit_id, volunteer_id, POLICY_ID, account_id_for(volunteer_id)
+            )
+            actor.check_manages(self._unit_field(cmd.unit_id, loaded=loaded))
+            volunteer = self.volunteer(volunteer_id, loaded)
+            terms = self.policy(loaded).terms
+            account = self.account(volunteer_id, loaded)
             entry, points = self.record_entry(
                 volunteer,
                 account,

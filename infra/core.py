@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -35,6 +35,7 @@ from infra import claims
 from infra.db import Database
 from infra.group_commit import GroupCommitter
 from infra.idempotency import IdempotencyKey, IdempotencyStore
+from infra.loading import AggregateLoader
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
 from infra.vault import Vault
 
@@ -42,6 +43,8 @@ from infra.vault import Vault
 #: kiosk account); each retry reloads, so a loser sees the winner's effect.
 MAX_ATTEMPTS = 30
 A = TypeVar("A", bound=Aggregate)
+#: Aggregates by id, as `LedgerCore.load` found them.
+Loaded = dict[UUID, Aggregate]
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class LedgerCore(Application[UUID]):
         self.idempotency = IdempotencyStore(db)
         self.save_listeners: list[Callable[[int], None]] = []
         super().__init__(env)
+        self.loader = AggregateLoader(db, self.repository, self.mapper)
         self.committer = GroupCommitter(self._save_events) if group_commit else None
 
     def close(self) -> None:
@@ -119,38 +123,47 @@ class LedgerCore(Application[UUID]):
 
     # -- loading -----------------------------------------------------------------
 
-    def _load(self, cls: type[A], aggregate_id: UUID, error: type[NotFound]) -> A:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise error(f"no {cls.__name__.lower()} {aggregate_id}") from None
-        if not isinstance(aggregate, cls):
+    def load(self, *ids: UUID) -> Loaded:
+        """Several aggregates in one round trip, for the accessors below."""
+        return self.loader.load(ids)
+
+    def _load(
+        self,
+        cls: type[A],
+        aggregate_id: UUID,
+        error: type[NotFound],
+        loaded: Loaded | None = None,
+    ) -> A:
+        found = (loaded if loaded is not None else self.load(aggregate_id)).get(
+            aggregate_id
+        )
+        if not isinstance(found, cls):
             raise error(f"no {cls.__name__.lower()} {aggregate_id}")
-        return aggregate
+        return found
 
-    def unit(self, unit_id: UUID) -> Unit:
-        return self._load(Unit, unit_id, UnitNotFound)
+    def unit(self, unit_id: UUID, loaded: Loaded | None = None) -> Unit:
+        return self._load(Unit, unit_id, UnitNotFound, loaded)
 
-    def volunteer(self, volunteer_id: UUID) -> Volunteer:
-        return self._load(Volunteer, volunteer_id, VolunteerNotFound)
+    def volunteer(self, volunteer_id: UUID, loaded: Loaded | None = None) -> Volunteer:
+        return self._load(Volunteer, volunteer_id, VolunteerNotFound, loaded)
 
-    def account(self, volunteer_id: UUID) -> CreditAccount:
+    def account(
+        self, volunteer_id: UUID, loaded: Loaded | None = None
+    ) -> CreditAccount:
         return self._load(
-            CreditAccount, account_id_for(volunteer_id), VolunteerNotFound
+            CreditAccount, account_id_for(volunteer_id), VolunteerNotFound, loaded
         )
 
-    def policy(self) -> PointsPolicy:
+    def policy(self, loaded: Loaded | None = None) -> PointsPolicy:
         try:
-            return self._load(PointsPolicy, POLICY_ID, NotFound)
+            return self._load(PointsPolicy, POLICY_ID, NotFound, loaded)
         except NotFound:
             self.ensure_policy()
             return self._load(PointsPolicy, POLICY_ID, NotFound)
 
     def ensure_policy(self) -> None:
         """Records the default policy once, the first time the ledger starts."""
-        try:
-            self.repository.get(POLICY_ID)
-        except AggregateNotFoundError:
+        if POLICY_ID not in self.load(POLICY_ID):
             # Another process may record it first; then its policy stands.
             with contextlib.suppress(IntegrityError):
                 self._save([default_policy()], [])
@@ -255,14 +268,18 @@ class LedgerCore(Application[UUID]):
             )
         return Outcome(stored.response, stored.position, replayed=True)
 
-    def _unit_field(self, unit_id: UUID, field: str = "unit_id") -> Unit:
-        return self._field(Unit, unit_id, field)
+    def _unit_field(
+        self, unit_id: UUID, field: str = "unit_id", loaded: Loaded | None = None
+    ) -> Unit:
+        return self._field(Unit, unit_id, field, loaded)
 
-    def _field(self, cls: type[A], aggregate_id: UUID, field: str) -> A:
+    def _field(
+        self, cls: type[A], aggregate_id: UUID, field: str, loaded: Loaded | None = None
+    ) -> A:
         """An aggregate named in a request body: unknown is the client's input
         error (422 naming the field), not a missing resource."""
         try:
-            return self._load(cls, aggregate_id, NotFound)
+            return self._load(cls, aggregate_id, NotFound, loaded)
         except NotFound:
             rule = f"{cls.__name__.lower()}_exists"
             raise InvalidInput(

@@ -73,7 +73,12 @@ class Settings(BaseSettings):
         description="Save concurrent commands' events together in one transaction "
         "(each answered once it committed); off: one transaction per command.",
     )
-    db_pool_size: int = Field(default=12, ge=1)
+    db_pool_size: int = Field(
+        default=12,
+        ge=1,
+        description="Connections for all but the event store; 4 queued kiosk "
+        "requests behind one another (docs/performance.md).",
+    )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
 
     @property
