@@ -11,6 +11,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import (
     ActivityFull,
     AlreadySignedUp,
@@ -55,7 +56,7 @@ def check_schedule(span: TimeSpan, capacity: int) -> None:
         raise InvalidInput("capacity", "capacity_range", f"1 to {MAX_CAPACITY}")
 
 
-class Activity(Aggregate):
+class Activity(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(activity_id: UUID, **_: Any) -> UUID:
         return activity_id

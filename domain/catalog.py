@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import Conflict, InvalidInput
 from domain.order import check_text
 
@@ -39,7 +40,7 @@ def check_quantity(field: str, quantity: int, low: int = 1) -> None:
         raise InvalidInput(field, f"{field}_range", f"{low} to {MAX_STOCK}")
 
 
-class CatalogItem(Aggregate):
+class CatalogItem(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(item_id: UUID, **_: Any) -> UUID:
         return item_id

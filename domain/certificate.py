@@ -16,6 +16,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import Conflict, InvalidInput
 from domain.ids import NAMESPACE
 from domain.order import check_text
@@ -82,7 +83,7 @@ class Issuer:
         check_text("contact", self.contact, 60)
 
 
-class Certificate(Aggregate):
+class Certificate(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(number: str, **_: Any) -> UUID:
         return certificate_id_for(number)

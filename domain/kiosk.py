@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from domain.order import check_text
 from domain.organisation import Unit, UnitKind
@@ -85,7 +86,7 @@ def check_is_station(unit: Unit) -> None:
         )
 
 
-class Kiosk(Aggregate):
+class Kiosk(CopiedCheaply, Aggregate):
     """A registered kiosk device. Its id is also its token's id."""
 
     @staticmethod

@@ -15,6 +15,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import (
     EvaluationWindowClosed,
     Forbidden,
@@ -84,7 +85,7 @@ def check_text(field: str, value: str, limit: int = 500) -> None:
         raise InvalidInput(field, f"{field}_length", f"at most {limit} characters")
 
 
-class ServiceOrder(Aggregate):
+class ServiceOrder(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(order_id: UUID, **_: Any) -> UUID:
         return order_id

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import InvalidInput
 from domain.reference import OTHER_TEAM_TYPE, TEAM_TYPE_CODES
 
@@ -49,7 +50,7 @@ def check_unit_name(name: str) -> None:
         raise InvalidInput("name", "name_length", "must be at most 100 characters")
 
 
-class Unit(Aggregate):
+class Unit(CopiedCheaply, Aggregate):
     """A centre, institute or station. `lineage` lists ancestors, root first."""
 
     @staticmethod
@@ -122,7 +123,7 @@ def check_service_type(service_type: str, service_type_name: str | None) -> None
         )
 
 
-class Team(Aggregate):
+class Team(CopiedCheaply, Aggregate):
     """A volunteer team (志愿服务队) belonging to one unit."""
 
     @staticmethod

@@ -10,6 +10,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import InvalidInput
 from domain.ids import NAMESPACE
 
@@ -93,7 +94,7 @@ def check_points_per_hour(rate: Decimal) -> None:
         )
 
 
-class PointsPolicy(Aggregate):
+class PointsPolicy(CopiedCheaply, Aggregate):
     """The district's single points-and-rounding policy, edited by admins."""
 
     @staticmethod

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import CopiedCheaply
 from domain.errors import Conflict, IllegalTransition
 from domain.volunteer import check_reason
 
@@ -25,7 +26,7 @@ class HoldExpired(Conflict):
     rule = "hold_not_expired"
 
 
-class Redemption(Aggregate):
+class Redemption(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(redemption_id: UUID, **_: Any) -> UUID:
         return redemption_id

@@ -7,7 +7,7 @@ re-runs a check that depends on the clock or on rules changed since.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -73,7 +73,7 @@ class ServiceDetails:
     order_id: UUID | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
     record_id: UUID
     unit_id: UUID
@@ -84,7 +84,7 @@ class Entry:
     activity_name: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class CorrectionRequest:
     request_id: UUID
     record_id: UUID
@@ -331,10 +331,12 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
-        entry = self.entries[record_id]
-        entry.span = TimeSpan(started_at, ended_at)
-        entry.hours = hours
-        entry.policy_version = policy_version
+        self.entries[record_id] = replace(
+            self.entries[record_id],
+            span=TimeSpan(started_at, ended_at),
+            hours=hours,
+            policy_version=policy_version,
+        )
         self._settle_request(request_id, RequestState.ACCEPTED)
 
     def revoke_hours(
@@ -362,7 +364,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
-        self.entries[record_id].revoked = True
+        self.entries[record_id] = replace(self.entries[record_id], revoked=True)
         self._settle_request(request_id, RequestState.ACCEPTED)
 
     # -- correction requests (asked by the volunteer, decided by a coordinator) --
@@ -464,7 +466,7 @@ class Volunteer(CopiedCheaply, Aggregate):
 
     def _settle_request(self, request_id: UUID | None, state: RequestState) -> None:
         if request_id is not None:
-            self.requests[request_id].state = state
+            self.requests[request_id] = replace(self.requests[request_id], state=state)
 
     # -- activity sign-ups ----------------------------------------------------
 

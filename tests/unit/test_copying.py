@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from domain.account import CreditAccount
 from domain.copying import IMMUTABLE, copy_value
-from domain.volunteer import Volunteer
+from domain.volunteer import RequestState, Volunteer
 from tests.unit.test_volunteer import NOW, SKEW, new_volunteer, record, span
 
 
@@ -33,12 +33,12 @@ def test_changing_a_copied_volunteer_leaves_the_original_alone() -> None:
     record_id = next(iter(volunteer.entries))
     request_id = next(iter(volunteer.requests))
     clone = copy.deepcopy(volunteer)
+    clone.reject_correction(request_id, "not so", "coordinator")
     clone.revoke_hours(record_id, "mistake", "coordinator")
-    clone.requests[request_id].reason = "changed"
     record(clone, span(10, 30))
     clone.signups.clear()
     assert not volunteer.entries[record_id].revoked
-    assert volunteer.requests[request_id].reason == "wrong day"
+    assert volunteer.requests[request_id].state is RequestState.PENDING
     assert len(volunteer.entries) == 2
     assert volunteer.signups
     assert len(clone.pending_events) > len(volunteer.pending_events)
