@@ -225,7 +225,9 @@ class LedgerCore(Application[UUID]):
         """Commits the decision's events (with concurrent ones when grouping) and
         returns the position of its last event once that transaction committed."""
         events = [event for a in aggregates for event in a.collect_events()]
-        return self.save_events(events, side_writes)
+        position = self.save_events(events, side_writes)
+        self.loader.remember(aggregates)
+        return position
 
     def save_events(
         self, events: Sequence[Any], side_writes: Sequence[SideWrite] = ()

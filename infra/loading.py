@@ -65,6 +65,19 @@ class AggregateLoader:
                 found[aggregate_id] = aggregate
         return found
 
+    def remember(self, aggregates: Sequence[Aggregate]) -> None:
+        """Aggregates whose events just committed are the newest state: cached as
+        they are, the next command need not fetch and replay those events again.
+        (Never one that is not committed, and never over a newer one.)"""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        with self._fastforward:
+            for aggregate in aggregates:
+                cached = self._cached(aggregate.id)
+                if cached is None or cached.version < aggregate.version:
+                    cache.put(aggregate.id, aggregate)
+
     def _cached_version(self, aggregate_id: UUID) -> int:
         cached = self._cached(aggregate_id)
         return cached.version if cached is not None else 0
