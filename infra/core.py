@@ -175,17 +175,16 @@ class LedgerCore(Application[UUID]):
     ) -> Outcome:
         """Runs `decide` and saves what it changed in one transaction, together with
         the idempotency record; retries on a concurrent write to the same aggregate.
-        Each attempt first looks for a stored response: the concurrent writer may
-        have been another copy of this very request."""
+        Each attempt first looks for a stored response (under the key's lease, so
+        a new request pays one look): the concurrent writer may have been another
+        copy of this very request."""
         if idem is None:
             return self._attempts(None, decide)
-        if (earlier := self._replay(idem)) is not None:
-            return earlier
         try:
             with self.idempotency.in_flight(idem):
                 return self._attempts(idem, decide)
         except IdempotencyKeyInProgress:
-            # The other copy may have finished between our two looks.
+            # The other copy may have finished since it took the lease.
             if (earlier := self._replay(idem)) is not None:
                 return earlier
             raise

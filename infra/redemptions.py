@@ -20,6 +20,7 @@ from domain.errors import (
     NotFound,
     VolunteerNotFound,
 )
+from domain.ids import account_id_for
 from domain.redemption import Redemption
 from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
@@ -165,12 +166,18 @@ class RedemptionCommands(LedgerCore):
 
         def decide() -> Decision:
             kiosk_station = self._station_of(actor)
-            volunteer = self._field(Volunteer, cmd.volunteer_id, "volunteer_id")
+            loaded = self.load(
+                cmd.volunteer_id,
+                account_id_for(cmd.volunteer_id),
+                *(line.item_id for line in cmd.lines),
+            )
+            volunteer = self._field(Volunteer, cmd.volunteer_id, "volunteer_id", loaded)
             if kiosk_station is not None:
                 self.kiosk_sessions.check(actor, cmd.kiosk_session, cmd.volunteer_id)
             volunteer.check_active()
             items = [
-                self._field(CatalogItem, line.item_id, "items") for line in cmd.lines
+                self._field(CatalogItem, line.item_id, "items", loaded)
+                for line in cmd.lines
             ]
             station = items[0].station_id
             for item in items:
@@ -195,7 +202,7 @@ class RedemptionCommands(LedgerCore):
                         "points": item.price_points * line.quantity,
                     }
                 )
-            account = self.account(cmd.volunteer_id)
+            account = self.account(cmd.volunteer_id, loaded)
             if cmd.hold:
                 account.hold(redemption_id, points)
             else:
