@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
@@ -244,7 +244,13 @@ class LedgerCore(Application[UUID]):
     def _save_events(
         self, events: Sequence[Any], side_writes: Sequence[SideWrite]
     ) -> list[int]:
-        recordings = self.save(*events, side_writes=list(side_writes))
+        """`Application.save` for events already collected, without its per-object
+        protocol checks: `isinstance` against a runtime-checkable Protocol cost a
+        fifth of a bulk import's time. (No snapshots or `_notify` hooks here.)"""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.events = list(events)
+        processing.saved_kwargs = {"side_writes": list(side_writes)}
+        recordings = self._record(processing)
         return [r.notification.id for r in recordings]
 
     def _remember(self, idem: IdempotencyKey, decision: Decision) -> SideWrite:

@@ -12,7 +12,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent, Transcoding
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg import Cursor
+from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from infra import chain
@@ -38,18 +38,45 @@ class LedgerRecorder(PostgresApplicationRecorder):
         side_writes: Sequence[SideWrite] = (),
         **kwargs: Any,
     ) -> None:
-        """Runs after the table lock and the events insert, inside the library's
+        """The table lock and the events insert (as the library's, see
+        `_insert_columns`), then the side writes and the chain, inside the library's
         pipelined transaction and its error capture, so any violated constraint
         (a side write's, or the events' own) surfaces as its IntegrityError and
         rolls everything back. The nested pipeline block syncs on exit, so an error
         never leaves the pipeline aborted for the COMMIT to trip over ('pipeline
         aborted'). A separate cursor keeps the events insert's RETURNING rows for
         the library to read."""
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self._insert_columns,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
         with curs.connection.pipeline(), curs.connection.cursor() as side:
             for write in side_writes:
                 side.execute(write.query.encode(), list(write.params))
             side.execute(self._extend_chain)
+
+    @cached_property
+    def _insert_columns(self) -> sql.Composed:
+        """The library's insert, with one array per column instead of an array of
+        its composite type: psycopg dumps composites in Python, field by field,
+        which was a fifth of a bulk import's time. Rows keep the arrays' order,
+        and so do the notification ids returned."""
+        return sql.SQL(
+            "INSERT INTO {schema}.{table} "
+            "(originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(
+            schema=sql.Identifier(self.datastore.schema),
+            table=sql.Identifier(self.events_table_name),
+        )
 
     @cached_property
     def _extend_chain(self) -> bytes:
