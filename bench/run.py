@@ -30,7 +30,7 @@ BENCHMARKS = {
     "kiosk": (
         kiosk_bench.run,
         kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
-        kiosk_bench.Size(seconds=4, kiosks=100, accounts=1000),
+        kiosk_bench.Size(seconds=4, kiosks=100, accounts=500),
     ),
 }
 OUT = Path(__file__).resolve().parent / "results"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import replay_bench
+from bench import import_bench, projection_bench, replay_bench
 from bench.env import BenchServer
 from bench.harness import Result, markdown, write
 
@@ -30,3 +30,23 @@ def test_a_target_is_met_only_at_or_above_its_ratio() -> None:
     assert result(39.9).met is False
     assert Result("b", "x", 1, "-", 0, "-").met is None
     assert "**no**" in markdown([result(10)], {})
+
+
+def test_the_import_benchmark_reports_its_ratio_to_copy() -> None:
+    [result] = import_bench.run(BenchServer(), 300)
+    assert result.baseline == "COPY of the same rows"
+    assert result.ours > 0
+    assert result.baseline_value > 0
+
+
+def test_the_projection_benchmark_projects_through_a_real_broker() -> None:
+    throughput, memory = projection_bench.run(BenchServer(), 1_000)
+    assert throughput.baseline == "bare kafka-python consumer"
+    assert throughput.ours > 0
+    assert throughput.baseline_value > 0
+    assert memory.ours > 0
+
+
+def test_an_exact_target_is_met_only_by_that_value() -> None:
+    assert Result("b", "errors", 0, "-", 0, "= 0").met is True
+    assert Result("b", "errors", 1, "-", 0, "= 0").met is False
