@@ -33,11 +33,13 @@ def district(ledger_container: Container, volunteers: int) -> tuple[UUID, list[s
     center = ledger.register_unit(NewUnit("中心", UnitKind.CENTER), admin).result["id"]
     numbers = []
     for n in range(volunteers):
+        # A birth date holds 500 serial numbers per gender.
+        birth = BIRTH + timedelta(days=n // 500)
         person = NewVolunteer(
             "王小明",
             Gender.FEMALE,
-            BIRTH,
-            id_number(BIRTH, Gender.FEMALE, n),
+            birth,
+            id_number(birth, Gender.FEMALE, n % 500),
             "13812345678",
             UUID(center),
         )

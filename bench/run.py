@@ -25,7 +25,7 @@ from bench.harness import Result, machine, markdown, write
 BENCHMARKS = {
     "http": (http_bench.run, 20, 5),  # seconds of load per variant
     "import": (import_bench.run, 100_000, 10_000),  # CSV rows
-    "projection": (projection_bench.run, 200_000, 20_000),  # events
+    "projection": (projection_bench.run, 100_000, 20_000),  # events
     "replay": (replay_bench.run, 1_000_000, 50_000),
     "kiosk": (
         kiosk_bench.run,
