@@ -271,3 +271,38 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path: Path) -> None:
             assert records <= kept, records - kept
     finally:
         restarted.stop()
+
+
+def test_a_command_decided_on_a_superseded_version_reloads_without_a_failed_save(
+    container: Container, admin: Actor
+) -> None:
+    """Six recordings for one volunteer are decided on the same version while the
+    table is locked; each batch can hold one. The others are sent back to reload
+    before they reach the database, instead of failing a save."""
+    district, [person] = staff(container, admin, 1)
+    committer = container.ledger.committer
+    assert committer is not None
+    real_save, failed_saves = committer.save, []
+
+    def counting_save(events: Any, side_writes: Any) -> list[int]:
+        try:
+            return real_save(events, side_writes)
+        except Exception as error:
+            failed_saves.append(error)
+            raise
+
+    committer.save = counting_save
+
+    def record(days_ago: int) -> Callable[[], Any]:
+        return lambda: container.ledger.record_hours(
+            person, hours(district.station, days_ago), admin
+        )
+
+    results = in_parallel(
+        [record(d) for d in range(1, 7)],
+        container.db.url,
+        grouped_up(container, 6),
+    )
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert len(container.ledger.volunteer(person).entries) == 6
+    assert failed_saves == []
