@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -21,24 +20,15 @@ from pydantic_core import PydanticCustomError
 from domain.identity import Gender
 from domain.organisation import MAX_POPULATION, UnitKind
 from domain.policy import RoundingRule
+from domain.text import storable_problem
 
 #: Exact decimals in the domain; JSON numbers on the wire.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
-#: Control characters other than tab and line breaks cannot be stored in read models.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def check_storable(text: str) -> str:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError("utf8", "must be valid UTF-8 text") from None
-    if CONTROL_CHARACTERS.search(text):
-        raise PydanticCustomError(
-            "no_control_characters", "must not contain control characters"
-        )
+    if (problem := storable_problem(text)) is not None:
+        raise PydanticCustomError(*problem)
     return text
 
 

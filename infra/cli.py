@@ -302,13 +302,23 @@ def replay(container: Container, args: argparse.Namespace) -> int:
 def import_hours(container: Container, args: argparse.Namespace) -> int:
     if container.projector is not None:
         container.projector.catch_up()  # volunteer numbers are looked up there
-    with args.file.open(encoding="utf-8-sig", newline="") as source:
-        rows, errors = read_rows(source)
+    try:
+        with args.file.open(encoding="utf-8-sig", newline="") as source:
+            rows, errors = read_rows(source)
+    except OSError as error:
+        print(f"vledger: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as error:
+        print(
+            f"vledger: {args.file} is not UTF-8 text (byte {error.start})",
+            file=sys.stderr,
+        )
+        return 2
     label = Actor(Role.ADMIN, uuid4(), f"import:{args.file.name}").label
     importer = HoursImport(container.ledger, container.reads, label)
     report = importer.run(rows, errors, dry_run=args.dry_run)
-    for error in report.errors:
-        print(error, file=sys.stderr)
+    for refused in report.errors:
+        print(refused, file=sys.stderr)
     print(as_json({**report.as_dict(), "actor": label}))
     return 1 if report.errors else 0
 

@@ -19,6 +19,7 @@ from uuid import UUID, uuid5
 
 from domain.account import CreditAccount
 from domain.errors import DomainError, InvalidInput, NotFound
+from domain.text import check_storable
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 from infra.core import LedgerCore
 from infra.group_commit import MAX_EVENTS
@@ -89,17 +90,22 @@ def read_rows(lines: Iterable[str]) -> tuple[list[Row], list[RowError]]:
         return [], [RowError(1, missing[0], "column_required", detail)]
     rows: list[Row] = []
     errors: list[RowError] = []
-    for values in reader:
-        line = reader.line_num
-        try:
-            rows.append(_row(line, values))
-        except DomainError as error:
-            errors.append(RowError(line, error.field, error.rule, error.detail))
+    try:
+        for values in reader:
+            line = reader.line_num
+            try:
+                rows.append(_row(line, values))
+            except DomainError as error:
+                errors.append(RowError(line, error.field, error.rule, error.detail))
+    except csv.Error as error:  # say, a NUL byte: the reader cannot go on
+        errors.append(RowError(reader.line_num, None, "csv_format", str(error)))
     return rows, errors
 
 
 def _row(line: int, values: dict[str, str | None]) -> Row:
     text = {k: (v or "").strip() for k, v in values.items() if k is not None}
+    for column in (*REQUIRED, "record_id"):
+        check_storable(column, text.get(column, ""))
     span = TimeSpan(_time(text, "started_at"), _time(text, "ended_at"))
     unit_id = _uuid(text, "unit_id")
     number = text["volunteer_number"]

@@ -186,6 +186,13 @@ def test_the_command_prints_its_report_and_exits_1_on_a_refused_row(
     assert "line 2: volunteer_number: no volunteer V77777777 [volunteer_exists]" in err
     assert json.loads(out)["written"] is False
 
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(as_csv([]).encode() + "李".encode("gb18030") + b"\n")
+    assert cli.main(["import-hours", str(latin)]) == 2
+    assert "latin.csv is not UTF-8 text" in capsys.readouterr().err
+    assert cli.main(["import-hours", str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
     assert cli.main(["import-hours", str(good)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert (report["new"], report["written"]) == (1, True)
@@ -210,3 +217,29 @@ def test_imported_hours_reach_the_read_model_with_their_star_level(
     read = container.reads.volunteer(volunteer)
     assert read is not None
     assert (read["verified_hours"], read["star_level"]) == (Decimal(300), 2)
+
+
+def test_text_a_read_model_cannot_hold_is_refused_before_anything_is_written(
+    container: Container, admin: Actor, district: District, database_url: str
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    bell = row(number, district.station, hours_back(10), 60)
+    bell["leader"] = "李\x07站长"
+    before = event_count(database_url)
+    report = run_import(container, as_csv([bell]))
+    assert [(e.line, e.field, e.rule) for e in report.errors] == [
+        (2, "leader", "no_control_characters")
+    ]
+    assert event_count(database_url) == before
+    nul = as_csv([row(number, district.station, hours_back(10), 60)]).replace(
+        "李站长", "李\x00站长"
+    )
+    assert [e.rule for e in run_import(container, nul).errors] == [
+        "no_control_characters"
+    ]
+    huge = as_csv([row(number, district.station, hours_back(10), 60)]).replace(
+        "李站长", "李" * 200_000
+    )  # past the csv module's field limit: the file cannot be read on
+    assert [e.rule for e in run_import(container, huge).errors] == ["csv_format"]
+    assert event_count(database_url) == before
