@@ -69,7 +69,9 @@ class Ledger(
     ) -> Outcome:
         def decide() -> Decision:
             parent = (
-                self._unit_field(cmd.parent_id, "parent_id") if cmd.parent_id else None
+                self.requested_unit(cmd.parent_id, "parent_id")
+                if cmd.parent_id
+                else None
             )
             if parent is None:
                 actor.check_role(Role.ADMIN)
@@ -97,7 +99,7 @@ class Ledger(
         self, cmd: NewTeam, actor: Actor, idem: IdempotencyKey | None = None
     ) -> Outcome:
         def decide() -> Decision:
-            actor.check_manages(self._unit_field(cmd.unit_id))
+            actor.check_manages(self.requested_unit(cmd.unit_id))
             team = Team.register(
                 cmd.team_id or uuid4(),
                 cmd.name,
@@ -116,7 +118,7 @@ class Ledger(
         self, cmd: NewVolunteer, actor: Actor, idem: IdempotencyKey | None = None
     ) -> Outcome:
         def decide() -> Decision:
-            actor.check_manages(self._unit_field(cmd.unit_id))
+            actor.check_manages(self.requested_unit(cmd.unit_id))
             person = self._check_person(cmd)
             skills = _check_skills(cmd.skills)
             volunteer_id = cmd.volunteer_id or uuid4()
@@ -197,7 +199,7 @@ class Ledger(
             loaded = self.load(
                 cmd.unit_id, volunteer_id, POLICY_ID, account_id_for(volunteer_id)
             )
-            actor.check_manages(self._unit_field(cmd.unit_id, loaded=loaded))
+            actor.check_manages(self.requested_unit(cmd.unit_id, loaded=loaded))
             volunteer = self.volunteer(volunteer_id, loaded)
             terms = self.policy(loaded).terms
             account = self.account(volunteer_id, loaded)

@@ -97,7 +97,7 @@ class CertificateCommands(LedgerCore):
         def decide() -> Decision:
             volunteer = self._field(Volunteer, volunteer_id, "volunteer_id")
             actor.check_manages(self.unit(volunteer.unit_id))
-            unit = self._unit_field(cmd.unit_id or volunteer.unit_id)
+            unit = self.requested_unit(cmd.unit_id or volunteer.unit_id)
             actor.check_manages(unit)
             position, link = self._position_of(volunteer)
             number = self._next_certificate_number(today)

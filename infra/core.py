@@ -275,9 +275,10 @@ class LedgerCore(Application[UUID]):
             )
         return Outcome(stored.response, stored.position, replayed=True)
 
-    def _unit_field(
+    def requested_unit(
         self, unit_id: UUID, field: str = "unit_id", loaded: Loaded | None = None
     ) -> Unit:
+        """The unit a request names; unknown is a 422 naming `field`."""
         return self._field(Unit, unit_id, field, loaded)
 
     def _field(

@@ -18,7 +18,8 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.account import CreditAccount
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput
+from domain.ids import account_id_for
 from domain.text import check_storable
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 from infra.core import LedgerCore
@@ -217,19 +218,15 @@ class HoursImport:
 
     def _check_unit(self, unit_id: UUID) -> None:
         if unit_id not in self.units:
-            try:
-                self.ledger.unit(unit_id)
-            except NotFound:
-                raise InvalidInput(
-                    "unit_id", "unit_exists", f"no unit {unit_id}"
-                ) from None
+            self.ledger.requested_unit(unit_id)
             self.units.add(unit_id)
 
     def _aggregates(self, volunteer_id: UUID) -> tuple[Volunteer, CreditAccount]:
         if volunteer_id not in self.volunteers:
+            loaded = self.ledger.load(volunteer_id, account_id_for(volunteer_id))
             self.volunteers[volunteer_id] = (
-                self.ledger.volunteer(volunteer_id),
-                self.ledger.account(volunteer_id),
+                self.ledger.volunteer(volunteer_id, loaded),
+                self.ledger.account(volunteer_id, loaded),
             )
         return self.volunteers[volunteer_id]
 

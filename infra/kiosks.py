@@ -238,7 +238,7 @@ class KioskCommands(LedgerCore):
         kiosk_id = uuid4()
 
         def decide() -> Decision:
-            station = self._unit_field(cmd.station_id, "station_id")
+            station = self.requested_unit(cmd.station_id, "station_id")
             actor.check_manages(station)
             kiosk = Kiosk.register(kiosk_id, station, cmd.name, actor.label)
             token, issue = TokenStore.new_token(

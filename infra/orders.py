@@ -85,7 +85,7 @@ class OrderCommands(LedgerCore):
     ) -> Outcome:
         def decide() -> Decision:
             actor.check_role(Role.RESIDENT)
-            self._unit_field(cmd.station_id, "station_id")
+            self.requested_unit(cmd.station_id, "station_id")
             order = ServiceOrder.place(
                 cmd.order_id or uuid4(),
                 actor.token_id,

@@ -103,7 +103,7 @@ class RedemptionCommands(LedgerCore):
         self, cmd: NewItem, actor: Actor, idem: IdempotencyKey | None = None
     ) -> Outcome:
         def decide() -> Decision:
-            actor.check_manages(self._unit_field(cmd.station_id, "station_id"))
+            actor.check_manages(self.requested_unit(cmd.station_id, "station_id"))
             item = CatalogItem.list(
                 cmd.item_id or uuid4(),
                 cmd.station_id,
@@ -323,7 +323,7 @@ class DonationCommands(LedgerCore):
                 recipient_id = cmd.to_volunteer_id
                 receiver = self.account(recipient_id)
             elif cmd.fund_station_id is not None:
-                self._unit_field(cmd.fund_station_id, "fund_station_id")
+                self.requested_unit(cmd.fund_station_id, "fund_station_id")
                 recipient_id = cmd.fund_station_id
                 receiver = self._fund(recipient_id)
             else:
