@@ -121,26 +121,8 @@ def wrk(
     # Spans start an hour before the last full hour, so none ends in the future.
     last_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     base = int(last_hour.timestamp()) - 3600
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{WRK_THREADS}",
-            f"-c{CLIENTS}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(SCRIPT),
-            url,
-            "--",
-            token,
-            unit,
-            str(base),
-            str(first),
-            *people,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    out = run_wrk(
+        url, SCRIPT, CLIENTS, seconds, [token, unit, str(base), str(first), *people]
     ).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"requests failed:\n{out}")
@@ -149,6 +131,29 @@ def wrk(
         "p50": latency_ms(out, "50%"),
         "p99": latency_ms(out, "99%"),
     }
+
+
+def run_wrk(
+    url: str, script: Path, connections: int, seconds: float, args: list[str]
+) -> subprocess.CompletedProcess[str]:
+    """wrk with `script` and its arguments; latency percentiles in its output."""
+    return subprocess.run(
+        [
+            "wrk",
+            f"-t{WRK_THREADS}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+            "--",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def latency_ms(out: str, quantile: str) -> float:

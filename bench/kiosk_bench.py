@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ import httpx
 from bench.env import BenchServer, container
 from bench.harness import Result, step
 from bench.history import volunteer_with_history
-from bench.http_bench import WRK_THREADS, latency_ms, ledger_env, serve
+from bench.http_bench import latency_ms, ledger_env, run_wrk, serve
 from domain.access import Actor, Role
 from domain.organisation import UnitKind
 from infra.commands import NewUnit
@@ -131,23 +130,7 @@ class Driven:
 
 
 def drive(url: str, sales: Path, kiosks: int, seconds: float) -> Driven:
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{WRK_THREADS}",
-            f"-c{kiosks}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(SCRIPT),
-            url,
-            "--",
-            str(sales),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run_wrk(url, SCRIPT, kiosks, seconds, [str(sales)])
     tally = re.search(r"kiosk-tally ok=(\d+) refused=(\d+) other=(\d+)", out.stdout)
     if tally is None or int(tally.group(3)):
         raise RuntimeError(f"unexpected answers:\n{out.stdout}\n{out.stderr}")

@@ -38,7 +38,7 @@ def copy_value(value: Any, memo: dict[int, Any]) -> Any:
         return {key: copy_value(item, memo) for key, item in value.items()}
     if isinstance(value, list):
         return [copy_value(item, memo) for item in value]
-    if isinstance(value, tuple) and type(value) is tuple:
+    if type(value) is tuple:
         return tuple(copy_value(item, memo) for item in value)
     if isinstance(value, set | frozenset) and all(
         isinstance(item, IMMUTABLE) for item in value
