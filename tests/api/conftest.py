@@ -91,6 +91,24 @@ def hours_body(
     return body
 
 
+def volunteer_with_hours(api: Api, hours_ago: tuple[int, ...]) -> dict[str, Any]:
+    """A volunteer registered through the API with a 3-hour entry starting at each
+    of `hours_ago`; `records` lists the entries' record ids."""
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    records = []
+    for ago in hours_ago:
+        recorded = api.as_admin(
+            "POST",
+            f"/v1/volunteers/{volunteer['id']}/hours",
+            json=hours_body(api.district.station, hours_ago=ago, minutes=180),
+        )
+        assert recorded.status_code == 201, recorded.text
+        records.append(recorded.json()["record_id"])
+    return {**volunteer, "records": records}
+
+
 def assert_problem(
     response: Any, status: int, rule: str, field: str | None = None
 ) -> None:

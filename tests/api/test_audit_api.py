@@ -9,23 +9,13 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.api.conftest import Api, assert_problem, volunteer_with_hours
 
 
 @pytest.fixture
 def served(api: Api) -> dict[str, Any]:
     """A volunteer with two entries of hours."""
-    volunteer = api.as_admin(
-        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
-    ).json()
-    for hours_ago in (30, 10):
-        recorded = api.as_admin(
-            "POST",
-            f"/v1/volunteers/{volunteer['id']}/hours",
-            json=hours_body(api.district.station, hours_ago=hours_ago, minutes=180),
-        )
-        assert recorded.status_code == 201, recorded.text
-    return dict(volunteer)
+    return volunteer_with_hours(api, (30, 10))
 
 
 def audit(api: Api, method: str, path: str, **kwargs: Any) -> Any:

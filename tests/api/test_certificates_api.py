@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.api.conftest import Api, assert_problem, volunteer_with_hours
 
 PERIOD = {"from": "2026-05-01", "to": "2026-06-01"}
 ISSUER = {"person_in_charge": "李站长", "contact": "0634-1234567"}
@@ -17,19 +17,7 @@ ISSUER = {"person_in_charge": "李站长", "contact": "0634-1234567"}
 @pytest.fixture
 def served(api: Api) -> dict[str, Any]:
     """A volunteer with 3 h on each of two days in May 2026."""
-    volunteer = api.as_admin(
-        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
-    ).json()
-    records = []
-    for hours_ago in (200, 30):
-        recorded = api.as_admin(
-            "POST",
-            f"/v1/volunteers/{volunteer['id']}/hours",
-            json=hours_body(api.district.station, hours_ago=hours_ago, minutes=180),
-        )
-        assert recorded.status_code == 201, recorded.text
-        records.append(recorded.json()["record_id"])
-    return {**volunteer, "records": records}
+    return volunteer_with_hours(api, (200, 30))
 
 
 def issue(
