@@ -20,6 +20,7 @@ from uuid import UUID, uuid5
 from domain.account import CreditAccount
 from domain.errors import DomainError, InvalidInput
 from domain.ids import account_id_for
+from domain.policy import PolicyTerms
 from domain.text import check_storable
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 from infra.core import LedgerCore
@@ -187,7 +188,7 @@ class HoursImport:
         report.errors.sort(key=lambda e: e.line)
         return report
 
-    def _apply(self, row: Row, ids: dict[str, UUID], terms: Any) -> list[Any]:
+    def _apply(self, row: Row, ids: dict[str, UUID], terms: PolicyTerms) -> list[Any]:
         """The row's new events, or none when this very row is already recorded."""
         volunteer_id = ids.get(row.volunteer_number)
         if volunteer_id is None:
