@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
+from api.authorization import ACCESS
 from api.routers import (
     accounts,
     activities,
@@ -69,4 +70,18 @@ def create_app(container: Container) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    check_every_route_has_a_rule(app)
     return app
+
+
+def check_every_route_has_a_rule(app: FastAPI) -> None:
+    """A route without a line in api/authorization.py's table must not go live."""
+    routes = {
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        for method in operations
+    }
+    if missing := routes - ACCESS.keys():
+        raise RuntimeError(f"routes without an access rule: {sorted(missing)}")
+    if stale := ACCESS.keys() - routes:
+        raise RuntimeError(f"access rules for no route: {sorted(stale)}")

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 
+from api.authorization import rule_for
 from api.problems import ApiProblem
 from domain.access import Actor, Role
-from domain.errors import OutOfScope
+from domain.errors import Forbidden, OutOfScope
 from infra.container import Container
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
@@ -33,7 +34,26 @@ def _unauthorized(detail: str) -> ApiProblem:
     )
 
 
+def route_path(request: Request) -> str:
+    """The route's path template (`/v1/volunteers/{volunteer_id}`)."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", request.url.path))
+
+
+def authorize(request: Request, actor: Actor) -> None:
+    """The role check of api/authorization.py, before the route runs."""
+    path = route_path(request)
+    allowed = rule_for(request.method, path).roles
+    if actor.role not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise Forbidden(
+            f"role {actor.role.value} may not call {request.method} {path} "
+            f"(needs: {names})"
+        )
+
+
 def get_actor(
+    request: Request,
     container: ContainerDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:
@@ -45,10 +65,22 @@ def get_actor(
     actor = container.tokens.authenticate(token.strip())
     if actor is None:
         raise _unauthorized("the token is unknown or revoked")
+    authorize(request, actor)
     return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+SessionHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Kiosk-Session",
+        max_length=100,
+        description="The session from POST /v1/kiosk/identify, opened by the "
+        "volunteer's number and PIN; kiosks and staff counters must send it.",
+    ),
+]
 
 
 IdempotencyHeader = Annotated[
@@ -71,17 +103,21 @@ def scoped_key(
     """Keys are scoped to the token and the route, and bound to the request body."""
     if key is None:
         return None
-    route = request.scope.get("route")
-    path = getattr(route, "path", request.url.path)
-    scope = f"{actor.token_id}:{request.method}:{path}"
+    scope = f"{actor.token_id}:{request.method}:{route_path(request)}"
     return IdempotencyKey(scope, key, fingerprint(request.url.path, *body))
+
+
+#: Positions and offsets are Postgres bigints: a larger number is refused as input.
+MAX_BIGINT = 2**63 - 1
 
 
 class Page:
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+        offset: Annotated[
+            int, Query(ge=0, le=MAX_BIGINT, description="Items to skip.")
+        ] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset
@@ -96,6 +132,7 @@ def wait_for_position(
         int | None,
         Query(
             ge=0,
+            le=MAX_BIGINT,
             description="Wait (up to 2 s) until the read models include this "
             "position, as returned by a write.",
         ),

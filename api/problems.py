@@ -35,6 +35,7 @@ RULE_NAMES = {
     "json_invalid": "malformed_json",
     "timezone_aware": "timezone_required",
     "string_unicode": "utf8",
+    "int_type": "integer",
 }
 
 
@@ -117,24 +118,54 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _error_entry(error: dict[str, Any]) -> dict[str, str]:
+    rule = RULE_NAMES.get(error["type"], error["type"])
+    if rule == "malformed_json":
+        # FastAPI puts the byte offset where a field belongs: name the body instead.
+        offset = error["loc"][-1] if error.get("loc") else "?"
+        reason = error.get("ctx", {}).get("error", "not valid JSON")
+        return {"field": "body", "rule": rule, "message": f"{reason} at byte {offset}"}
+    return {
+        "field": _field(tuple(error.get("loc", ()))),
+        "rule": rule,
+        "message": error.get("msg", ""),
+    }
+
+
+def unreadable_body(request: Request, rule: str, message: str) -> JSONResponse:
+    return problem(
+        request,
+        400,
+        rule,
+        "Malformed request body",
+        f"body: {message}",
+        errors=[{"field": "body", "rule": rule, "message": message}],
+    )
+
+
+def _unreadable(cause: BaseException) -> tuple[str, str]:
+    """Why FastAPI could not read a JSON body (it raises a bare 400 from the cause):
+    the rule and message to report."""
+    if isinstance(cause, UnicodeDecodeError):
+        return "utf8", "the body is not valid UTF-8"
+    if isinstance(cause, RecursionError):
+        return "json_depth", "the JSON is nested too deeply"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "number_size", "a number has more digits than can be read"
+    return "malformed_json", "the body cannot be read as JSON"
+
+
 async def validation_error(
     request: Request, error: RequestValidationError
 ) -> JSONResponse:
-    errors = [
-        {
-            "field": _field(tuple(e.get("loc", ()))),
-            "rule": RULE_NAMES.get(e["type"], e["type"]),
-            "message": e.get("msg", ""),
-        }
-        for e in error.errors()
-    ]
+    errors = [_error_entry(e) for e in error.errors()]
     if any(e["rule"] == "malformed_json" for e in errors):
         return problem(
             request,
             400,
             "malformed_json",
             "Malformed request body",
-            "the body is not valid JSON",
+            f"body: {errors[0]['message']}",
             errors=errors,
         )
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -148,6 +179,8 @@ async def api_problem(request: Request, error: ApiProblem) -> JSONResponse:
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    if error.status_code == 400 and error.__cause__ is not None:
+        return unreadable_body(request, *_unreadable(error.__cause__))
     title = {404: "Not found", 405: "Method not allowed"}.get(
         error.status_code, "Error"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -10,9 +11,11 @@ from uuid import UUID
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -24,6 +27,26 @@ from domain.text import storable_problem
 
 #: Exact decimals in the domain; JSON numbers on the wire.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+ASCII_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _plain_decimal(value: Any) -> Any:
+    if isinstance(value, bool) or (
+        isinstance(value, str) and not ASCII_DECIMAL.fullmatch(value)
+    ):
+        raise PydanticCustomError(
+            "decimal_format",
+            'must be a JSON number, or a string of ASCII digits such as "12.50"',
+        )
+    return value
+
+
+#: Counts in requests are JSON integers: not "10", not 10.0, not true.
+WholeNumber = Annotated[int, Strict()]
+#: Points in requests are JSON numbers, or decimal strings of ASCII digits (no
+#: spaces, no full-width digits) for clients that keep exact decimals as text.
+Amount = Annotated[Decimal, BeforeValidator(_plain_decimal)]
 
 
 def check_storable(text: str) -> str:
@@ -62,7 +85,7 @@ class UnitIn(Request):
     name: str = Field(min_length=1, max_length=100)
     kind: UnitKind
     parent_id: UUID | None = None
-    population: int | None = Field(default=None, ge=0, le=MAX_POPULATION)
+    population: WholeNumber | None = Field(default=None, ge=0, le=MAX_POPULATION)
 
 
 class UnitOut(Response):
@@ -297,7 +320,7 @@ class AccountEntryOut(Response):
 
 
 class PolicyIn(Request):
-    points_per_hour: Decimal = Field(gt=0, le=1000, decimal_places=2)
+    points_per_hour: Amount = Field(gt=0, le=1000, decimal_places=2)
     rounding: RoundingRule
 
 
@@ -373,12 +396,12 @@ class CompleteIn(Request):
 
 
 class EvaluationIn(Request):
-    stars: int = Field(ge=1, le=5)
+    stars: WholeNumber = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=500)
 
 
 class RewardIn(Request):
-    points: Decimal = Field(gt=0, le=1000, decimal_places=2)
+    points: Amount = Field(gt=0, le=1000, decimal_places=2)
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -444,7 +467,7 @@ class ActivityIn(Request):
     leader: str = Field(min_length=1, max_length=64, description="活动负责人")
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    capacity: int = Field(ge=1, le=10_000)
+    capacity: WholeNumber = Field(ge=1, le=10_000)
 
 
 class SignUpIn(Request):
@@ -528,25 +551,25 @@ class ActivityYear(Response):
 class CatalogItemIn(Request):
     station_id: UUID
     name: str = Field(min_length=1, max_length=100)
-    price_points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
-    stock: int = Field(ge=0, le=1_000_000)
-    daily_limit: int | None = Field(
+    price_points: Amount = Field(gt=0, le=100_000, decimal_places=2)
+    stock: WholeNumber = Field(ge=0, le=1_000_000)
+    daily_limit: WholeNumber | None = Field(
         default=None, ge=1, description="Most a person may redeem per day (China time)."
     )
 
 
 class RestockIn(Request):
-    quantity: int = Field(ge=1, le=1_000_000)
+    quantity: WholeNumber = Field(ge=1, le=1_000_000)
 
 
 class CatalogItemWritten(Written):
     id: UUID
     stock: int
-    price_points: Number | None = None
+    price_points: Number
 
 
 class PriceIn(Request):
-    price_points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
+    price_points: Amount = Field(gt=0, le=100_000, decimal_places=2)
 
 
 class CatalogItemOut(Response):
@@ -560,7 +583,7 @@ class CatalogItemOut(Response):
 
 class RedemptionLineIn(Request):
     item_id: UUID
-    quantity: int = Field(ge=1, le=1000)
+    quantity: WholeNumber = Field(ge=1, le=1000)
 
 
 class RedemptionIn(Request):
@@ -586,6 +609,11 @@ class RedemptionOut(Written):
     volunteer_id: UUID
     station_id: UUID
     state: str = Field(description="held, committed, voided or expired")
+    identified_by: str = Field(
+        description="How the volunteer was identified: kiosk_session (number and "
+        "PIN at a kiosk), counter_pin (number and PIN at a staff counter), own_token "
+        "(the volunteer's own credentials); unrecorded before the ledger kept it."
+    )
     points: Number
     balance: Number = Field(description="The volunteer's balance after this step.")
     expires_at: datetime | None
@@ -661,7 +689,7 @@ class DonationIn(Request):
     fund_station_id: UUID | None = Field(
         default=None, description="Or a station's public-welfare fund."
     )
-    points: Decimal = Field(gt=0, le=100_000, decimal_places=2)
+    points: Amount = Field(gt=0, le=100_000, decimal_places=2)
     reason: str = Field(min_length=1, max_length=500)
 
 

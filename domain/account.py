@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedCheaply
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, InvalidInput, StaleRead
 from domain.ids import account_id_for
 
 #: Why a hold gave its points back.
@@ -210,8 +210,15 @@ class CreditAccount(CopiedCheaply, Aggregate):
         self.held += points
         self.holds[redemption_id] = points
 
+    def points_held_for(self, redemption_id: UUID) -> Decimal:
+        """A redemption held and an account without its hold were read at different
+        versions: both are always saved together."""
+        if (points := self.holds.get(redemption_id)) is None:
+            raise StaleRead(f"account {self.id} holds nothing for {redemption_id}")
+        return points
+
     def commit_hold(self, redemption_id: UUID) -> None:
-        points = self.holds[redemption_id]
+        points = self.points_held_for(redemption_id)
         self._hold_committed(redemption_id=redemption_id, points=points)
 
     @event("HoldCommitted")
@@ -225,7 +232,7 @@ class CreditAccount(CopiedCheaply, Aggregate):
     ) -> None:
         """Gives a hold's points back: `cause` says whether it was voided or
         expired, so the statement can tell them apart."""
-        points = self.holds[redemption_id]
+        points = self.points_held_for(redemption_id)
         self._hold_released(
             redemption_id=redemption_id,
             points=points,

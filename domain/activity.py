@@ -21,6 +21,7 @@ from domain.errors import (
     NotSignedUp,
 )
 from domain.ids import NAMESPACE
+from domain.instants import check_plan_instant
 from domain.order import check_text
 from domain.reference import check_category
 from domain.volunteer import MAX_ENTRY_SPAN, TimeSpan, check_reason
@@ -45,9 +46,9 @@ class Attendance:
     checked_out_at: datetime | None = None
 
 
-def check_schedule(span: TimeSpan, capacity: int) -> None:
-    if span.started_at.tzinfo is None or span.ended_at.tzinfo is None:
-        raise InvalidInput("starts_at", "timezone_required", "must include an offset")
+def check_schedule(span: TimeSpan, capacity: int, now: datetime) -> None:
+    check_plan_instant("starts_at", span.started_at, now)
+    check_plan_instant("ends_at", span.ended_at, now)
     if span.ended_at <= span.started_at:
         raise InvalidInput("ends_at", "end_after_start", "must be after starts_at")
     if span.ended_at - span.started_at > MAX_ENTRY_SPAN:
@@ -105,12 +106,13 @@ class Activity(CopiedCheaply, Aggregate):
         capacity: int,
         checkin_code: str,
         actor: str,
+        now: datetime,
     ) -> Activity:
         check_text("title", title, 100)
         check_text("location", location, 200)
         check_text("leader", leader, 64)
         check_category(category, subcategory)
-        check_schedule(span, capacity)
+        check_schedule(span, capacity, now)
         return cls(
             activity_id=activity_id,
             team_id=team_id,

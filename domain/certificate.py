@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid5
@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.copying import CopiedCheaply
 from domain.errors import Conflict, InvalidInput
 from domain.ids import NAMESPACE
+from domain.instants import check_day, end_of_day
 from domain.order import check_text
 from domain.reference import CHINA_TIME
 from domain.volunteer import Entry, Volunteer
@@ -41,14 +42,16 @@ class Period:
     end: date
 
     def check(self, today: date) -> None:
+        check_day("from", self.start, today, "period_not_in_future")
+        check_day("to", self.end, today, "period_not_in_future")
         if self.end < self.start:
             raise InvalidInput("to", "period_order", "must not be before from")
-        if self.end > today:
-            raise InvalidInput("to", "period_not_in_future", "must not be after today")
 
     def covers(self, entry: Entry) -> bool:
-        day = entry.span.started_at.astimezone(CHINA_TIME).date()
-        return self.start <= day <= self.end
+        """Compares instants rather than converting the entry's to a day: an entry
+        stored before instants were bounded may not convert."""
+        first = datetime.combine(self.start, time(), CHINA_TIME)
+        return first <= entry.span.started_at <= end_of_day(self.end)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 
+class StaleRead(Exception):
+    """Aggregates that change together were read at versions that disagree (one of
+    them was loaded before a concurrent command saved both). Never reported: the
+    executor decides again on fresh copies."""
+
+
 class DomainError(Exception):
     """`rule` is a stable machine-readable name; `field` names the input at fault."""
 

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.copying import CopiedCheaply
 from domain.errors import Conflict, DomainError, Forbidden, InvalidInput
 from domain.order import check_text
-from domain.organisation import Unit, UnitKind
+from domain.organisation import Unit, check_is_station
 
 PIN_LENGTH = 6
 VOLUNTEER_DIGITS = 8
@@ -79,13 +79,6 @@ def normalise_volunteer_number(typed: str) -> str:
     return "V" + digits.zfill(VOLUNTEER_DIGITS)
 
 
-def check_is_station(unit: Unit) -> None:
-    if unit.kind is not UnitKind.STATION:
-        raise InvalidInput(
-            "station_id", "unit_is_station", "kiosks stand at stations (站)"
-        )
-
-
 class Kiosk(CopiedCheaply, Aggregate):
     """A registered kiosk device. Its id is also its token's id."""
 
@@ -95,7 +88,7 @@ class Kiosk(CopiedCheaply, Aggregate):
 
     @classmethod
     def register(cls, kiosk_id: UUID, station: Unit, name: str, actor: str) -> Kiosk:
-        check_is_station(station)
+        check_is_station(station, "kiosks stand at stations (站)")
         check_text("name", name, MAX_KIOSK_NAME)
         return cls(kiosk_id=kiosk_id, station_id=station.id, name=name, actor=actor)
 

@@ -23,6 +23,7 @@ from domain.errors import (
     InvalidInput,
 )
 from domain.ids import NAMESPACE
+from domain.instants import check_plan_instant
 from domain.reference import check_category
 from domain.volunteer import TimeSpan, check_reason
 
@@ -67,11 +68,9 @@ class Participation:
     span: TimeSpan
 
 
-def check_window(start: datetime, end: datetime) -> None:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise InvalidInput(
-            "window_start", "timezone_required", "must include an offset"
-        )
+def check_window(start: datetime, end: datetime, now: datetime) -> None:
+    check_plan_instant("window_start", start, now)
+    check_plan_instant("window_end", end, now)
     if end <= start:
         raise InvalidInput(
             "window_end", "end_after_start", "must be after window_start"
@@ -131,12 +130,13 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         window_start: datetime,
         window_end: datetime,
         actor: str,
+        now: datetime,
     ) -> ServiceOrder:
         check_category(category, subcategory)
         check_text("title", title, 100)
         check_text("description", description)
         check_text("address", address, 200)
-        check_window(window_start, window_end)
+        check_window(window_start, window_end, now)
         return cls(
             order_id=order_id,
             resident_id=resident_id,

@@ -10,8 +10,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.access import Actor, Role
 from domain.copying import CopiedCheaply
-from domain.errors import Conflict, IllegalTransition
+from domain.errors import Conflict, Forbidden, IllegalTransition
 from domain.volunteer import check_reason
 
 
@@ -24,6 +25,32 @@ class RedemptionState(StrEnum):
 
 class HoldExpired(Conflict):
     rule = "hold_not_expired"
+
+
+class Identification(StrEnum):
+    """How the volunteer whose points are spent was identified."""
+
+    KIOSK_SESSION = "kiosk_session"  # number and PIN at a station's kiosk
+    COUNTER_PIN = "counter_pin"  # number and PIN at a staff member's counter
+    OWN_TOKEN = "own_token"  # noqa: S105 - the volunteer's own credentials
+    UNRECORDED = "unrecorded"  # redeemed before the ledger recorded it
+
+
+def required_identification(actor: Actor, volunteer_id: UUID) -> Identification:
+    """Spending a person's points needs that person: a kiosk or a staff counter
+    redeems inside a session the volunteer opened with the PIN; a volunteer spends
+    only its own points; nobody else spends any."""
+    if actor.role is Role.KIOSK:
+        return Identification.KIOSK_SESSION
+    if actor.role in (Role.ADMIN, Role.COORDINATOR):
+        return Identification.COUNTER_PIN
+    if actor.is_self(volunteer_id):
+        return Identification.OWN_TOKEN
+    raise Forbidden(
+        "only the volunteer, or a kiosk or counter where it entered its PIN, "
+        "spends its points",
+        field="volunteer_id",
+    )
 
 
 class Redemption(CopiedCheaply, Aggregate):
@@ -42,7 +69,9 @@ class Redemption(CopiedCheaply, Aggregate):
         held: bool,
         expires_at: datetime | None,
         actor: str,
+        identified_by: str = Identification.UNRECORDED.value,
     ) -> None:
+        self.identified_by = Identification(identified_by)
         self.volunteer_id = volunteer_id
         self.station_id = station_id
         self.lines = list(lines)

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from domain.access import Actor, Role
 from domain.activity import Activity
 from domain.errors import ActivityNotFound, Forbidden, InvalidInput, OverlappingEntry
+from domain.instants import check_past_instant
 from domain.organisation import Team
 from domain.reference import SERVICE_CATEGORIES
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
@@ -82,6 +83,7 @@ class ActivityCommands(LedgerCore):
                 cmd.capacity,
                 f"{secrets.randbelow(10**6):06d}",
                 actor.label,
+                self.clock(),
             )
             return Decision([activity], activity_view(activity, with_code=True))
 
@@ -137,11 +139,9 @@ class ActivityCommands(LedgerCore):
                 else:
                     activity.check_out_with_code(who, attend.code, self.clock())
             else:
-                at = attend.at or self.clock()
-                if at > self.clock() + self.clock_skew:
-                    raise InvalidInput(
-                        "at", "not_in_future", "must not be in the future"
-                    )
+                now = self.clock()
+                at = attend.at or now
+                check_past_instant("at", at, now, self.clock_skew, "not_in_future")
                 if checking_in:
                     activity.check_in(who, at, actor.label)
                 else:

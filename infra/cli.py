@@ -9,16 +9,17 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
 from domain.access import Actor, Role
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
+from domain.instants import parse_as_of
 from infra.audit import ReadModelsBehind, as_json
 from infra.container import Container, build
 from infra.hours_import import REQUIRED, HoursImport, read_rows
-from infra.replay import parse_as_of, to_csv
+from infra.replay import to_csv
 from infra.settings import ConfigurationError, Settings, new_master_key
 
 log = logging.getLogger("vledger")
@@ -67,9 +68,15 @@ def parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser(
         "create", help="create a bearer token; the token is the last line printed"
     )
-    create.add_argument("--role", required=True, choices=[r.value for r in Role])
     create.add_argument(
-        "--unit", type=_uuid, metavar="UNIT_ID", help="unit scope (coordinator, kiosk)"
+        "--role",
+        required=True,
+        choices=[r.value for r in Role if r is not Role.KIOSK],
+        help="kiosks are not made here: register the device at its station "
+        "(POST /v1/kiosks), which answers with its token",
+    )
+    create.add_argument(
+        "--unit", type=_uuid, metavar="UNIT_ID", help="unit scope (coordinator)"
     )
     create.add_argument(
         "--volunteer",
@@ -153,9 +160,9 @@ def parser() -> argparse.ArgumentParser:
 
 def _as_of(text: str) -> datetime:
     try:
-        return parse_as_of(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+        return parse_as_of(text, datetime.now(UTC))
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(f"{error.detail} [{error.rule}]") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from projections import all_projections
 from projections.base import ProjectionRunner
 from projections.queries import ReadModels
 
+log = logging.getLogger(__name__)
 SEQUENCES = (
     "CREATE SEQUENCE IF NOT EXISTS volunteer_number_seq; "
     "CREATE SEQUENCE IF NOT EXISTS certificate_number_seq;"
@@ -102,6 +104,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         group_commit=settings.group_commit,
     )
     ledger.ensure_policy()
+    token_store = TokenStore(db)
+    if revoked := token_store.revoke_unregistered_kiosk_tokens():
+        log.warning("revoked %d kiosk tokens of no registered device", revoked)
     runner = ProjectionRunner(db, all_projections(), settings.readmodel_schema)
     runner.create_tables()
     projector = None
@@ -118,7 +123,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         settings=settings,
         db=db,
         ledger=ledger,
-        tokens=TokenStore(db),
+        tokens=token_store,
         vault=VaultReader(db, pii_vault),
         runner=runner,
         reads=reads,

@@ -24,6 +24,7 @@ from domain.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
+    StaleRead,
     UnitNotFound,
     VolunteerNotFound,
 )
@@ -199,6 +200,8 @@ class LedgerCore(Application[UUID]):
                 return earlier
             try:
                 decision = decide()
+            except StaleRead:
+                continue  # the next attempt loads what the other command saved
             except DomainError:
                 # A refusal (say, record_id already used) may come from the
                 # winning copy of this request committing just now.

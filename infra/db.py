@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from psycopg import Connection, Cursor
+from psycopg import Connection, Cursor, DataError
+from psycopg.abc import Buffer
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow, dict_row
+from psycopg.types.datetime import TimestamptzLoader
 from psycopg_pool import ConnectionPool
+
+EARLIEST_HELD = datetime.min.replace(tzinfo=UTC)
+LATEST_HELD = datetime.max.replace(tzinfo=UTC)
+
+
+class InstantLoader(TimestamptzLoader):
+    """Reads an instant that Python cannot hold (before year 1 or after 9999 in UTC;
+    a client could send one before the ledger bounded its instants, see
+    domain/instants.py) as the nearest one it can, so that no read fails on it."""
+
+    def load(self, data: Buffer) -> datetime:
+        try:
+            return super().load(data)
+        except DataError:
+            return EARLIEST_HELD if bytes(data).endswith(b"BC") else LATEST_HELD
+
+
+def tolerate_any_instant(conn: Connection[Any]) -> None:
+    conn.adapters.register_loader("timestamptz", InstantLoader)
 
 
 class Database:
@@ -23,6 +45,7 @@ class Database:
             max_size=pool_size,
             open=True,
             name="vledger",
+            configure=tolerate_any_instant,
         )
 
     @contextmanager

@@ -90,7 +90,9 @@ class KioskIdentification:
         self.rules = rules
 
     def identify(self, kiosk: Actor, volunteer_number: str, pin: str) -> Identified:
-        kiosk.check_role(Role.KIOSK)
+        """`kiosk` is a kiosk device or a staff member's counter: both redeem only
+        inside the session a right PIN opens."""
+        kiosk.check_role(Role.KIOSK, Role.ADMIN, Role.COORDINATOR)
         volunteer_number = normalise_volunteer_number(volunteer_number)
         now = self.sessions.clock()
         # Read before the transaction: it must not wait for a second connection.

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from domain.access import Actor, Role
 from domain.errors import Forbidden, OrderNotFound, TeamNotFound
 from domain.order import Participation, ServiceOrder
-from domain.organisation import Team
+from domain.organisation import Team, check_is_station
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 from infra.core import Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
@@ -85,7 +85,8 @@ class OrderCommands(LedgerCore):
     ) -> Outcome:
         def decide() -> Decision:
             actor.check_role(Role.RESIDENT)
-            self.requested_unit(cmd.station_id, "station_id")
+            station = self.requested_unit(cmd.station_id, "station_id")
+            check_is_station(station, "orders go to a station (站)")
             order = ServiceOrder.place(
                 cmd.order_id or uuid4(),
                 actor.token_id,
@@ -98,6 +99,7 @@ class OrderCommands(LedgerCore):
                 cmd.window_start,
                 cmd.window_end,
                 actor.label,
+                self.clock(),
             )
             return Decision([order], order_view(order))
 

@@ -21,7 +21,8 @@ from domain.errors import (
     VolunteerNotFound,
 )
 from domain.ids import account_id_for
-from domain.redemption import Redemption
+from domain.organisation import check_is_station
+from domain.redemption import Identification, Redemption, required_identification
 from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
@@ -61,8 +62,17 @@ class NewRedemption:
     volunteer_id: UUID
     lines: tuple[Line, ...]
     hold: bool = False
-    #: A kiosk redeems only for a volunteer identified there (KioskSessions).
+    #: A kiosk or a staff counter redeems only for a volunteer identified there with
+    #: the PIN (KioskSessions); a volunteer's own token needs none.
     kiosk_session: str | None = None
+
+
+def item_view(item: CatalogItem) -> dict[str, Any]:
+    return {
+        "id": str(item.id),
+        "stock": item.stock,
+        "price_points": str(item.price_points),
+    }
 
 
 def redemption_view(redemption: Redemption, account_balance: Decimal) -> dict[str, Any]:
@@ -71,6 +81,7 @@ def redemption_view(redemption: Redemption, account_balance: Decimal) -> dict[st
         "volunteer_id": str(redemption.volunteer_id),
         "station_id": str(redemption.station_id),
         "state": redemption.state.value,
+        "identified_by": redemption.identified_by.value,
         "points": str(redemption.points),
         "balance": str(account_balance),
         "expires_at": redemption.expires_at.isoformat()
@@ -103,7 +114,9 @@ class RedemptionCommands(LedgerCore):
         self, cmd: NewItem, actor: Actor, idem: IdempotencyKey | None = None
     ) -> Outcome:
         def decide() -> Decision:
-            actor.check_manages(self.requested_unit(cmd.station_id, "station_id"))
+            station = self.requested_unit(cmd.station_id, "station_id")
+            actor.check_manages(station)
+            check_is_station(station, "goods are sold at stations (站)")
             item = CatalogItem.list(
                 cmd.item_id or uuid4(),
                 cmd.station_id,
@@ -113,7 +126,7 @@ class RedemptionCommands(LedgerCore):
                 cmd.daily_limit,
                 actor.label,
             )
-            return Decision([item], {"id": str(item.id), "stock": item.stock})
+            return Decision([item], item_view(item))
 
         return self.execute(idem, decide)
 
@@ -122,7 +135,7 @@ class RedemptionCommands(LedgerCore):
             item = self.item(item_id)
             actor.check_manages(self.unit(item.station_id))
             item.restock(quantity, actor.label)
-            return Decision([item], {"id": str(item.id), "stock": item.stock})
+            return Decision([item], item_view(item))
 
         return self.execute(None, decide)
 
@@ -135,14 +148,7 @@ class RedemptionCommands(LedgerCore):
             item = self.item(item_id)
             actor.check_manages(self.unit(item.station_id))
             item.change_price(price_points, actor.label)
-            return Decision(
-                [item],
-                {
-                    "id": str(item.id),
-                    "stock": item.stock,
-                    "price_points": str(item.price_points),
-                },
-            )
+            return Decision([item], item_view(item))
 
         return self.execute(None, decide)
 
@@ -165,14 +171,15 @@ class RedemptionCommands(LedgerCore):
         redemption_id = uuid4()
 
         def decide() -> Decision:
-            kiosk_station = self._station_of(actor)
+            identified_by = required_identification(actor, cmd.volunteer_id)
+            kiosk_station = actor.unit_id if actor.role is Role.KIOSK else None
             loaded = self.load(
                 cmd.volunteer_id,
                 account_id_for(cmd.volunteer_id),
                 *(line.item_id for line in cmd.lines),
             )
             volunteer = self._field(Volunteer, cmd.volunteer_id, "volunteer_id", loaded)
-            if kiosk_station is not None:
+            if identified_by is not Identification.OWN_TOKEN:
                 self.kiosk_sessions.check(actor, cmd.kiosk_session, cmd.volunteer_id)
             volunteer.check_active()
             items = [
@@ -185,7 +192,7 @@ class RedemptionCommands(LedgerCore):
                     raise ItemAtAnotherStation(
                         f"{item.name} is sold at another station", field="items"
                     )
-            if kiosk_station is None:
+            if identified_by is Identification.COUNTER_PIN:
                 actor.check_manages(self.unit(station))
             today = self.clock().astimezone(CHINA_TIME).date()
             lines = []
@@ -216,6 +223,7 @@ class RedemptionCommands(LedgerCore):
                 held=cmd.hold,
                 expires_at=self.clock() + HOLD_TTL if cmd.hold else None,
                 actor=actor.label,
+                identified_by=identified_by.value,
             )
             view = redemption_view(redemption, account.balance)
             return Decision([*items, account, redemption], view)

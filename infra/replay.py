@@ -19,7 +19,7 @@ import io
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 from uuid import UUID
@@ -33,7 +33,6 @@ from psycopg.rows import DictRow, tuple_row
 from domain.account import CreditAccount
 from domain.ids import account_id_for
 from domain.policy import star_level
-from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.recorder import EVENTS_TABLE
 
@@ -386,26 +385,6 @@ def _entry(event: Any, points: Decimal, after: Decimal) -> dict[str, Any]:
 
 
 # -- instants and output ---------------------------------------------------------------
-
-
-def parse_as_of(text: str) -> datetime:
-    """An ISO time with its offset, or a date: "hours on record by 30 November"
-    means by the end of 30 November, China time."""
-    try:
-        if len(text.strip()) == len("2026-11-30"):
-            day = date.fromisoformat(text.strip())
-            return datetime.combine(day + timedelta(days=1), time(), CHINA_TIME) - (
-                timedelta(microseconds=1)
-            )
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"not a time with offset or a date: {text!r} "
-            "(e.g. 2026-11-30 or 2026-11-30T18:00:00+08:00)"
-        ) from None
-    if moment.tzinfo is None:
-        raise ValueError(f"the time needs an offset: {text!r}")
-    return moment.astimezone(UTC)
 
 
 CSV_COLUMNS = (

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from domain.access import Actor, Role
+from domain.errors import InvalidInput
 from infra.db import Database
 from infra.recorder import SideWrite
 
@@ -32,6 +33,10 @@ class IssuedToken:
     actor: Actor
 
 
+#: The event that registers a kiosk device; its aggregate id is the token's id.
+KIOSK_REGISTERED = "domain.kiosk:Kiosk.Registered"
+
+
 def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
@@ -48,7 +53,15 @@ class TokenStore:
         volunteer_id: UUID | None = None,
         token_id: UUID | None = None,
     ) -> IssuedToken:
-        """`token_id` is also a resident's identity: orders belong to it."""
+        """`token_id` is also a resident's identity: orders belong to it. A kiosk's
+        token comes only with its registration as a device (KioskCommands)."""
+        if role is Role.KIOSK:
+            raise InvalidInput(
+                "role",
+                "kiosk_is_registered_device",
+                "kiosks are devices registered at a station (POST /v1/kiosks); "
+                "the registration answers with the device's token",
+            )
         actor = Actor(
             role=role,
             token_id=token_id or uuid4(),
@@ -87,6 +100,19 @@ class TokenStore:
             "WHERE id = %s AND revoked_at IS NULL",
             (token_id,),
         )
+
+    def revoke_unregistered_kiosk_tokens(self) -> int:
+        """Kiosk tokens made before kiosks had to be registered devices are not in
+        the device registry, so nobody could retire them over the API: revoked."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE api_tokens SET revoked_at = now() "
+                "WHERE role = 'kiosk' AND revoked_at IS NULL AND NOT EXISTS ("
+                "  SELECT 1 FROM vledger_events e WHERE e.originator_id = api_tokens.id"
+                "  AND e.originator_version = 1 AND e.topic = %s)",
+                (KIOSK_REGISTERED,),
+            )
+            return cur.rowcount
 
     def authenticate(self, token: str) -> Actor | None:
         row = self.db.fetch_one(

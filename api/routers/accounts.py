@@ -14,6 +14,7 @@ from api.deps import (
     Page,
     PageDep,
     ReadAfter,
+    SessionHeader,
     check_reads_unit,
     scoped_key,
 )
@@ -28,14 +29,21 @@ from api.schemas import (
     FundOut,
 )
 from domain.access import Actor, Role
+from domain.errors import OutOfScope
 from infra.container import Container
 from infra.redemptions import Donation
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
 
-def _account(container: Container, actor: Actor, volunteer_id: UUID) -> dict[str, Any]:
-    if actor.role is not Role.KIOSK:
+def _account(
+    container: Container, actor: Actor, volunteer_id: UUID, session: str | None
+) -> dict[str, Any]:
+    """A kiosk sees a volunteer only inside the session the volunteer opened there
+    with its PIN; everyone else as for the volunteer's record."""
+    if actor.role is Role.KIOSK:
+        container.kiosk_identification.sessions.check(actor, session, volunteer_id)
+    else:
         readable_volunteer(container, actor, volunteer_id)
     account = container.reads.account(volunteer_id)
     if account is None:
@@ -52,10 +60,14 @@ def _account(container: Container, actor: Actor, volunteer_id: UUID) -> dict[str
     "/accounts/{volunteer_id}", response_model=AccountOut, dependencies=[ReadAfter]
 )
 def get_account(
-    volunteer_id: UUID, container: ContainerDep, actor: ActorDep
+    volunteer_id: UUID,
+    container: ContainerDep,
+    actor: ActorDep,
+    kiosk_session: SessionHeader = None,
 ) -> AccountOut:
-    """Points are a ledger of their own: redeeming never reduces hours."""
-    account = _account(container, actor, volunteer_id)
+    """Points are a ledger of their own: redeeming never reduces hours. A kiosk
+    reads the balance of the volunteer identified there (`X-Kiosk-Session`)."""
+    account = _account(container, actor, volunteer_id, kiosk_session)
     return AccountOut.model_validate({**account, "owes": account["balance"] < 0})
 
 
@@ -65,13 +77,18 @@ def get_account(
     dependencies=[ReadAfter],
 )
 def list_account_entries(
-    volunteer_id: UUID, container: ContainerDep, actor: ActorDep, page: PageDep
+    volunteer_id: UUID,
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    kiosk_session: SessionHeader = None,
 ) -> list[AccountEntryOut]:
     """The statement, newest first. Kinds: `earned`, `clawed_back`, `held`,
     `redeemed`, `hold_redeemed` (0 points: the hold already moved them), `voided`,
     `expired`, `donated`, `received`; each names its source, and the points of
-    all entries sum to the balance."""
-    _account(container, actor, volunteer_id)
+    all entries sum to the balance. A kiosk reads it inside the volunteer's
+    session, as for the balance."""
+    _account(container, actor, volunteer_id, kiosk_session)
     return _statement(container, volunteer_id, page)
 
 
@@ -102,8 +119,10 @@ def donate(
 
 
 def _fund(container: Container, actor: Actor, unit_id: UUID) -> dict[str, Any]:
-    if not (actor.role is Role.KIOSK and actor.unit_id == unit_id):
+    if actor.role is not Role.KIOSK:
         check_reads_unit(container, actor, unit_id)
+    elif actor.unit_id != unit_id:
+        raise OutOfScope(f"a kiosk reads only its own station's fund, not {unit_id}")
     if container.reads.unit(unit_id) is None:
         raise ApiProblem(404, "unit_exists", "Not found", f"no unit {unit_id}")
     return container.reads.account(unit_id) or {"balance": 0}

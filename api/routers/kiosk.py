@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import (
     ActorDep,
     ContainerDep,
     IdempotencyHeader,
     ReadAfter,
+    SessionHeader,
     check_reads_unit,
     scoped_key,
 )
@@ -38,15 +38,6 @@ from infra.kiosks import NewKiosk
 from infra.redemptions import Line, NewItem, NewRedemption
 
 router = APIRouter(prefix="/v1", tags=["credit supermarket"])
-
-SessionHeader = Annotated[
-    str | None,
-    Header(
-        alias="X-Kiosk-Session",
-        max_length=100,
-        description="The session from POST /v1/kiosk/identify; kiosks must send it.",
-    ),
-]
 
 
 @router.post("/catalog/items", status_code=201, response_model=CatalogItemWritten)
@@ -95,13 +86,14 @@ def change_price(
 def kiosk_catalog(
     container: ContainerDep, actor: ActorDep, station_id: UUID | None = None
 ) -> list[CatalogItemOut]:
-    """A kiosk sees its own station's goods; staff name a station in scope."""
+    """A kiosk sees its own station's goods; staff name a station in scope, and a
+    volunteer (who may redeem with its own token) any station."""
     station = actor.unit_id if actor.role is Role.KIOSK else station_id
     if station is None:
         raise ApiProblem(
             422, "station_id_required", "Invalid input", "station_id: name the station"
         )
-    if actor.role is not Role.KIOSK:
+    if actor.role not in (Role.KIOSK, Role.VOLUNTEER):
         check_reads_unit(container, actor, station)
     return [CatalogItemOut.model_validate(r) for r in container.reads.catalog(station)]
 
@@ -119,8 +111,10 @@ def redeem(
     """Points for goods, at once or held (`hold: true`). Account and stock change
     in one transaction; refused (writing nothing) when the balance or stock is
     short or an item is sold at another station. Send an Idempotency-Key: a retry
-    returns the first response and never spends twice. A kiosk also sends the
-    volunteer's `X-Kiosk-Session` (403 `kiosk_session_valid` without it)."""
+    returns the first response and never spends twice. Spending needs the
+    volunteer: a kiosk or a staff counter sends the `X-Kiosk-Session` the volunteer
+    opened there with its PIN (403 `kiosk_session_valid` without it); a volunteer
+    spends its own points with its own token; nobody else spends any."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     lines = tuple(Line(i.item_id, i.quantity) for i in body.items)
     command = NewRedemption(body.volunteer_id, lines, body.hold, kiosk_session)
@@ -204,8 +198,9 @@ def retire_kiosk(
 def identify(
     body: IdentifyIn, container: ContainerDep, actor: ActorDep
 ) -> IdentifiedOut:
-    """A volunteer identifies at the kiosk with volunteer number and PIN. Opens a
-    10-minute session for this kiosk; send it as `X-Kiosk-Session` when redeeming.
+    """A volunteer identifies at the kiosk (or at a staff member's counter) with
+    volunteer number and PIN. Opens a 10-minute session for this kiosk or staff
+    token; send it as `X-Kiosk-Session` when redeeming.
     A wrong PIN is 422 `pin_matches` with `attempts_left`; 5 in a row lock the PIN
     for 15 minutes, and 20 wrong guesses within 15 minutes lock the kiosk's
     identification (429 `attempts_within_limit`, Retry-After)."""
@@ -231,6 +226,5 @@ def identify(
 @router.post("/kiosk/sign-out", status_code=204)
 def sign_out(actor: ActorDep, container: ContainerDep, session: SessionHeader) -> None:
     """Ends the volunteer's session at this kiosk (the next person starts afresh)."""
-    actor.check_role(Role.KIOSK)
     if session:
         container.ledger.kiosk_sessions.close(actor, session)

@@ -9,15 +9,32 @@ from tests.api.conftest import Api
 PIN = "258025"
 
 
-def register_kiosk(api: Api, name: str = "双泉站 1号机") -> dict[str, Any]:
+def register_kiosk(
+    api: Api, name: str = "双泉站 1号机", station: str | None = None
+) -> dict[str, Any]:
     registered = api.call(
         "POST",
         "/v1/kiosks",
-        api.tokens["coordinator"],
-        json={"station_id": str(api.district.station), "name": name},
+        api.tokens["admin"] if station else api.tokens["coordinator"],
+        json={"station_id": station or str(api.district.station), "name": name},
     )
     assert registered.status_code == 201, registered.text
     return dict(registered.json())
+
+
+def kiosk_elsewhere(api: Api) -> str:
+    """The token of a kiosk at a station of the other institute."""
+    station = api.as_admin(
+        "POST",
+        "/v1/units",
+        json={
+            "name": "里辛站",
+            "kind": "station",
+            "parent_id": str(api.district.other_institute),
+        },
+    )
+    assert station.status_code == 201, station.text
+    return str(register_kiosk(api, "里辛站 1号机", station.json()["id"])["token"])
 
 
 def identify(api: Api, kiosk: str, number: str, pin: str = PIN) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,8 +15,9 @@ import pytest
 from domain.access import Role
 from infra.redemptions import HOLD_TTL
 from tests.api.conftest import Api, assert_problem, volunteer_body
-from tests.api.kiosk import buy, identify
+from tests.api.kiosk import buy, identify, kiosk_elsewhere
 from tests.conftest import Clock, event_count
+from tests.waiting import wait_for
 
 
 @contextmanager
@@ -29,13 +29,12 @@ def events_table_locked(database_url: str) -> Iterator[None]:
 
 
 def wait_until_key_taken(database_url: str) -> None:
+    def taken() -> bool:
+        row = conn.execute("SELECT count(*) FROM idempotency_in_flight").fetchone()
+        return bool(row and row[0])
+
     with psycopg.connect(database_url, autocommit=True) as conn:
-        for _ in range(250):
-            row = conn.execute("SELECT count(*) FROM idempotency_in_flight").fetchone()
-            if row and row[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the first request never took its key")
+        wait_for(taken, "the first request took its key")
 
 
 def backdate_key(key: str, hours: int, database_url: str) -> None:
@@ -187,7 +186,7 @@ def test_short_balance_short_stock_and_bad_bodies_write_nothing(
 def test_a_kiosk_sells_only_its_own_stations_goods(
     api: Api, shop: dict[str, Any], database_url: str
 ) -> None:
-    elsewhere = api.token(Role.KIOSK, unit_id=api.district.other_institute)
+    elsewhere = kiosk_elsewhere(api)
     before = event_count(database_url)
     body = {
         "volunteer_id": shop["volunteer"],
@@ -321,7 +320,7 @@ def test_a_fund_is_zero_before_any_gift_and_private_to_its_scope(
     station = api.district.station
     empty = api.call("GET", f"/v1/units/{station}/fund", api.tokens["coordinator"])
     assert empty.json()["balance"] == 0
-    other_kiosk = api.token(Role.KIOSK, unit_id=api.district.other_institute)
+    other_kiosk = kiosk_elsewhere(api)
     assert api.call("GET", f"/v1/units/{station}/fund", other_kiosk).status_code == 403
     unknown = api.as_admin("GET", f"/v1/units/{uuid4()}/fund")
     assert_problem(unknown, 404, "unit_exists")

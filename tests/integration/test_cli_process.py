@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -220,6 +221,27 @@ def test_token_create_refuses_an_unknown_unit(home: Path) -> None:
     )
     assert done.returncode == 2
     assert "unit_exists" in done.stderr
+
+
+def test_token_create_makes_no_kiosk_tokens(home: Path) -> None:
+    """Kiosks are devices registered at stations (POST /v1/kiosks)."""
+    done = subprocess.run(
+        [*VLEDGER, "token", "create", "--role", "kiosk", "--unit", str(uuid4())],
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "invalid choice: 'kiosk'" in done.stderr
+    helped = subprocess.run(
+        [*VLEDGER, "token", "create", "--help"],
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "POST /v1/kiosks" in helped.stdout
 
 
 def test_outside_the_embedded_default_serve_refuses_to_start_without_a_master_key(

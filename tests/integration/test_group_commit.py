@@ -28,6 +28,7 @@ from tests.integration.helpers import (
     register,
 )
 from tests.integration.test_cli_process import Server, call, vledger
+from tests.waiting import wait_for
 
 
 @contextmanager
@@ -47,13 +48,8 @@ def lock_waiters(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def settle(condition: Callable[[], bool], timeout: float = 20) -> None:
-    waited = 0.0
-    while not condition():
-        if waited > timeout:
-            raise AssertionError("the writers never queued up")
-        threading.Event().wait(0.02)
-        waited += 0.02
+def settle(condition: Callable[[], bool]) -> None:
+    wait_for(condition, "the writers never queued up")
 
 
 def grouped_up(
@@ -250,13 +246,15 @@ def test_a_crash_loses_no_acknowledged_write(tmp_path: Path) -> None:
     threads = [threading.Thread(target=client, args=(p,)) for p in people]
     for thread in threads:
         thread.start()
-    threading.Event().wait(2.0)
+    wait_for(
+        lambda: sum(len(a) for a in acknowledged.values()) > 20,
+        "21 writes acknowledged before the kill",
+    )
     server.process.kill()
     server.process.wait(timeout=30)
     stop.set()
     for thread in threads:
         thread.join(timeout=30)
-    assert sum(len(a) for a in acknowledged.values()) > 20
     restarted = Server(home)
     try:
         for person, records in acknowledged.items():

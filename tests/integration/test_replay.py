@@ -19,7 +19,6 @@ from infra.cli import main
 from infra.commands import Correction
 from infra.container import Container
 from infra.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
-from infra.replay import parse_as_of
 from infra.settings import Settings
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import make_district, record, register
@@ -86,16 +85,6 @@ def test_a_revocation_after_the_instant_does_not_reach_back(
     assert [(r["verified_hours"], r["star_level"]) for r in now] == [(80, 0)]
     balances = container.audit.replay(with_entries=True).balances(with_entries=True)
     assert [e["points"] for e in balances[0]["entries"]] == [200] * 5 + [-200]
-
-
-def test_a_date_means_the_end_of_that_day_in_china() -> None:
-    assert parse_as_of("2026-11-30") == datetime(2026, 11, 30, 15, 59, 59, 999999, UTC)
-    assert parse_as_of("2026-11-30T18:00:00+08:00") == datetime(
-        2026, 11, 30, 10, tzinfo=UTC
-    )
-    for bad in ("2026-11-30T18:00:00", "30/11/2026"):
-        with pytest.raises(ValueError, match="offset"):
-            parse_as_of(bad)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from domain.access import Actor
+from domain.access import Actor, Role
 from infra.commands import Correction
 from infra.container import Container
 from infra.redemptions import Donation, Line, NewItem, NewRedemption
@@ -49,7 +49,8 @@ def busy_history(container: Container, admin: Actor, clock: Clock) -> datetime:
 
     def buy(who: UUID, hold: bool = False) -> UUID:
         order = NewRedemption(who, (Line(item, 1),), hold)
-        return UUID(ledger.redeem(order, admin).result["id"])
+        themselves = Actor(Role.VOLUNTEER, uuid4(), "志愿者", volunteer_id=who)
+        return UUID(ledger.redeem(order, themselves).result["id"])
 
     buy(people[0])
     ledger.confirm_redemption(buy(people[0], hold=True), admin)

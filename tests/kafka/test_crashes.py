@@ -28,7 +28,7 @@ from tests.proxy import CuttableProxy
 VLEDGER = [sys.executable, "-m", "infra.cli"]
 
 
-def process_env(settings: Settings, home: Path) -> dict[str, str]:
+def process_env(settings: Settings, home: Path, batch_size: int = 10) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VLEDGER_")}
     assert settings.database_url is not None
     assert settings.master_key is not None
@@ -39,7 +39,7 @@ def process_env(settings: Settings, home: Path) -> dict[str, str]:
         "VLEDGER_MASTER_KEY": settings.master_key.get_secret_value(),
         "VLEDGER_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
         "VLEDGER_KAFKA_TOPIC": settings.kafka_topic,
-        "VLEDGER_PROJECT_BATCH_SIZE": "10",
+        "VLEDGER_PROJECT_BATCH_SIZE": str(batch_size),
     }
 
 
@@ -71,7 +71,10 @@ def test_kill_9_of_the_projector_mid_stream_then_restart_applies_each_once(
     container = make_container(**kafka_settings)
     seed_many(container, admin, volunteers=30, entries=12)
     head = container.ledger.max_position()
-    env = process_env(container.settings, tmp_path)
+    # One event per transaction: hundreds of commits lie between the first mark and
+    # the head, so a kill right after the first lands mid-stream even on a busy
+    # machine, where the projector may run for a while before this process wakes.
+    env = process_env(container.settings, tmp_path, batch_size=1)
     relay = subprocess.Popen([*VLEDGER, "relay"], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while (

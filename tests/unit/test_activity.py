@@ -35,6 +35,7 @@ def published(capacity: int = 10, span: TimeSpan = SPAN) -> Activity:
         capacity,
         "123456",
         "coordinator",
+        SPAN.started_at,
     )
 
 

@@ -30,6 +30,7 @@ def placed() -> ServiceOrder:
         NOW,
         NOW + timedelta(hours=4),
         "resident",
+        NOW,
     )
 
 
@@ -203,5 +204,6 @@ def test_unknown_categories_are_refused() -> None:
             NOW,
             NOW + timedelta(hours=1),
             "r",
+            NOW,
         )
     assert caught.value.rule == "subcategory_of_category"

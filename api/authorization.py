@@ -1,0 +1,188 @@
+"""Who may call which route: one table, checked before anything else a route does.
+
+Each route names the roles that may call it at all, and what narrows it further (the
+unit scope of a coordinator, a volunteer's own record, a kiosk's identified session);
+the narrowing is checked where the data is (use cases and read helpers), the role
+here. A route missing from the table refuses to start the app, and
+tests/api/test_authorization_api.py calls every route of the OpenAPI document with
+every role against this table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from domain.access import Role
+
+ADMIN, COORDINATOR, VOLUNTEER = Role.ADMIN, Role.COORDINATOR, Role.VOLUNTEER
+RESIDENT, KIOSK, AUDITOR = Role.RESIDENT, Role.KIOSK, Role.AUDITOR
+EVERY_ROLE = frozenset(Role)
+STAFF = frozenset({ADMIN, COORDINATOR})
+STAFF_READERS = frozenset({ADMIN, COORDINATOR, AUDITOR})
+AUDITORS = frozenset({ADMIN, AUDITOR})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    #: What narrows the roles, for the reader of the table and of docs/api.md.
+    narrowed: str = ""
+
+    @property
+    def public(self) -> bool:
+        return not self.roles
+
+
+PUBLIC = Rule(frozenset(), "no token: anyone")
+
+
+def rule(roles: Iterable[Role], narrowed: str = "") -> Rule:
+    return Rule(frozenset(roles), narrowed)
+
+
+IN_SCOPE = "coordinators in their unit and below"
+SELF = "a volunteer only itself"
+
+#: (method, path template) -> who may call it.
+ACCESS: dict[tuple[str, str], Rule] = {
+    # organisation
+    ("POST", "/v1/units"): rule(STAFF, IN_SCOPE + "; a centre needs an admin"),
+    ("GET", "/v1/units/{unit_id}"): rule(EVERY_ROLE),
+    ("GET", "/v1/units/{unit_id}/children"): rule(EVERY_ROLE),
+    ("POST", "/v1/teams"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/teams/{team_id}"): rule(EVERY_ROLE),
+    ("GET", "/v1/teams/{team_id}/activity-counts"): rule(EVERY_ROLE),
+    ("GET", "/v1/reference"): PUBLIC,
+    # volunteers and hours
+    ("POST", "/v1/volunteers"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/volunteers"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/volunteers/{volunteer_id}"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("POST", "/v1/volunteers/{volunteer_id}/deactivation"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/volunteers/{volunteer_id}/reactivation"): rule(STAFF, IN_SCOPE),
+    ("PUT", "/v1/volunteers/{volunteer_id}/kiosk-pin"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("POST", "/v1/volunteers/{volunteer_id}/hours"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/volunteers/{volunteer_id}/hours"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("POST", "/v1/volunteers/{volunteer_id}/hours/{record_id}/corrections"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF} (as a request)"
+    ),
+    (
+        "POST",
+        "/v1/volunteers/{volunteer_id}/correction-requests/{request_id}/accept",
+    ): rule(STAFF, IN_SCOPE),
+    (
+        "POST",
+        "/v1/volunteers/{volunteer_id}/correction-requests/{request_id}/reject",
+    ): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/correction-requests"): rule(STAFF_READERS, IN_SCOPE),
+    # points
+    ("GET", "/v1/accounts/{volunteer_id}"): rule(
+        STAFF_READERS | {VOLUNTEER, KIOSK},
+        f"{IN_SCOPE}; {SELF}; a kiosk inside the volunteer's identified session",
+    ),
+    ("GET", "/v1/accounts/{volunteer_id}/entries"): rule(
+        STAFF_READERS | {VOLUNTEER, KIOSK},
+        f"{IN_SCOPE}; {SELF}; a kiosk inside the volunteer's identified session",
+    ),
+    ("POST", "/v1/accounts/{volunteer_id}/donations"): rule({ADMIN, VOLUNTEER}, SELF),
+    ("GET", "/v1/units/{unit_id}/fund"): rule(
+        STAFF_READERS | {KIOSK}, f"{IN_SCOPE}; a kiosk its own station"
+    ),
+    ("GET", "/v1/units/{unit_id}/fund/entries"): rule(
+        STAFF_READERS | {KIOSK}, f"{IN_SCOPE}; a kiosk its own station"
+    ),
+    # audit and certificates
+    ("GET", "/v1/audit/events"): rule(AUDITORS),
+    ("GET", "/v1/audit/streams/{aggregate_id}"): rule(AUDITORS),
+    ("GET", "/v1/audit/volunteers/{volunteer_id}"): rule(AUDITORS),
+    ("POST", "/v1/audit/replays"): rule(AUDITORS),
+    ("GET", "/v1/audit/chain"): rule(AUDITORS),
+    ("POST", "/v1/volunteers/{volunteer_id}/certificates"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/certificates/{number}.html"): PUBLIC,
+    ("GET", "/v1/certificates/{number}"): PUBLIC,
+    # the five-order loop
+    ("POST", "/v1/orders"): rule({RESIDENT}),
+    ("GET", "/v1/orders"): rule(
+        STAFF_READERS | {RESIDENT, VOLUNTEER},
+        f"{IN_SCOPE}; a resident its own; a volunteer those offered to it",
+    ),
+    ("GET", "/v1/orders/{order_id}"): rule(
+        STAFF_READERS | {RESIDENT, VOLUNTEER},
+        f"{IN_SCOPE}; a resident its own; a volunteer those offered to it",
+    ),
+    ("POST", "/v1/orders/{order_id}/review"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/orders/{order_id}/dispatch"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/orders/{order_id}/accept"): rule(
+        STAFF | {VOLUNTEER}, "a volunteer it was offered to; a team's coordinator"
+    ),
+    ("POST", "/v1/orders/{order_id}/decline"): rule(
+        STAFF | {VOLUNTEER}, "a volunteer it was offered to; a team's coordinator"
+    ),
+    ("POST", "/v1/orders/{order_id}/start"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; a volunteer who accepted"
+    ),
+    ("POST", "/v1/orders/{order_id}/complete"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/orders/{order_id}/evaluation"): rule({RESIDENT}, "its own order"),
+    ("POST", "/v1/orders/{order_id}/reward"): rule({ADMIN}),
+    ("POST", "/v1/orders/{order_id}/cancel"): rule(
+        STAFF | {RESIDENT}, f"{IN_SCOPE}; a resident its own order"
+    ),
+    ("GET", "/v1/ratings/{kind}/{subject_id}"): rule(EVERY_ROLE),
+    # activities
+    ("POST", "/v1/activities"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/activities"): rule(EVERY_ROLE, "codes and attendance: staff"),
+    ("GET", "/v1/activities/{activity_id}"): rule(
+        EVERY_ROLE, "codes and attendance: staff"
+    ),
+    ("POST", "/v1/activities/{activity_id}/signups"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("POST", "/v1/activities/{activity_id}/checkins"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}, with the activity's code"
+    ),
+    ("POST", "/v1/activities/{activity_id}/checkouts"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}, with the activity's code"
+    ),
+    ("POST", "/v1/activities/{activity_id}/close"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/activities/{activity_id}/cancel"): rule(STAFF, IN_SCOPE),
+    # the credit supermarket
+    ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),
+    ("PUT", "/v1/catalog/items/{item_id}/price"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/kiosk/catalog"): rule(
+        STAFF_READERS | {KIOSK, VOLUNTEER}, f"{IN_SCOPE}; a kiosk its own station"
+    ),
+    ("POST", "/v1/redemptions"): rule(
+        STAFF | {KIOSK, VOLUNTEER},
+        "the volunteer identified: a kiosk session, the volunteer's own token, "
+        "or staff in scope with the volunteer's PIN",
+    ),
+    ("POST", "/v1/redemptions/{redemption_id}/confirm"): rule(
+        STAFF | {KIOSK}, f"{IN_SCOPE}; a kiosk at the redemption's station"
+    ),
+    ("POST", "/v1/redemptions/{redemption_id}/void"): rule(
+        STAFF | {KIOSK}, f"{IN_SCOPE}; a kiosk at the redemption's station"
+    ),
+    ("POST", "/v1/kiosks"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/kiosks"): rule(STAFF_READERS, IN_SCOPE),
+    ("POST", "/v1/kiosks/{kiosk_id}/retire"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/kiosk/identify"): rule(
+        STAFF | {KIOSK}, "a kiosk device, or staff at a counter"
+    ),
+    ("POST", "/v1/kiosk/sign-out"): rule(STAFF | {KIOSK}),
+    # operations
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/v1/ops/status"): rule(AUDITORS),
+    ("GET", "/v1/policy"): rule(EVERY_ROLE),
+    ("PUT", "/v1/policy"): rule({ADMIN}),
+}
+
+
+def rule_for(method: str, path: str) -> Rule:
+    """The route's rule; KeyError for a route the table does not name."""
+    return ACCESS[(method.upper(), path)]
