@@ -55,6 +55,11 @@ def check_storable(text: str) -> str:
     return text
 
 
+def example(body: dict[str, Any]) -> ConfigDict:
+    """The request body's example in the OpenAPI document (and on /docs)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -82,6 +87,14 @@ class Written(Response):
 
 
 class UnitIn(Request):
+    model_config = example(
+        {
+            "name": "双泉新时代文明实践站",
+            "kind": "station",
+            "parent_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+            "population": 3200,
+        }
+    )
     name: str = Field(min_length=1, max_length=100)
     kind: UnitKind
     parent_id: UUID | None = None
@@ -101,6 +114,13 @@ class UnitCreated(UnitOut, Written):
 
 
 class TeamIn(Request):
+    model_config = example(
+        {
+            "name": "双泉环保志愿服务队",
+            "unit_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+            "service_type": "sanitation_environment",
+        }
+    )
     name: str = Field(min_length=1, max_length=100)
     unit_id: UUID
     service_type: str = Field(
@@ -127,6 +147,18 @@ class TeamCreated(TeamOut, Written):
 
 
 class VolunteerIn(Request):
+    model_config = example(
+        {
+            "name": "王小明",
+            "gender": "male",
+            "birth_date": "1990-03-07",
+            "id_number": "370102199003070016",
+            "phone": "13812345678",
+            "unit_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+            "skills": ["急救"],
+            "party_member": True,
+        }
+    )
     name: str = Field(min_length=1, max_length=64)
     gender: Gender
     birth_date: date
@@ -182,6 +214,7 @@ class VolunteerPage(Response):
 
 
 class StatusChangeIn(Request):
+    model_config = example({"reason": "迁出本区"})
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -194,6 +227,19 @@ class StatusChanged(Written):
 
 
 class HoursIn(Request):
+    model_config = example(
+        {
+            "record_id": "7f0e1d2c-3b4a-4596-8877-665544332211",
+            "activity_name": "社区清扫",
+            "started_at": "2026-11-28T09:00:00+08:00",
+            "ended_at": "2026-11-28T11:30:00+08:00",
+            "location": "双泉社区",
+            "service_recipient": "辖区居民",
+            "content": "清理楼道杂物",
+            "leader": "李站长",
+            "unit_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+        }
+    )
     record_id: UUID | None = Field(
         default=None,
         description="Client-chosen id; posting the same record_id again returns the "
@@ -253,6 +299,9 @@ class HourEntryPage(Response):
 
 
 class CorrectionIn(Request):
+    model_config = example(
+        {"ended_at": "2026-11-28T11:00:00+08:00", "reason": "结束时间登记有误"}
+    )
     started_at: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
     revoke: bool = False
@@ -269,6 +318,7 @@ class CorrectionOut(Written):
 
 
 class DecisionIn(Request):
+    model_config = example({"reason": "与签到记录不符"})
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -320,6 +370,7 @@ class AccountEntryOut(Response):
 
 
 class PolicyIn(Request):
+    model_config = example({"points_per_hour": 10, "rounding": "half_hour"})
     points_per_hour: Amount = Field(gt=0, le=1000, decimal_places=2)
     rounding: RoundingRule
 
@@ -360,6 +411,18 @@ class OpsStatus(Response):
 
 
 class OrderIn(Request):
+    model_config = example(
+        {
+            "category": "elderly",
+            "subcategory": "daily_care",
+            "title": "帮独居老人打扫卫生",
+            "description": "老人行动不便，需要打扫厨房和客厅",
+            "station_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+            "address": "双泉社区3号楼2单元",
+            "window_start": "2026-12-05T09:00:00+08:00",
+            "window_end": "2026-12-05T11:00:00+08:00",
+        }
+    )
     category: str = Field(description="A five-fors code (GET /v1/reference).")
     subcategory: str | None = None
     title: str = Field(min_length=1, max_length=100)
@@ -371,36 +434,59 @@ class OrderIn(Request):
 
 
 class ReviewIn(Request):
+    model_config = example({"accept": True, "reason": ""})
     accept: bool
     reason: str = Field(default="", max_length=500, description="Required to reject.")
 
 
 class DispatchIn(Request):
+    model_config = example({"volunteer_ids": ["5d7e1c2a-3b4f-4e6a-8c9d-0a1b2c3d4e5f"]})
     team_id: UUID | None = None
     volunteer_ids: list[UUID] = Field(default_factory=list, max_length=50)
     open_for_claiming: bool = False
 
 
 class ReasonIn(Request):
+    model_config = example({"reason": "居民临时外出"})
     reason: str = Field(min_length=1, max_length=500)
 
 
 class ParticipantIn(Request):
+    model_config = example(
+        {
+            "volunteer_id": "5d7e1c2a-3b4f-4e6a-8c9d-0a1b2c3d4e5f",
+            "started_at": "2026-12-05T09:00:00+08:00",
+            "ended_at": "2026-12-05T11:00:00+08:00",
+        }
+    )
     volunteer_id: UUID
     started_at: AwareDatetime
     ended_at: AwareDatetime
 
 
 class CompleteIn(Request):
+    model_config = example(
+        {
+            "participants": [
+                {
+                    "volunteer_id": "5d7e1c2a-3b4f-4e6a-8c9d-0a1b2c3d4e5f",
+                    "started_at": "2026-12-05T09:00:00+08:00",
+                    "ended_at": "2026-12-05T11:00:00+08:00",
+                }
+            ]
+        }
+    )
     participants: list[ParticipantIn] = Field(min_length=1, max_length=50)
 
 
 class EvaluationIn(Request):
+    model_config = example({"stars": 5, "comment": "打扫得很干净，谢谢！"})
     stars: WholeNumber = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=500)
 
 
 class RewardIn(Request):
+    model_config = example({"points": 20, "reason": "服务获居民五星好评"})
     points: Amount = Field(gt=0, le=1000, decimal_places=2)
     reason: str = Field(min_length=1, max_length=500)
 
@@ -459,6 +545,19 @@ class RatingOut(Response):
 
 
 class ActivityIn(Request):
+    model_config = example(
+        {
+            "team_id": "9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+            "title": "周末河道清理",
+            "category": "public",
+            "subcategory": "environment",
+            "location": "汶河岸边",
+            "leader": "李队长",
+            "starts_at": "2026-12-06T09:00:00+08:00",
+            "ends_at": "2026-12-06T11:00:00+08:00",
+            "capacity": 20,
+        }
+    )
     team_id: UUID
     title: str = Field(min_length=1, max_length=100)
     category: str = Field(description="A five-fors code (GET /v1/reference).")
@@ -471,6 +570,7 @@ class ActivityIn(Request):
 
 
 class SignUpIn(Request):
+    model_config = example({})
     volunteer_id: UUID | None = Field(
         default=None,
         description="Required for coordinators; volunteers sign themselves.",
@@ -478,6 +578,7 @@ class SignUpIn(Request):
 
 
 class AttendIn(Request):
+    model_config = example({"code": "482913"})
     volunteer_id: UUID | None = Field(
         default=None, description="Required for coordinators."
     )
@@ -549,6 +650,15 @@ class ActivityYear(Response):
 
 
 class CatalogItemIn(Request):
+    model_config = example(
+        {
+            "station_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
+            "name": "洗衣液",
+            "price_points": 30,
+            "stock": 50,
+            "daily_limit": 2,
+        }
+    )
     station_id: UUID
     name: str = Field(min_length=1, max_length=100)
     price_points: Amount = Field(gt=0, le=100_000, decimal_places=2)
@@ -559,6 +669,7 @@ class CatalogItemIn(Request):
 
 
 class RestockIn(Request):
+    model_config = example({"quantity": 20})
     quantity: WholeNumber = Field(ge=1, le=1_000_000)
 
 
@@ -569,6 +680,7 @@ class CatalogItemWritten(Written):
 
 
 class PriceIn(Request):
+    model_config = example({"price_points": "25.50"})
     price_points: Amount = Field(gt=0, le=100_000, decimal_places=2)
 
 
@@ -582,11 +694,23 @@ class CatalogItemOut(Response):
 
 
 class RedemptionLineIn(Request):
+    model_config = example(
+        {"item_id": "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b", "quantity": 1}
+    )
     item_id: UUID
     quantity: WholeNumber = Field(ge=1, le=1000)
 
 
 class RedemptionIn(Request):
+    model_config = example(
+        {
+            "volunteer_id": "5d7e1c2a-3b4f-4e6a-8c9d-0a1b2c3d4e5f",
+            "items": [
+                {"item_id": "3e2d1c0b-9a8f-4e7d-8c6b-5a4f3e2d1c0b", "quantity": 1}
+            ],
+            "hold": False,
+        }
+    )
     volunteer_id: UUID
     items: list[RedemptionLineIn] = Field(min_length=1, max_length=50)
     hold: bool = Field(
@@ -621,6 +745,9 @@ class RedemptionOut(Written):
 
 
 class KioskIn(Request):
+    model_config = example(
+        {"station_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61", "name": "双泉站 1号机"}
+    )
     station_id: UUID
     name: str = Field(min_length=1, max_length=60, description="e.g. 双泉站 1号机")
 
@@ -649,6 +776,7 @@ class KioskListed(Response):
 
 
 class PinIn(Request):
+    model_config = example({"pin": "258025"})
     pin: str = Field(
         max_length=20,
         description="Six digits; not repeated or consecutive (111111, 123456).",
@@ -661,6 +789,7 @@ class PinSetOut(Written):
 
 
 class IdentifyIn(Request):
+    model_config = example({"volunteer_number": "V00000012", "pin": "258025"})
     volunteer_number: str = Field(min_length=1, max_length=40)
     pin: str = Field(max_length=20)
 
@@ -683,6 +812,13 @@ class IdentifiedOut(Response):
 
 
 class DonationIn(Request):
+    model_config = example(
+        {
+            "to_volunteer_id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+            "points": 15,
+            "reason": "给妈妈",
+        }
+    )
     to_volunteer_id: UUID | None = Field(
         default=None, description="Another volunteer (family, an elderly neighbour)."
     )
@@ -738,6 +874,7 @@ class VolunteerAsOfOut(StandingOut):
 
 
 class ReplayIn(Request):
+    model_config = example({"as_of": "2026-11-30"})
     as_of: str | None = Field(
         default=None,
         description="ISO time with offset, or a date (the end of that day, China "
@@ -773,6 +910,15 @@ class ReplayOut(Response):
 
 
 class CertificateIn(Request):
+    model_config = example(
+        {
+            "from": "2026-01-01",
+            "to": "2026-11-30",
+            "person_in_charge": "李站长",
+            "contact": "0634-1234567",
+            "remarks": "",
+        }
+    )
     period_from: date = Field(alias="from", description="First day of service")
     period_to: date = Field(alias="to", description="Last day of service")
     person_in_charge: str = Field(

@@ -77,6 +77,8 @@ def check_in(
     container: ContainerDep,
     actor: ActorDep,
 ) -> ActivityWritten:
+    """Marks the volunteer present: the volunteer itself with the activity's code
+    while it runs, or a coordinator naming the volunteer (and the time)."""
     attend = Attend(body.volunteer_id, body.code, body.at)
     outcome = container.ledger.check_in(activity_id, attend, actor)
     return written(ActivityWritten, outcome, response)
@@ -90,6 +92,7 @@ def check_out(
     container: ContainerDep,
     actor: ActorDep,
 ) -> ActivityWritten:
+    """Marks the volunteer leaving, as for check-in; closing counts hours up to it."""
     attend = Attend(body.volunteer_id, body.code, body.at)
     outcome = container.ledger.check_out(activity_id, attend, actor)
     return written(ActivityWritten, outcome, response)
@@ -113,6 +116,7 @@ def cancel_activity(
     container: ContainerDep,
     actor: ActorDep,
 ) -> ActivityWritten:
+    """Cancels a published activity with a reason and releases its sign-ups."""
     outcome = container.ledger.cancel_activity(activity_id, body.reason, actor)
     return written(ActivityWritten, outcome, response)
 
@@ -123,6 +127,7 @@ def cancel_activity(
 def get_activity(
     activity_id: UUID, container: ContainerDep, actor: ActorDep
 ) -> ActivityOut:
+    """One activity: staff in scope also see its code and everyone's attendance."""
     row = container.reads.activity(activity_id)
     if row is None:
         raise ApiProblem(

@@ -150,6 +150,7 @@ def reject_correction(
     container: ContainerDep,
     actor: ActorDep,
 ) -> CorrectionOut:
+    """Refuses a volunteer's correction request, with a reason; nothing is corrected."""
     outcome = container.ledger.decide_correction(
         volunteer_id, request_id, False, body.reason, actor
     )

@@ -63,6 +63,7 @@ def restock(
     container: ContainerDep,
     actor: ActorDep,
 ) -> CatalogItemWritten:
+    """Adds stock to an item (an event)."""
     outcome = container.ledger.restock(item_id, body.quantity, actor)
     return written(CatalogItemWritten, outcome, response)
 

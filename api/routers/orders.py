@@ -131,6 +131,7 @@ def decline_order(
 def start_order(
     order_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
 ) -> OrderWritten:
+    """The service begins: station staff, or a volunteer who accepted the order."""
     return written(
         OrderWritten, container.ledger.start_order(order_id, actor), response
     )
@@ -193,6 +194,8 @@ def cancel_order(
 
 @router.get("/orders/{order_id}", response_model=OrderOut, dependencies=[ReadAfter])
 def get_order(order_id: UUID, container: ContainerDep, actor: ActorDep) -> OrderOut:
+    """One order's board row: its state, the time of each step, and whether it is
+    overdue. Another resident's order is 404."""
     row = container.reads.order(order_id)
     if row is None or not _may_read(container, actor, row):
         raise _not_found(order_id)

@@ -50,6 +50,7 @@ def create_unit(
 
 @router.get("/units/{unit_id}", response_model=UnitOut, dependencies=[ReadAfter])
 def get_unit(unit_id: UUID, container: ContainerDep, actor: ActorDep) -> UnitOut:
+    """A unit of the district (centre, institute or station) with its lineage."""
     unit = container.reads.unit(unit_id)
     if unit is None:
         raise _not_found("unit", unit_id)
@@ -62,6 +63,7 @@ def get_unit(unit_id: UUID, container: ContainerDep, actor: ActorDep) -> UnitOut
 def get_unit_children(
     unit_id: UUID, container: ContainerDep, actor: ActorDep
 ) -> list[UnitOut]:
+    """The units directly below this one."""
     if container.reads.unit(unit_id) is None:
         raise _not_found("unit", unit_id)
     return [UnitOut.model_validate(u) for u in container.reads.children(unit_id)]
@@ -76,6 +78,8 @@ def create_team(
     actor: ActorDep,
     idempotency_key: IdempotencyHeader = None,
 ) -> TeamCreated:
+    """A team of one of the 17 standard types (or a named other type) at a unit
+    in scope."""
     command = NewTeam(
         body.name, body.unit_id, body.service_type, body.service_type_name
     )
@@ -87,6 +91,7 @@ def create_team(
 
 @router.get("/teams/{team_id}", response_model=TeamOut, dependencies=[ReadAfter])
 def get_team(team_id: UUID, container: ContainerDep, actor: ActorDep) -> TeamOut:
+    """A team with its unit and service type."""
     team = container.reads.team(team_id)
     if team is None:
         raise _not_found("team", team_id)

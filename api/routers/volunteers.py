@@ -99,6 +99,8 @@ def list_volunteers(
 def get_volunteer(
     volunteer_id: UUID, container: ContainerDep, actor: ActorDep
 ) -> VolunteerOut:
+    """A volunteer's record: masked identity, status, verified hours, star level and
+    points; the clear name for admins, coordinators in scope and the volunteer."""
     row = readable_volunteer(container, actor, volunteer_id)
     return _volunteers_out(container, actor, [row])[0]
 
@@ -161,6 +163,7 @@ def reactivate_volunteer(
     container: ContainerDep,
     actor: ActorDep,
 ) -> StatusChanged:
+    """Makes an inactive volunteer active again, with a reason (an event)."""
     return _set_status(container, actor, volunteer_id, True, body.reason, response)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
 from api.app import check_every_route_has_a_rule
 from api.authorization import ACCESS, Rule
@@ -88,13 +88,11 @@ def test_every_route_but_the_public_ones_needs_a_token(api: Api) -> None:
 
 
 def test_a_route_without_a_rule_stops_the_app_from_starting() -> None:
-    app = FastAPI()
     router = APIRouter()
 
     @router.get("/v1/secret")
     def secret() -> dict[str, str]:
         return {}
 
-    app.include_router(router)
     with pytest.raises(RuntimeError, match="without an access rule"):
-        check_every_route_has_a_rule(app)
+        check_every_route_has_a_rule([router])

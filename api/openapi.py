@@ -1,0 +1,140 @@
+"""The OpenAPI document tells what the service really sends: every error an operation
+can answer is declared as `application/problem+json` with the Problem schema (not
+FastAPI's default 422 shape, which the service never sends)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.glossary import FIELDS
+from api.problems import MEDIA_TYPE, TYPE_PREFIX
+
+
+class ProblemField(BaseModel):
+    field: str = Field(
+        description="The input at fault: a body field, a query "
+        "parameter, a header, or `body` for the body as a whole."
+    )
+    rule: str = Field(description="The rule it breaks (stable, machine-readable).")
+    message: str = Field(description="What is wrong, for people.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details. Some problems add members: the current `state` of
+    an order or activity (409 `state_allows_command`), `attempts_left` (422
+    `pin_matches`), `retry_after_seconds` (429)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description=f"`{TYPE_PREFIX}` and the rule")
+    title: str
+    status: int
+    detail: str = Field(description="What is wrong, naming the field when one is")
+    instance: str = Field(description="The request's path")
+    rule: str = Field(description="The rule broken (or the first of several)")
+    errors: list[ProblemField] | None = Field(
+        default=None, description="One entry per field at fault"
+    )
+
+
+#: status -> (when, an example rule)
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("The body cannot be read (not JSON or UTF-8, too deep)", "malformed_json"),
+    401: ("No token, or an unknown or revoked one", "unauthorized"),
+    403: ("The role may not do this, or the unit is outside its scope", "forbidden"),
+    404: ("Nothing with this id (or not visible to this token)", "volunteer_exists"),
+    409: ("Valid alone, but conflicts with recorded facts or the state", "conflict"),
+    422: ("A field breaks a rule; nothing was written", "required"),
+    429: (
+        "Too many wrong PINs; retry after Retry-After seconds",
+        "attempts_within_limit",
+    ),
+    503: (
+        "The database does not answer, writers kept colliding, or read models are "
+        "behind min_position; retry after Retry-After seconds",
+        "storage_unavailable",
+    ),
+}
+
+
+def _example(status: int, rule: str, path: str) -> dict[str, Any]:
+    return {
+        "type": TYPE_PREFIX + rule,
+        "title": "Invalid input" if status == 422 else "Error",
+        "status": status,
+        "detail": "the reason, naming the field",
+        "instance": path,
+        "rule": rule,
+    }
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    statuses = [422, 503]
+    if "requestBody" in operation:
+        statuses.append(400)
+    if operation.get("security"):
+        statuses += [401, 403]
+    if "{" in path:
+        statuses.append(404)
+    if method in ("post", "put"):
+        statuses.append(409)
+    if path == "/v1/kiosk/identify":
+        statuses.append(429)
+    return sorted(statuses)
+
+
+def describe_fields(document: dict[str, Any]) -> None:
+    """Every property and parameter the models leave undescribed gets its name's
+    meaning from the glossary."""
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        for name, prop in schema.get("properties", {}).items():
+            if "description" not in prop and name in FIELDS:
+                prop["description"] = FIELDS[name]
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                name = parameter["name"]
+                if "description" not in parameter and name in FIELDS:
+                    parameter["description"] = FIELDS[name]
+
+
+def declare_problems(document: dict[str, Any]) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ProblemField, Problem):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        schemas[model.__name__] = schema
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in _statuses(path, method, operation):
+                when, rule = ERRORS[status]
+                responses[str(status)] = {
+                    "description": when,
+                    "content": {
+                        MEDIA_TYPE: {
+                            "schema": {"$ref": "#/components/schemas/Problem"},
+                            "example": _example(status, rule, path),
+                        }
+                    },
+                }
+    return document
+
+
+def install(app: FastAPI) -> None:
+    """FastAPI builds the document once; the problems are declared on it then."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = declare_problems(build())
+            describe_fields(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,89 @@
+"""The OpenAPI document tells the truth: a bearer scheme, every error declared as
+problem+json with the schema the service sends, an example for every request body, a
+description for every operation, field and parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api import schemas
+from api.authorization import ACCESS
+from tests.api.conftest import Api
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+
+
+@pytest.fixture
+def document(api: Api) -> dict[str, Any]:
+    return dict(api.client.get("/openapi.json").json())
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method.upper(), path, op)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    ]
+
+
+def test_tokens_are_a_bearer_scheme_not_a_header_parameter(
+    document: dict[str, Any],
+) -> None:
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for method, path, op in operations(document):
+        names = {p["name"].lower() for p in op.get("parameters", [])}
+        assert "authorization" not in names, (method, path)
+        secured = bool(op.get("security"))
+        assert secured != ACCESS[(method, path)].public, (method, path)
+
+
+def test_every_error_is_declared_as_a_problem(document: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for method, path, op in operations(document):
+        errors = {s: r for s, r in op["responses"].items() if s >= "400"}
+        assert {"422", "503"} <= errors.keys(), (method, path)
+        if op.get("security"):
+            assert {"401", "403"} <= errors.keys(), (method, path)
+        for status, response in errors.items():
+            content = response["content"]
+            assert list(content) == ["application/problem+json"], (path, status)
+            assert content["application/problem+json"]["schema"] == PROBLEM
+
+
+def test_every_request_body_has_an_example_its_model_accepts(
+    document: dict[str, Any],
+) -> None:
+    component_schemas = document["components"]["schemas"]
+    for method, path, op in operations(document):
+        if "requestBody" not in op:
+            continue
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        name = ref.rsplit("/", 1)[-1]
+        examples = component_schemas[name].get("examples")
+        assert examples, (method, path)
+        getattr(schemas, name).model_validate(examples[0])
+
+
+def test_every_operation_field_and_parameter_is_described(
+    document: dict[str, Any],
+) -> None:
+    undescribed = [
+        f"{method} {path}"
+        for method, path, op in operations(document)
+        if not op.get("description")
+    ]
+    undescribed += [
+        f"{name}.{field}"
+        for name, schema in document["components"]["schemas"].items()
+        for field, prop in schema.get("properties", {}).items()
+        if not prop.get("description")
+    ]
+    undescribed += [
+        f"{method} {path} {p['name']}"
+        for method, path, op in operations(document)
+        for p in op.get("parameters", [])
+        if not p.get("description")
+    ]
+    assert undescribed == []

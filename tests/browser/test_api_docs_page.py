@@ -1,0 +1,39 @@
+"""The OpenAPI page on an intranet: Swagger UI loads everything from the service
+itself, never from a CDN."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Browser, Route, expect
+
+from infra.container import Container
+from tests.browser.conftest import serving
+
+
+def test_the_api_docs_render_with_nothing_from_outside(
+    browser: Browser, container: Container
+) -> None:
+    outside: list[str] = []
+    with serving(container) as url:
+        context = browser.new_context(locale="zh-CN")
+
+        def only_this_service(route: Route) -> None:
+            if route.request.url.startswith(url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_this_service)
+        page = context.new_page()
+        page.goto(url + "/docs")
+        expect(page.locator(".swagger-ui .title").first).to_contain_text(
+            "volunteer-ledger", timeout=60_000
+        )
+        expect(page.get_by_text("/v1/volunteers").first).to_be_visible(timeout=60_000)
+        if shots := os.environ.get("VLEDGER_SCREENSHOTS"):
+            page.screenshot(path=str(Path(shots) / "api-docs.png"), full_page=False)
+        context.close()
+    assert outside == []
