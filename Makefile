@@ -13,6 +13,8 @@ STAMP := $(VENV)/.installed-stamp
 
 #: The kiosk page tests drive Debian's Chromium; `make test` installs it if missing.
 CHROMIUM ?= /usr/bin/chromium
+#: Chinese text in the page screenshots needs a CJK font (a kiosk device needs one too).
+CJK_FONT ?= /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck unit install browser bench bench-quick clean
@@ -31,7 +33,12 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium
 
-browser: $(CHROMIUM)
+$(CJK_FONT):
+	@echo "installing Debian's fonts-noto-cjk for Chinese text in the browser tests"
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends fonts-noto-cjk
+
+browser: $(CHROMIUM) $(CJK_FONT)
 
 #: The HTTP benchmark drives the API with wrk, so that the client is not the limit.
 WRK ?= /usr/bin/wrk
@@ -43,7 +50,7 @@ $(WRK):
 run: $(STAMP)
 	$(BIN)/vledger serve --demo
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	VLEDGER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest

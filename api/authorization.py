@@ -61,6 +61,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/v1/volunteers/{volunteer_id}/deactivation"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/volunteers/{volunteer_id}/reactivation"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/volunteers/{volunteer_id}/erasure"): rule({ADMIN}),
     ("PUT", "/v1/volunteers/{volunteer_id}/kiosk-pin"): rule(
         STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
     ),
@@ -103,6 +104,10 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/audit/replays"): rule(AUDITORS),
     ("GET", "/v1/audit/chain"): rule(AUDITORS),
     ("POST", "/v1/volunteers/{volunteer_id}/certificates"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/certificates"): rule(STAFF_READERS, IN_SCOPE + " (issuers)"),
+    ("POST", "/v1/certificates/{number}/revocation"): rule(
+        STAFF, IN_SCOPE + " (of the issuing unit)"
+    ),
     ("GET", "/v1/certificates/{number}.html"): PUBLIC,
     ("GET", "/v1/certificates/{number}"): PUBLIC,
     # the five-order loop

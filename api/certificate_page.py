@@ -6,6 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+import segno
+
 PAGE = """<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -24,11 +26,16 @@ th {{ width: 28%; font-weight: normal; background: #f3f3f3; }}
 .check {{ margin-top: 6mm; font-size: 10pt; border-top: 1px dashed #000;
   padding-top: 3mm; }}
 .seal {{ margin-top: 8mm; text-align: right; }}
+.verify {{ display: flex; gap: 4mm; align-items: center; }}
+.verify svg {{ width: 28mm; height: 28mm; flex: none; }}
+.url {{ word-break: break-all; }}
+.revoked {{ border: 2px solid #b00; color: #b00; padding: 2mm 4mm; margin: 4mm 0;
+  font-size: 13pt; text-align: center; }}
 </style>
 </head>
 <body>
 <h1>志愿服务证明</h1>
-<p class="number">证明编号：{number}</p>
+{revoked}<p class="number">证明编号：{number}</p>
 <p>兹证明 <strong>{name}</strong>（{id_type}：{id_number}，
 志愿者编号：{volunteer_number}）于
 {period_from} 至 {period_to} 期间参加志愿服务，经记录核实，累计服务时长
@@ -48,17 +55,31 @@ th {{ width: 28%; font-weight: normal; background: #f3f3f3; }}
 <tr><th>备注</th><td>{remarks}</td></tr>
 </table>
 <p class="seal">{issuer}（盖章）<br>{issued_on}</p>
-<div class="check">
-本证明免费出具，内容真实。查验：证明编号 {number}，验证码 {code}，
-查验地址 /v1/certificates/{number}?code={code}。
-记录位置 {position}，链哈希 {chain_link}。
+<div class="check verify">
+{qr}
+<div>本证明免费出具，内容真实。扫描二维码或访问以下地址查验：<br>
+<span class="url">{url}</span><br>
+证明编号 {number}，验证码 {code}。记录位置 {position}，链哈希 {chain_link}。</div>
 </div>
 </body>
 </html>
 """
 
 
-def render(view: dict[str, Any], name: str, code: str) -> str:
+def qr_svg(url: str) -> str:
+    """The verification address as an inline SVG QR code (no image request, so it
+    prints and works offline)."""
+    return str(segno.make(url, error="m").svg_inline(scale=4, omitsize=True))
+
+
+def revoked_notice(view: dict[str, Any]) -> str:
+    if not view.get("revoked"):
+        return ""
+    reason = escape(view.get("revocation_reason") or "")
+    return f'<p class="revoked">本证明已被出具单位撤销：{reason}</p>\n'
+
+
+def render(view: dict[str, Any], name: str, code: str, url: str) -> str:
     volunteer, issuer, period = view["volunteer"], view["issuer"], view["period"]
     fields = {
         "number": view["number"],
@@ -80,5 +101,7 @@ def render(view: dict[str, Any], name: str, code: str) -> str:
         "code": code,
         "position": view["record_position"],
         "chain_link": view["chain_link"],
+        "url": url,
     }
-    return PAGE.format(**{k: escape(str(v)) for k, v in fields.items()})
+    escaped = {k: escape(str(v)) for k, v in fields.items()}
+    return PAGE.format(**escaped, qr=qr_svg(url), revoked=revoked_notice(view))

@@ -4,6 +4,7 @@ idempotency keys and read-your-writes waits."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -172,6 +173,19 @@ def wait_for_position(
 
 
 ReadAfter = Depends(wait_for_position)
+
+
+def readable_subtree(
+    container: Container, actor: Actor, unit_id: UUID | None
+) -> UUID | None:
+    """The units a list shows: those under `unit_id`, or under a coordinator's own
+    unit when it names none, checked against the reader's scope; None: all of them
+    (admins and auditors)."""
+    actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
+    within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
+    if within is not None:
+        check_reads_unit(container, actor, within)
+    return within
 
 
 def check_reads_unit(container: Container, actor: Actor, unit_id: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -95,11 +96,19 @@ def _domain_status(error: DomainError) -> tuple[int, str]:
     return 422, "Domain rule broken"
 
 
+def _json_value(value: object) -> object:
+    """Numbers stay numbers (points are exact decimals in the domain), the rest
+    text."""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
 async def domain_error(request: Request, error: DomainError) -> JSONResponse:
     status, title = _domain_status(error)
-    extra: dict[str, Any] = {
-        k: v if isinstance(v, int) else str(v) for k, v in error.extra.items()
-    }
+    extra: dict[str, Any] = {k: _json_value(v) for k, v in error.extra.items()}
     if error.field is not None:
         extra["errors"] = [
             {"field": error.field, "rule": error.rule, "message": error.detail}
@@ -118,18 +127,26 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+#: (field, pydantic error type) -> the domain's rule for the same fault, so that a
+#: missing or blank reason is `reason_required` whether the body model or the
+#: domain (a reason only some steps need) finds it.
+FIELD_RULES = {
+    ("reason", "missing"): "reason_required",
+    ("reason", "string_too_short"): "reason_required",
+}
+
+
 def _error_entry(error: dict[str, Any]) -> dict[str, str]:
-    rule = RULE_NAMES.get(error["type"], error["type"])
+    field = _field(tuple(error.get("loc", ())))
+    rule = FIELD_RULES.get((field, error["type"])) or RULE_NAMES.get(
+        error["type"], error["type"]
+    )
     if rule == "malformed_json":
         # FastAPI puts the byte offset where a field belongs: name the body instead.
         offset = error["loc"][-1] if error.get("loc") else "?"
         reason = error.get("ctx", {}).get("error", "not valid JSON")
         return {"field": "body", "rule": rule, "message": f"{reason} at byte {offset}"}
-    return {
-        "field": _field(tuple(error.get("loc", ()))),
-        "rule": rule,
-        "message": error.get("msg", ""),
-    }
+    return {"field": field, "rule": rule, "message": error.get("msg", "")}
 
 
 def unreadable_body(request: Request, rule: str, message: str) -> JSONResponse:

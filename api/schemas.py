@@ -215,12 +215,16 @@ class VolunteerPage(Response):
 
 class StatusChangeIn(Request):
     model_config = example({"reason": "迁出本区"})
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description="Why (required)")
 
 
 class StatusChanged(Written):
     id: UUID
     status: str
+
+
+class ErasedOut(StatusChanged):
+    erased: bool = Field(description="Always true: the personal data is gone")
 
 
 # -- hours -------------------------------------------------------------------
@@ -319,7 +323,7 @@ class CorrectionOut(Written):
 
 class DecisionIn(Request):
     model_config = example({"reason": "与签到记录不符"})
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description="Why (required)")
 
 
 class CorrectionRequestOut(Response):
@@ -381,11 +385,21 @@ class PolicyOut(Written):
     rounding: RoundingRule
 
 
+class StarLevel(Response):
+    level: int = Field(description="1 to 5")
+    min_hours: Number = Field(description="Cumulative verified hours it takes")
+    label: str = Field(description="Its name, e.g. 三星志愿者")
+
+
 class Reference(Response):
     team_types: list[dict[str, str]]
     service_categories: list[dict[str, Any]]
     unit_kinds: list[str]
     rounding_rules: list[str]
+    star_levels: list[StarLevel] = Field(
+        description="Star levels (星级) by cumulative verified hours, both ways: a "
+        "revoked entry can lower a level"
+    )
 
 
 class ProjectionStatus(Response):
@@ -448,7 +462,7 @@ class DispatchIn(Request):
 
 class ReasonIn(Request):
     model_config = example({"reason": "居民临时外出"})
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description="Why (required)")
 
 
 class ParticipantIn(Request):
@@ -664,7 +678,10 @@ class CatalogItemIn(Request):
     price_points: Amount = Field(gt=0, le=100_000, decimal_places=2)
     stock: WholeNumber = Field(ge=0, le=1_000_000)
     daily_limit: WholeNumber | None = Field(
-        default=None, ge=1, description="Most a person may redeem per day (China time)."
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Most a person may redeem per day (China time).",
     )
 
 
@@ -799,6 +816,9 @@ class KioskVolunteer(Response):
     volunteer_number: str
     name_masked: str
     star_level: int
+    star_label: str | None = Field(
+        description="The star level's name (三星志愿者); null below the first star"
+    )
     balance: Number
     held: Number
 
@@ -971,12 +991,40 @@ class CertificateContents(Response):
         description="Log position of the record the hours were computed from"
     )
     chain_link: str = Field(description="The hash-chain link at that position")
+    revoked: bool = Field(description="Revoked by its issuer since (see the reason)")
+    revocation_reason: str | None = Field(description="Why it was revoked")
 
 
 class CertificateOut(Written, CertificateContents):
     verification_code: str | None = Field(
         description="Shown once, to the issuer; a replay answers null"
     )
+    verification_url: str | None = Field(
+        description="Where a third party checks it (the printable page, on "
+        "VLEDGER_PUBLIC_BASE_URL); null when the code is"
+    )
+
+
+class CertificateListed(Response):
+    number: str
+    volunteer_id: UUID
+    volunteer_number: str
+    issuer_unit_id: UUID
+    issuer_name: str
+    period_from: date
+    period_to: date
+    hours: Number
+    issued_on: date
+    issued_by: str = Field(description="Who issued it: role, name and token id")
+    revoked_at: datetime | None = Field(description="When it was revoked")
+    revoked_by: str | None = Field(description="Who revoked it")
+    revocation_reason: str | None
+
+
+class CertificateRevokedOut(Written):
+    number: str
+    revoked: bool
+    revocation_reason: str | None
 
 
 class CertificateCheckOut(CertificateContents):

@@ -113,13 +113,15 @@ class CreditAccount(CopiedCheaply, Aggregate):
 
     # -- spending (信用超市) -------------------------------------------------------
 
-    def check_can_spend(self, points: Decimal) -> None:
+    def check_can_spend(self, points: Decimal, field: str = "items") -> None:
+        """`field` names the input that asked for the points: a redemption's
+        `items`, a donation's `points`."""
         if points <= 0:
-            raise InvalidInput("items", "points_positive", "nothing to pay")
+            raise InvalidInput(field, "points_positive", "nothing to pay")
         if points > self.balance:
             raise InsufficientPoints(
                 f"needs {points} points, {self.balance} available",
-                field="items",
+                field=field,
                 balance=self.balance,
             )
 
@@ -149,7 +151,7 @@ class CreditAccount(CopiedCheaply, Aggregate):
             raise InvalidInput(
                 "to_volunteer_id", "donate_to_another", "not to yourself"
             )
-        self.check_can_spend(points)
+        self.check_can_spend(points, field="points")
         self._donated(
             donation_id=donation_id,
             points=points,

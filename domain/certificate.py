@@ -22,7 +22,7 @@ from domain.ids import NAMESPACE
 from domain.instants import check_day, end_of_day
 from domain.order import check_text
 from domain.reference import CHINA_TIME
-from domain.volunteer import Entry, Volunteer
+from domain.volunteer import Entry, Volunteer, check_reason
 
 ID_TYPE = "居民身份证"
 ACTIVITIES_LISTED = 5
@@ -30,6 +30,15 @@ ACTIVITIES_LISTED = 5
 
 class NoHoursInPeriod(Conflict):
     rule = "hours_on_record"
+
+
+class CertificateAlreadyRevoked(Conflict):
+    rule = "certificate_not_revoked"
+
+
+def normalise_number(number: str) -> str:
+    """Certificate numbers are read in any case (`vc-2026-000012`) and spacing."""
+    return "".join(number.split()).upper()
 
 
 def certificate_id_for(number: str) -> UUID:
@@ -183,3 +192,20 @@ class Certificate(CopiedCheaply, Aggregate):
         self.position = position
         self.chain_link = chain_link
         self.issued_on = issued_on
+        self.revoked = False
+        self.revocation_reason: str | None = None
+
+    def revoke(self, reason: str, actor: str) -> None:
+        """A certificate found wrong is revoked, never deleted: it then checks as
+        revoked (with the reason), not as unknown."""
+        if self.revoked:
+            raise CertificateAlreadyRevoked(
+                f"certificate {self.number} is already revoked", state="revoked"
+            )
+        check_reason(reason)
+        self._revoked(reason=reason, actor=actor)
+
+    @event("Revoked")
+    def _revoked(self, reason: str, actor: str) -> None:
+        self.revoked = True
+        self.revocation_reason = reason

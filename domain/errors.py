@@ -88,6 +88,12 @@ class VolunteerAlreadyInState(Conflict):
     rule = "volunteer_status_changes"
 
 
+class PersonalDataErased(Conflict):
+    """The volunteer's personal data is erased: it stays an anonymous record."""
+
+    rule = "personal_data_present"
+
+
 class RecordIdReused(Conflict):
     rule = "record_id_unique"
 

@@ -294,6 +294,13 @@ class ServiceOrder(CopiedCheaply, Aggregate):
 
     # -- service --------------------------------------------------------------
 
+    def check_started_by(self, volunteer_id: UUID | None) -> None:
+        """Of the volunteers, only one who accepted the order starts it."""
+        if volunteer_id not in self.accepted_by:
+            raise Forbidden(
+                "only a volunteer who accepted this order, or station staff, starts it"
+            )
+
     def start(self, actor: str) -> None:
         self.check_state("start", OrderState.ACCEPTED)
         self._started(actor=actor)

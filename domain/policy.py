@@ -52,6 +52,16 @@ STAR_THRESHOLDS: tuple[tuple[int, Decimal], ...] = (
 )
 
 
+#: What a star level is called on certificates, kiosks and reports.
+STAR_LABELS = {
+    1: "一星志愿者",
+    2: "二星志愿者",
+    3: "三星志愿者",
+    4: "四星志愿者",
+    5: "五星志愿者",
+}
+
+
 def star_level(verified_hours: Decimal) -> int:
     for level, threshold in STAR_THRESHOLDS:
         if verified_hours >= threshold:

@@ -26,6 +26,7 @@ from domain.errors import (
     InvalidInput,
     OverlappingEntry,
     OverlappingSignUp,
+    PersonalDataErased,
     RecordIdReused,
     VolunteerAlreadyInState,
     VolunteerInactive,
@@ -96,6 +97,10 @@ class CorrectionRequest:
     state: RequestState = RequestState.PENDING
 
 
+#: What an erased person's name, ID number and phone read as, everywhere.
+ERASED = "已删除"
+
+
 def check_span(span: TimeSpan, now: datetime, clock_skew: timedelta) -> None:
     for name in ("started_at", "ended_at"):
         check_not_before_earliest(name, getattr(span, name))
@@ -152,6 +157,8 @@ class Volunteer(CopiedCheaply, Aggregate):
         self.unit_id = unit_id
         self.name_masked = name_masked
         self.id_number_masked = id_number_masked
+        self.phone_masked = phone_masked
+        self.erased = False
         self.status = VolunteerStatus.ACTIVE
         self.entries: dict[UUID, Entry] = {}
         self.requests: dict[UUID, CorrectionRequest] = {}
@@ -514,6 +521,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         )
 
     def reactivate(self, reason: str, actor: str) -> None:
+        self.check_not_erased()
         if self.status is VolunteerStatus.ACTIVE:
             raise VolunteerAlreadyInState("volunteer is already active")
         check_reason(reason)
@@ -534,3 +542,26 @@ class Volunteer(CopiedCheaply, Aggregate):
     @event("StatusChanged")
     def _status_changed(self, status: str, reason: str, actor: str) -> None:
         self.status = VolunteerStatus(status)
+
+    # -- erasure (PIPL Art. 47) -----------------------------------------------
+
+    def check_not_erased(self) -> None:
+        if self.erased:
+            raise PersonalDataErased(
+                f"volunteer {self.id}'s personal data is erased; the record stays "
+                "anonymous"
+            )
+
+    def erase_personal_data(self, reason: str, actor: str) -> None:
+        """The person's name, ID number and phone are destroyed (their vault key is
+        shredded beside this event); hours, points and stars stay, anonymous. The
+        volunteer becomes inactive for good: nobody can be identified to serve."""
+        self.check_not_erased()
+        check_reason(reason)
+        self._personal_data_erased(reason=reason, actor=actor)
+
+    @event("PersonalDataErased")
+    def _personal_data_erased(self, reason: str, actor: str) -> None:
+        self.erased = True
+        self.name_masked = self.id_number_masked = self.phone_masked = ERASED
+        self.status = VolunteerStatus.INACTIVE

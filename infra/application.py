@@ -28,7 +28,7 @@ from domain.identity import (
 from domain.ids import account_id_for
 from domain.organisation import Team, Unit, UnitKind
 from domain.policy import POLICY_ID, PointsPolicy, check_points_per_hour
-from domain.volunteer import TimeSpan, Volunteer
+from domain.volunteer import ERASED, TimeSpan, Volunteer
 from infra import claims
 from infra.activities import ActivityCommands
 from infra.certificates import CertificateCommands
@@ -41,8 +41,8 @@ from infra.commands import (
     PolicyChange,
 )
 from infra.core import ConcurrentWrites, Decision, LedgerCore, Outcome
-from infra.idempotency import IdempotencyKey
-from infra.kiosks import KioskCommands
+from infra.idempotency import IdempotencyKey, redact_stored_responses
+from infra.kiosks import KioskCommands, forget_kiosk_pin
 from infra.orders import OrderCommands
 from infra.redemptions import DonationCommands, RedemptionCommands
 
@@ -152,6 +152,38 @@ class Ledger(
             )
 
         return self.execute(idem, decide)
+
+    def erase_personal_data(
+        self, volunteer_id: UUID, reason: str, actor: Actor
+    ) -> Outcome:
+        """PIPL Art. 47: an admin erases a person's personal data. The event (who,
+        why) commits with the side writes that destroy it: the vault key and record
+        shredded, the blind indexes and the ID-number claim dropped, the kiosk PIN
+        forgotten, the masked values in stored responses replaced."""
+
+        def decide() -> Decision:
+            actor.check_role(Role.ADMIN)
+            volunteer = self.volunteer(volunteer_id)
+            masked = (
+                volunteer.name_masked,
+                volunteer.id_number_masked,
+                volunteer.phone_masked,
+            )
+            volunteer.erase_personal_data(reason, actor.label)
+            return Decision(
+                [volunteer],
+                {"id": str(volunteer.id), "erased": True, "status": "inactive"},
+                side_writes=[
+                    self.vault.shred(volunteer_id),
+                    claims.release("id_number", volunteer_id),
+                    forget_kiosk_pin(volunteer_id),
+                    redact_stored_responses(
+                        [volunteer_id, account_id_for(volunteer_id)], masked, ERASED
+                    ),
+                ],
+            )
+
+        return self.execute(None, decide)
 
     def _check_person(self, cmd: NewVolunteer) -> PersonalData:
         check_name(cmd.name)

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from domain.ids import account_id_for
+from domain.volunteer import ERASED
 from infra import chain
 from infra.application import Ledger
 from infra.db import Database
@@ -164,7 +165,7 @@ class Audit:
             "ORDER BY e.notification_id LIMIT %s",
             (after, limit),
         )
-        return [self._event(r) for r in rows]
+        return self._redacted([self._event(r) for r in rows])
 
     def stream(self, aggregate_id: UUID) -> list[dict[str, Any]]:
         """Every event of one aggregate, oldest first."""
@@ -173,7 +174,27 @@ class Audit:
             "ORDER BY e.originator_version",
             (aggregate_id,),
         )
-        return [self._event(r) for r in rows]
+        return self._redacted([self._event(r) for r in rows])
+
+    def _redacted(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Events about a person whose data is erased show it as erased: the stored
+        events and their hashes are untouched (the chain still verifies), only
+        this view of them changes."""
+        subjects = {_subject(e) for e in events}
+        erased = {
+            row["volunteer_id"]
+            for row in self.db.fetch_all(
+                "SELECT volunteer_id FROM pii_vault "
+                "WHERE volunteer_id = ANY(%s) AND erased_at IS NOT NULL",
+                ([UUID(str(s)) for s in subjects],),
+            )
+        }
+        for event in events:
+            if UUID(str(_subject(event))) in erased:
+                data = event["data"]
+                for key in PERSONAL_FIELDS & data.keys():
+                    data[key] = ERASED
+        return events
 
     def _event(self, row: dict[str, Any]) -> dict[str, Any]:
         event = self.ledger.mapper.to_domain_event(
@@ -196,6 +217,15 @@ class Audit:
             "hash": bytes(row["link"]).hex() if row["link"] else None,
             "prev_hash": bytes(row["prev_link"] or chain.GENESIS).hex(),
         }
+
+
+#: Event fields that carry a person's (masked) personal data.
+PERSONAL_FIELDS = frozenset({"name_masked", "id_number_masked", "phone_masked"})
+
+
+def _subject(event: dict[str, Any]) -> Any:
+    """The person an event is about: its volunteer, or its own aggregate."""
+    return event["data"].get("volunteer_id") or event["aggregate_id"]
 
 
 def _compare(

@@ -21,11 +21,12 @@ from domain.certificate import (
     Issuer,
     Period,
     certificate_id_for,
+    normalise_number,
     summarise,
 )
 from domain.errors import NotFound
 from domain.reference import CHINA_TIME
-from domain.volunteer import Volunteer
+from domain.volunteer import ERASED, Volunteer
 from infra.core import Decision, LedgerCore, Outcome
 from infra.idempotency import IdempotencyKey
 from infra.recorder import EVENTS_TABLE
@@ -53,14 +54,15 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").upper()
 
 
-def certificate_view(cert: Certificate) -> dict[str, Any]:
+def certificate_view(cert: Certificate, erased: bool = False) -> dict[str, Any]:
+    """`erased`: the holder's personal data is erased since, and reads so."""
     return {
         "number": cert.number,
         "volunteer": {
             "volunteer_number": cert.volunteer_number,
-            "name_masked": cert.name_masked,
+            "name_masked": ERASED if erased else cert.name_masked,
             "id_type": cert.id_type,
-            "id_number_masked": cert.id_number_masked,
+            "id_number_masked": ERASED if erased else cert.id_number_masked,
         },
         "period": {"from": cert.period.start, "to": cert.period.end},
         "hours": cert.hours,
@@ -77,6 +79,8 @@ def certificate_view(cert: Certificate) -> dict[str, Any]:
         "issued_on": cert.issued_on,
         "record_position": cert.position,
         "chain_link": cert.chain_link,
+        "revoked": cert.revoked,
+        "revocation_reason": cert.revocation_reason,
     }
 
 
@@ -126,6 +130,7 @@ class CertificateCommands(LedgerCore):
         return self.execute(idem, decide)
 
     def certificate(self, number: str, code: str) -> Certificate:
+        number = normalise_number(number)
         try:
             cert = self._load(Certificate, certificate_id_for(number), NotFound)
         except NotFound:
@@ -144,18 +149,31 @@ class CertificateCommands(LedgerCore):
             cert.volunteer_id, version=cert.volunteer_version
         )
         recomputed = summarise(at_issue.entries.values(), cert.period).hours
-        now = summarise(self.volunteer(cert.volunteer_id).entries.values(), cert.period)
+        holder = self.volunteer(cert.volunteer_id)
+        now = summarise(holder.entries.values(), cert.period)
         row = self.db.fetch_one(
             "SELECT link FROM audit_chain WHERE notification_id = %s", (cert.position,)
         )
         link = bytes(row["link"]).hex() if row else None
         return {
-            **certificate_view(cert),
+            **certificate_view(cert, erased=holder.erased),
             "genuine": True,
             "matches_record": recomputed == cert.hours,
             "chain_link_matches": link == cert.chain_link,
             "hours_on_record_now": now.hours,
         }
+
+    def revoke_certificate(self, number: str, reason: str, actor: Actor) -> Outcome:
+        """Staff in scope of the issuing unit revoke a certificate, with a reason."""
+        certificate_id = certificate_id_for(normalise_number(number))
+
+        def decide() -> Decision:
+            cert = self._load(Certificate, certificate_id, CertificateNotFound)
+            actor.check_manages(self.unit(cert.issuer.unit_id))
+            cert.revoke(reason, actor.label)
+            return Decision([cert], certificate_view(cert))
+
+        return self.execute(None, decide)
 
     def _code_digest(self, number: str, code: str) -> bytes:
         return self.vault.blind_index("certificate_code", f"{number}:{code}")

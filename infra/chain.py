@@ -150,6 +150,17 @@ class ChainReport:
     def intact(self) -> bool:
         return self.first_broken is None
 
+    def summary(self) -> dict[str, Any]:
+        """What both `GET /v1/audit/chain` and `vledger audit verify` report."""
+        return {
+            "intact": self.intact,
+            "verified_through": self.verified_through,
+            "head_hash": self.head_hash,
+            "events": self.events,
+            "checkpoints": self.checkpoints,
+            "first_broken": self.first_broken,
+        }
+
 
 def verify(conn: Connection[DictRow], events_table: str) -> ChainReport:
     """Recomputes every link from the events as stored and names the first link

@@ -26,3 +26,12 @@ def claim(namespace: str, value: bytes, owner_id: UUID) -> SideWrite:
         "INSERT INTO unique_claims (namespace, value, owner_id) VALUES (%s, %s, %s)",
         (namespace, value, owner_id),
     )
+
+
+def release(namespace: str, owner_id: UUID) -> SideWrite:
+    """Drops the owner's claim (an erased person's ID number is not kept, even as
+    a keyed digest)."""
+    return SideWrite(
+        "DELETE FROM unique_claims WHERE namespace = %s AND owner_id = %s",
+        (namespace, owner_id),
+    )

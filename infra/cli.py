@@ -359,7 +359,7 @@ def audit(container: Container, args: argparse.Namespace) -> int:
         print(as_json(container.audit.checkpoint()))
         return 0
     report = container.audit.chain()
-    print(as_json(report))
+    print(as_json(report.summary()))
     return 0 if report.intact else 1
 
 

@@ -92,9 +92,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     master_key = settings.master_key_bytes()  # refuse to start before touching storage
     url = database_url(settings)
     db = Database(url, settings.db_pool_size)
-    create_write_side_tables(db)
     pii_vault = Vault(master_key)
-    check_vault_key(db, pii_vault)
+    try:
+        create_write_side_tables(db)
+        check_vault_key(db, pii_vault)
+    except BaseException:
+        db.close()  # a refused start leaves no pool behind
+        raise
     ledger = Ledger(
         {**eventsourcing_env(url), "AGGREGATE_CACHE_MAXSIZE": "10000"},
         db=db,

@@ -165,3 +165,22 @@ class IdempotencyStore:
 
 def _dumps(obj: Any) -> str:
     return json.dumps(obj, default=str, ensure_ascii=False)
+
+
+def redact_stored_responses(
+    originator_ids: list[UUID], values: tuple[str, ...], replacement: str
+) -> SideWrite:
+    """Replaces `values` (an erased person's masked name, ID number and phone) in
+    the responses kept for retries of commands on `originator_ids` (a command's
+    response is kept under the last aggregate it changed)."""
+    sql = "response::text"
+    for _ in values:
+        sql = f"replace({sql}, %s, %s)"
+    params: list[Any] = []
+    for value in values:
+        params += [value, replacement]
+    return SideWrite(
+        f"UPDATE idempotency_keys SET response = {sql}::jsonb "  # noqa: S608 - fixed SQL
+        "WHERE originator_id = ANY(%s)",
+        (*params, originator_ids),
+    )

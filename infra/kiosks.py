@@ -59,6 +59,10 @@ class KioskNotFound(NotFound):
     rule = "kiosk_exists"
 
 
+def forget_kiosk_pin(volunteer_id: UUID) -> SideWrite:
+    return SideWrite("DELETE FROM kiosk_pins WHERE volunteer_id = %s", (volunteer_id,))
+
+
 def _pin_digest(vault: Vault, volunteer_id: UUID, pin: str) -> bytes:
     return vault.blind_index("kiosk_pin", f"{volunteer_id}:{pin}")
 

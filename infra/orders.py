@@ -178,9 +178,9 @@ class OrderCommands(LedgerCore):
 
     def start_order(self, order_id: UUID, actor: Actor) -> Outcome:
         def change(order: ServiceOrder) -> None:
-            if not (
-                actor.role is Role.VOLUNTEER and actor.volunteer_id in order.accepted_by
-            ):
+            if actor.role is Role.VOLUNTEER:
+                order.check_started_by(actor.volunteer_id)
+            else:
                 self._check_station_staff(actor, order)
             order.start(actor.label)
 

@@ -399,9 +399,12 @@ CSV_COLUMNS = (
 
 
 def to_csv(replayed: Replayed) -> str:
+    """Hours and points with two decimals each, as the ledger keeps them."""
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in replayed.star_levels():
-        writer.writerow(row)
+        writer.writerow(
+            {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in row.items()}
+        )
     return out.getvalue()

@@ -80,6 +80,17 @@ class Settings(BaseSettings):
         "requests behind one another (docs/performance.md).",
     )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="Where third parties reach the service: printed certificates "
+        "carry their verification link (and its QR code) on it. Unset: "
+        "http://HOST:PORT.",
+    )
+
+    @property
+    def public_url(self) -> str:
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def embedded(self) -> bool:

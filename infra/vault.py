@@ -118,6 +118,17 @@ class Vault:
             ),
         )
 
+    @staticmethod
+    def shred(volunteer_id: UUID) -> SideWrite:
+        """Crypto-shredding: without its wrapped key the record cannot be read,
+        and the record and the blind indexes go as well."""
+        return SideWrite(
+            "UPDATE pii_vault SET wrapped_key = NULL, payload = NULL, "
+            "name_index = NULL, phone_index = NULL, id_number_index = NULL, "
+            "erased_at = now() WHERE volunteer_id = %s",
+            (volunteer_id,),
+        )
+
 
 def _encrypt(aead: AESGCM, plain: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)

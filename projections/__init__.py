@@ -6,6 +6,7 @@ from projections.accounts import AccountsProjection
 from projections.activities import ActivitiesProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
+from projections.certificates import CertificatesProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.policy import PolicyProjection
@@ -23,4 +24,5 @@ def all_projections() -> list[Projection]:
         RatingsProjection(),
         ActivitiesProjection(),
         CatalogProjection(),
+        CertificatesProjection(),
     ]

@@ -280,6 +280,26 @@ class ReadModels:
             (station_id,),
         )
 
+    def certificates(
+        self,
+        within_unit: UUID | None,
+        volunteer_id: UUID | None,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        """Certificates issued by `within_unit` and the units below it, newest
+        first; `volunteer_id` narrows them to one holder."""
+        where, params = _within("c.issuer_unit_id", within_unit)
+        if volunteer_id is not None:
+            where.append("c.volunteer_id = %s")
+            params.append(volunteer_id)
+        condition = " AND ".join(where)
+        return self._all(
+            f"SELECT * FROM {{t}}.certificates c WHERE {condition} "
+            "ORDER BY c.issued_on DESC, c.number DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
     # -- audit -------------------------------------------------------------------
 
     def all_standings(self) -> dict[UUID, dict[str, Any]]:

@@ -7,7 +7,7 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from domain.policy import STAR_THRESHOLDS
-from domain.volunteer import Volunteer
+from domain.volunteer import ERASED, Volunteer
 from projections.base import Projection, Tx, event_class
 
 #: `domain.policy.star_level` in SQL, from the same thresholds.
@@ -206,6 +206,15 @@ class VolunteersProjection(Projection):
     @apply.register(event_class(Volunteer, "CorrectionRejected"))
     def _correction_rejected(self, event: Any, tx: Tx) -> None:
         self._settle_request(tx, event, "rejected")
+
+    @apply.register(event_class(Volunteer, "PersonalDataErased"))
+    def _personal_data_erased(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE volunteers SET name_masked = %s, id_number_masked = %s, "
+            "phone_masked = %s, status = 'inactive', updated_position = %s "
+            "WHERE id = %s",
+            (ERASED, ERASED, ERASED, tx.position, event.originator_id),
+        )
 
     @apply.register(event_class(Volunteer, "StatusChanged"))
     def _status_changed(self, event: Any, tx: Tx) -> None:

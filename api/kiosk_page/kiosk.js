@@ -84,8 +84,9 @@ async function callWithRetries(method, path, body, headers) {
   return last ?? { status: 0, data: { detail: "网络连接失败，请稍后再试" } };
 }
 
-function stars(level) {
-  return level > 0 ? "★".repeat(level) : "未评星";
+function stars(volunteer) {
+  if (!volunteer.star_level) return "尚未评星";
+  return `${volunteer.star_label} ${"★".repeat(volunteer.star_level)}`;
 }
 
 function resetIdle() {
@@ -100,6 +101,9 @@ function start() {
   if (fromLink) {
     localStorage.setItem(TOKEN_KEY, fromLink);
     history.replaceState(null, "", location.pathname);
+    // A new device token (even on an open page): whoever was identified is gone.
+    state.session = null;
+    state.volunteer = null;
   }
   state.token = localStorage.getItem(TOKEN_KEY);
   show(state.token ? "identify" : "setup");
@@ -155,7 +159,7 @@ async function openShop() {
   state.catalog = result.data;
   state.basket.clear();
   $("who-name").textContent = state.volunteer.name_masked;
-  $("who-star").textContent = stars(state.volunteer.star_level);
+  $("who-star").textContent = stars(state.volunteer);
   $("who-balance").textContent = state.volunteer.balance;
   renderCatalog();
   show("shop");
@@ -296,5 +300,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("done").addEventListener("click", signOut);
   $("sign-out").addEventListener("click", signOut);
   document.addEventListener("pointerdown", () => { if (state.session) resetIdle(); });
+  window.addEventListener("hashchange", start);
   start();
 });

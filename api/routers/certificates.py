@@ -3,18 +3,36 @@ who holds the number and the verification code."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.certificate_page import render
-from api.deps import ActorDep, ContainerDep, IdempotencyHeader, scoped_key
+from api.deps import (
+    ActorDep,
+    ContainerDep,
+    IdempotencyHeader,
+    PageDep,
+    ReadAfter,
+    readable_subtree,
+    scoped_key,
+)
 from api.routers.common import written
-from api.schemas import CertificateCheckOut, CertificateIn, CertificateOut
+from api.schemas import (
+    CertificateCheckOut,
+    CertificateIn,
+    CertificateListed,
+    CertificateOut,
+    CertificateRevokedOut,
+    ReasonIn,
+)
 from domain.certificate import Period
 from infra.certificates import NewCertificate
+from infra.container import Container
 
 router = APIRouter(prefix="/v1", tags=["certificates"])
 
@@ -52,19 +70,67 @@ def issue_certificate(
         actor, request, idempotency_key, body.model_dump(mode="json", by_alias=True)
     )
     outcome = container.ledger.issue_certificate(volunteer_id, command, actor, key)
-    return written(CertificateOut, outcome, response)
+    result = outcome.result
+    code = result.get("verification_code")
+    url = verification_url(container, result["number"], code) if code else None
+    return written(
+        CertificateOut,
+        replace(outcome, result={**result, "verification_url": url}),
+        response,
+    )
+
+
+def verification_url(container: Container, number: str, code: str) -> str:
+    """The absolute address printed (and QR-coded) on the certificate."""
+    query = urlencode({"code": code})
+    return f"{container.settings.public_url}/v1/certificates/{number}.html?{query}"
+
+
+@router.get(
+    "/certificates", response_model=list[CertificateListed], dependencies=[ReadAfter]
+)
+def list_certificates(
+    container: ContainerDep,
+    actor: ActorDep,
+    page: PageDep,
+    unit_id: Annotated[
+        UUID | None, Query(description="Issued by this unit and the units below it")
+    ] = None,
+    volunteer_id: Annotated[UUID | None, Query(description="Held by")] = None,
+) -> list[CertificateListed]:
+    """Certificates issued in scope, newest first, with their revocations (never the
+    verification codes)."""
+    within = readable_subtree(container, actor, unit_id)
+    rows = container.reads.certificates(within, volunteer_id, page.limit, page.offset)
+    return [CertificateListed.model_validate(r) for r in rows]
+
+
+@router.post("/certificates/{number}/revocation", response_model=CertificateRevokedOut)
+def revoke_certificate(
+    number: NumberPath,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> CertificateRevokedOut:
+    """Staff in scope of the issuing unit revoke a certificate with a reason (an
+    event). It keeps checking, as revoked with the reason, never as unknown. 409
+    `certificate_not_revoked` once revoked."""
+    outcome = container.ledger.revoke_certificate(number, body.reason, actor)
+    return written(CertificateRevokedOut, outcome, response)
 
 
 @router.get("/certificates/{number}.html", response_class=HTMLResponse)
 def certificate_page(
     number: NumberPath, code: CodeQuery, container: ContainerDep
 ) -> str:
-    """The printable certificate (A4, Chinese), with the holder's name."""
+    """The printable certificate (A4, Chinese), with the holder's name, its
+    verification address and a QR code of it; a revoked one says so on its face."""
     cert = container.ledger.certificate(number, code)
     checked = container.ledger.check_certificate(cert)
     person = container.vault.people([cert.volunteer_id]).get(cert.volunteer_id)
-    name = person.name if person else cert.name_masked  # erased: masked stays
-    return render(checked, name, code)
+    name = person.name if person else checked["volunteer"]["name_masked"]
+    return render(checked, name, code, verification_url(container, cert.number, code))
 
 
 @router.get("/certificates/{number}", response_model=CertificateCheckOut)

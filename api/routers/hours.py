@@ -13,7 +13,7 @@ from api.deps import (
     IdempotencyHeader,
     PageDep,
     ReadAfter,
-    check_reads_unit,
+    readable_subtree,
     scoped_key,
 )
 from api.routers.common import written
@@ -28,7 +28,6 @@ from api.schemas import (
     HoursIn,
     HoursRecorded,
 )
-from domain.access import Role
 from domain.volunteer import RequestState, ServiceDetails
 from infra.commands import Correction, NewHours
 from infra.idempotency import IdempotencyKey, fingerprint
@@ -170,10 +169,7 @@ def list_correction_requests(
     state: Annotated[RequestState | None, Query()] = RequestState.PENDING,
 ) -> list[CorrectionRequestOut]:
     """Requests volunteers made, for the coordinators who decide them."""
-    actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
-    within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
-    if within is not None:
-        check_reads_unit(container, actor, within)
+    within = readable_subtree(container, actor, unit_id)
     rows = container.reads.correction_requests(
         within, state.value if state else None, page.limit, page.offset
     )

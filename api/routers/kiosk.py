@@ -34,6 +34,7 @@ from api.schemas import (
     RestockIn,
 )
 from domain.access import Role
+from domain.policy import STAR_LABELS
 from infra.kiosks import NewKiosk
 from infra.redemptions import Line, NewItem, NewRedemption
 
@@ -218,6 +219,7 @@ def identify(
             volunteer_number=volunteer["volunteer_number"],
             name_masked=volunteer["name_masked"],
             star_level=volunteer["star_level"],
+            star_label=STAR_LABELS.get(volunteer["star_level"]),
             balance=account.balance,
             held=account.held,
         ),

@@ -11,6 +11,7 @@ from api.problems import ApiProblem
 from api.routers.common import written
 from api.schemas import (
     Reference,
+    StarLevel,
     TeamCreated,
     TeamIn,
     TeamOut,
@@ -19,7 +20,7 @@ from api.schemas import (
     UnitOut,
 )
 from domain.organisation import UnitKind
-from domain.policy import RoundingRule
+from domain.policy import STAR_LABELS, STAR_THRESHOLDS, RoundingRule
 from domain.reference import SERVICE_CATEGORIES, TEAM_TYPES
 from infra.commands import NewTeam, NewUnit
 
@@ -100,7 +101,8 @@ def get_team(team_id: UUID, container: ContainerDep, actor: ActorDep) -> TeamOut
 
 @router.get("/reference", response_model=Reference, tags=["reference"])
 def get_reference() -> Reference:
-    """Team types (seed 003), the five service categories (五为, seed 000) and enums."""
+    """Team types (seed 003), the five service categories (五为, seed 000), the star
+    levels with their thresholds, and enums."""
     return Reference(
         team_types=[{"code": t.code, "label": t.label} for t in TEAM_TYPES],
         service_categories=[
@@ -115,4 +117,8 @@ def get_reference() -> Reference:
         ],
         unit_kinds=[k.value for k in UnitKind],
         rounding_rules=[r.value for r in RoundingRule],
+        star_levels=[
+            StarLevel(level=level, min_hours=hours, label=STAR_LABELS[level])
+            for level, hours in sorted(STAR_THRESHOLDS)
+        ],
     )

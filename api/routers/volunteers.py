@@ -15,13 +15,16 @@ from api.deps import (
     PageDep,
     ReadAfter,
     check_reads_unit,
+    readable_subtree,
     scoped_key,
 )
 from api.problems import ApiProblem
 from api.routers.common import written
 from api.schemas import (
+    ErasedOut,
     PinIn,
     PinSetOut,
+    ReasonIn,
     StatusChanged,
     StatusChangeIn,
     VolunteerCreated,
@@ -75,10 +78,7 @@ def list_volunteers(
     ] = None,
 ) -> VolunteerPage:
     """Admins and auditors see all volunteers; coordinators their unit and below."""
-    actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
-    within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
-    if within is not None:
-        check_reads_unit(container, actor, within)
+    within = readable_subtree(container, actor, unit_id)
     number, matching = None, None
     if q is not None and VOLUNTEER_NUMBER.match(q):
         number = q.upper()
@@ -177,6 +177,23 @@ def _set_status(
 ) -> StatusChanged:
     outcome = container.ledger.set_volunteer_status(volunteer_id, active, reason, actor)
     return written(StatusChanged, outcome, response)
+
+
+@router.post("/{volunteer_id}/erasure", response_model=ErasedOut)
+def erase_personal_data(
+    volunteer_id: UUID,
+    body: ReasonIn,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+) -> ErasedOut:
+    """An admin erases the person's personal data (PIPL Art. 47) by destroying
+    their vault key: name, ID number and phone read as 已删除 everywhere from now
+    on, while hours, points, stars and the event log (with its hash chain) stay as
+    an anonymous record. The erasure is an event naming who and why; the volunteer
+    becomes inactive for good. 409 `personal_data_present` once erased."""
+    outcome = container.ledger.erase_personal_data(volunteer_id, body.reason, actor)
+    return written(ErasedOut, outcome, response)
 
 
 @router.put("/{volunteer_id}/kiosk-pin", response_model=PinSetOut)

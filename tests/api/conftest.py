@@ -125,6 +125,23 @@ def assert_problem(
 
 
 @pytest.fixture
+def team(api: Api) -> dict[str, Any]:
+    """An environment team at the station, registered by its coordinator."""
+    response = api.call(
+        "POST",
+        "/v1/teams",
+        api.tokens["coordinator"],
+        json={
+            "name": "双泉环保队",
+            "unit_id": str(api.district.station),
+            "service_type": "sanitation_environment",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+@pytest.fixture
 def shop(api: Api) -> dict[str, Any]:
     """A registered station kiosk at which a volunteer with 100 points has
     identified with a PIN, and an item at 30 points."""

@@ -12,22 +12,6 @@ from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.conftest import NOW, Clock, event_count
 
 
-@pytest.fixture
-def team(api: Api) -> dict[str, Any]:
-    response = api.call(
-        "POST",
-        "/v1/teams",
-        api.tokens["coordinator"],
-        json={
-            "name": "双泉环保队",
-            "unit_id": str(api.district.station),
-            "service_type": "sanitation_environment",
-        },
-    )
-    assert response.status_code == 201
-    return response.json()
-
-
 def publish(api: Api, team: dict[str, Any], capacity: int = 3, **changes: Any) -> Any:
     body = {
         "team_id": team["id"],

@@ -174,3 +174,79 @@ def test_only_staff_in_scope_issue_certificates(
 ) -> None:
     assert_problem(issue(api, served, api.tokens["outsider"]), 403, "unit_scope")
     assert_problem(issue(api, served, api.tokens["auditor"]), 403, "forbidden")
+
+
+def test_the_issue_response_carries_the_absolute_verification_address(
+    api: Api, served: dict[str, Any]
+) -> None:
+    api.container.settings.public_base_url = "https://zyfw.example.gov.cn/ledger/"
+    cert = issue(api, served).json()
+    assert cert["verification_url"] == (
+        "https://zyfw.example.gov.cn/ledger/v1/certificates/"
+        f"{cert['number']}.html?code={cert['verification_code']}"
+    )
+    page = api.client.get(
+        f"/v1/certificates/{cert['number']}.html",
+        params={"code": cert["verification_code"]},
+    )
+    assert cert["verification_url"].replace("&", "&amp;") in page.text
+    assert "<svg" in page.text
+
+
+def test_the_number_is_read_in_any_case(api: Api, served: dict[str, Any]) -> None:
+    cert = issue(api, served).json()
+    checked = check(api, cert["number"].lower(), cert["verification_code"].lower())
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["number"] == cert["number"]
+
+
+def test_a_revoked_certificate_checks_as_revoked_with_its_reason(
+    api: Api, served: dict[str, Any]
+) -> None:
+    cert = issue(api, served).json()
+    path = f"/v1/certificates/{cert['number'].lower()}/revocation"
+    reason = {"reason": "服务时段填写错误"}
+    outsider = api.call("POST", path, api.tokens["outsider"], json=reason)
+    assert_problem(outsider, 403, "unit_scope")
+    revoked = api.call("POST", path, api.tokens["coordinator"], json=reason)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked"] is True
+    checked = check(api, cert["number"], cert["verification_code"]).json()
+    assert (checked["genuine"], checked["revoked"]) == (True, True)
+    assert checked["revocation_reason"] == "服务时段填写错误"
+    page = api.client.get(
+        f"/v1/certificates/{cert['number']}.html",
+        params={"code": cert["verification_code"]},
+    )
+    assert "本证明已被出具单位撤销：服务时段填写错误" in page.text
+    again = api.call("POST", path, api.tokens["coordinator"], json=reason)
+    assert_problem(again, 409, "certificate_not_revoked")
+    unknown = api.call(
+        "POST",
+        "/v1/certificates/VC-2026-999999/revocation",
+        api.tokens["admin"],
+        json=reason,
+    )
+    assert_problem(unknown, 404, "certificate_exists")
+
+
+def test_staff_list_the_certificates_issued_in_their_scope(
+    api: Api, served: dict[str, Any]
+) -> None:
+    cert = issue(api, served).json()
+    read = {"min_position": cert["position"]}
+    mine = api.call("GET", "/v1/certificates", api.tokens["coordinator"], params=read)
+    assert [c["number"] for c in mine.json()] == [cert["number"]]
+    listed = mine.json()[0]
+    assert listed["volunteer_number"] == served["volunteer_number"]
+    assert listed["hours"] == 6
+    assert listed["revoked_at"] is None
+    assert "verification_code" not in listed
+    theirs = api.call("GET", "/v1/certificates", api.tokens["outsider"], params=read)
+    assert theirs.json() == []
+    audited = api.call("GET", "/v1/certificates", api.tokens["auditor"], params=read)
+    assert len(audited.json()) == 1
+    held = api.as_admin(
+        "GET", "/v1/certificates", params={"volunteer_id": str(uuid4()), **read}
+    )
+    assert held.json() == []

@@ -235,7 +235,10 @@ def test_a_correction_needs_a_reason(api: Api) -> None:
     recorded = post_hours(api, volunteer["id"], hours_body(api.district.station)).json()
     path = f"/v1/volunteers/{volunteer['id']}/hours/{recorded['record_id']}/corrections"
     assert_problem(
-        api.as_admin("POST", path, json={"revoke": True}), 422, "required", "reason"
+        api.as_admin("POST", path, json={"revoke": True}),
+        422,
+        "reason_required",
+        "reason",
     )
 
 
@@ -293,7 +296,7 @@ def test_a_rejected_request_changes_nothing(api: Api) -> None:
     assert_problem(
         api.call("POST", reject, api.tokens["coordinator"], json={}),
         422,
-        "required",
+        "reason_required",
         "reason",
     )
     rejected = api.call(

@@ -16,6 +16,7 @@ import domain.order
 import domain.volunteer
 from domain.access import Role
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.api.test_activities_api import publish
 from tests.conftest import NOW, event_count
 
 YEAR_ONE = "0001-01-01T00:00:00+14:00"
@@ -34,37 +35,6 @@ def order_body(api: Api, **changes: Any) -> dict[str, Any]:
         "window_end": (NOW - timedelta(hours=2)).isoformat(),
         **changes,
     }
-
-
-def activity_body(team_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "team_id": team_id,
-        "title": "周末河道清理",
-        "category": "public",
-        "subcategory": "environment",
-        "location": "汶河岸边",
-        "leader": "李队长",
-        "starts_at": (NOW - timedelta(minutes=20)).isoformat(),
-        "ends_at": (NOW + timedelta(hours=2)).isoformat(),
-        "capacity": 3,
-        **changes,
-    }
-
-
-@pytest.fixture
-def team_id(api: Api) -> str:
-    response = api.call(
-        "POST",
-        "/v1/teams",
-        api.tokens["coordinator"],
-        json={
-            "name": "双泉环保队",
-            "unit_id": str(api.district.station),
-            "service_type": "sanitation_environment",
-        },
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 @pytest.fixture
@@ -117,15 +87,14 @@ def test_an_order_planned_within_two_years_is_accepted(api: Api) -> None:
     ],
 )
 def test_an_activity_outside_the_instant_range_is_refused(
-    api: Api, team_id: str, database_url: str, changes: dict[str, str], field: str
+    api: Api,
+    team: dict[str, Any],
+    database_url: str,
+    changes: dict[str, str],
+    field: str,
 ) -> None:
     before = event_count(database_url)
-    response = api.call(
-        "POST",
-        "/v1/activities",
-        api.tokens["coordinator"],
-        json=activity_body(team_id, **changes),
-    )
+    response = publish(api, team, **changes)
     assert_problem(response, 422, "instant_in_range", field)
     assert event_count(database_url) == before
 
@@ -194,16 +163,17 @@ def before_instants_were_bounded(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
 
 
 def test_values_stored_before_the_bounds_never_break_a_read(
-    api: Api, team_id: str, volunteer: dict[str, Any], request: pytest.FixtureRequest
+    api: Api,
+    team: dict[str, Any],
+    volunteer: dict[str, Any],
+    request: pytest.FixtureRequest,
 ) -> None:
     resident = api.token(Role.RESIDENT)
     request.getfixturevalue("before_instants_were_bounded")
     order = order_body(api, window_start=YEAR_ONE, window_end=YEAR_9999)
     assert api.call("POST", "/v1/orders", resident, json=order).status_code == 201
-    activity = activity_body(team_id, starts_at=YEAR_9999, ends_at=YEAR_9999)
-    activity["ends_at"] = "9999-12-31T23:59:59-12:00"
-    published = api.call(
-        "POST", "/v1/activities", api.tokens["coordinator"], json=activity
+    published = publish(
+        api, team, starts_at=YEAR_9999, ends_at="9999-12-31T23:59:59-12:00"
     )
     assert published.status_code == 201, published.text
     hours = hours_body(

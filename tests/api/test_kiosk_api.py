@@ -453,3 +453,15 @@ def test_confirm_and_void_five_times_at_once_with_one_key_act_once(
     assert event_count(database_url) == before + moves
     expected = 70 if step == "confirm" else 100
     assert balance(api, shop, settled.json()["position"])["balance"] == expected
+
+
+def test_a_donation_beyond_the_balance_names_points_and_a_numeric_balance(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=4)
+    ).json()
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    refused = donate(api, shop, own, to_volunteer_id=other["id"], points=101)
+    assert_problem(refused, 409, "balance_sufficient", "points")
+    assert refused.json()["balance"] == 100

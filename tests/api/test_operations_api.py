@@ -155,6 +155,13 @@ def test_reference_data_lists_team_types_and_the_five_categories(api: Api) -> No
         "为需要心理疏导和情感慰藉群体",
         "为社会公共需要",
     ]
+    assert reference["star_levels"] == [
+        {"level": 1, "min_hours": 100, "label": "一星志愿者"},
+        {"level": 2, "min_hours": 300, "label": "二星志愿者"},
+        {"level": 3, "min_hours": 600, "label": "三星志愿者"},
+        {"level": 4, "min_hours": 1000, "label": "四星志愿者"},
+        {"level": 5, "min_hours": 1500, "label": "五星志愿者"},
+    ]
 
 
 def test_unknown_paths_are_problems_too(api: Api) -> None:

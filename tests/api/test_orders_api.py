@@ -453,3 +453,38 @@ def test_one_five_star_order_does_not_top_a_longer_record_of_good_ones(
     ).json()
     assert newcomer["mean"] > veteran["mean"]
     assert newcomer["bayesian_mean"] < veteran["bayesian_mean"]
+
+
+def test_a_volunteer_who_did_not_accept_is_told_who_starts_an_order(
+    loop: Loop,
+) -> None:
+    api = loop.api
+    order = loop.place()
+    coordinator = api.tokens["coordinator"]
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"open_for_claiming": True})
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
+    ).json()
+    claimer = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
+    loop.step(claimer, order, "accept")
+    response = illegal(loop, loop.volunteer_token, order, "start")
+    assert_problem(response, 403, "forbidden")
+    assert "accepted this order" in response.json()["detail"]
+    assert "needs" not in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+def test_a_missing_reason_is_reason_required_on_every_step(
+    loop: Loop, body: dict[str, Any]
+) -> None:
+    order = loop.place()
+    coordinator = loop.api.tokens["coordinator"]
+    rejected = illegal(loop, coordinator, order, "review", {"accept": False, **body})
+    assert_problem(rejected, 422, "reason_required", "reason")
+    loop.step(coordinator, order, "review", {"accept": True})
+    loop.step(coordinator, order, "dispatch", {"volunteer_ids": [loop.volunteer["id"]]})
+    declined = illegal(loop, loop.volunteer_token, order, "decline", body)
+    assert_problem(declined, 422, "reason_required", "reason")
+    cancelled = illegal(loop, coordinator, order, "cancel", body)
+    assert_problem(cancelled, 422, "reason_required", "reason")

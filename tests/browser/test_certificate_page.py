@@ -3,9 +3,14 @@ to a single A4 page."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from domain.access import Actor
@@ -40,8 +45,16 @@ def test_the_certificate_page_renders_and_prints_on_one_a4_page(
         expect(page.locator("h1")).to_have_text("志愿服务证明")
         expect(page.locator("table")).to_contain_text("王小明")
         expect(page.locator("table")).to_contain_text("4 小时")
+        qr = Image.open(io.BytesIO(page.locator(".verify svg").screenshot()))
+        if shots := os.environ.get("VLEDGER_SCREENSHOTS"):
+            page.screenshot(path=str(Path(shots) / "certificate.png"), full_page=True)
         pdf = page.pdf(format="A4")
         context.close()
+    decoded = [code.text for code in zxingcpp.read_barcodes(qr)]
+    assert decoded == [
+        f"http://127.0.0.1:8000/v1/certificates/{issued['number']}.html"
+        f"?code={issued['verification_code']}"
+    ]
     pages = re.findall(rb"/Type\s*/Page\b(?!s)", pdf)
     assert len(pages) == 1, "the certificate should fit one page"
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)

@@ -4,10 +4,12 @@ a browser these tests fail (`make test` installs it)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -135,3 +137,33 @@ def test_the_page_is_served_with_a_strict_content_security_policy(
     assert response.url == f"{station.url}/kiosk/"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     expect(page.locator("#identify")).to_be_visible()  # the token was kept
+
+
+def test_a_token_added_to_the_address_of_an_open_page_sets_the_device_up(
+    browser: Browser, station: Station
+) -> None:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{station.url}/kiosk/")
+    expect(page.locator("#setup")).to_be_visible()
+    page.evaluate("token => { location.hash = 'token=' + token; }", station.kiosk_token)
+    expect(page.locator("#identify")).to_be_visible()
+    identify(page, station.number, PIN)
+    expect(page.locator("#shop")).to_be_visible()
+    context.close()
+
+
+def test_the_volunteers_star_level_is_named_not_a_bare_star(
+    page: Page, station: Station, admin: Actor
+) -> None:
+    container = station.container
+    unit = container.ledger.volunteer(station.volunteer).unit_id
+    for day in range(3, 8):  # five 20-hour entries: 110 hours with the first
+        start = NOW - timedelta(days=day)
+        record(container, admin, station.volunteer, unit, start, 20 * 60)
+    assert container.projector is not None
+    container.projector.catch_up()
+    identify(page, station.number, PIN)
+    expect(page.locator("#who-star")).to_have_text("一星志愿者 ★")
+    if shots := os.environ.get("VLEDGER_SCREENSHOTS"):
+        page.screenshot(path=str(Path(shots) / "kiosk-shop-star.png"))

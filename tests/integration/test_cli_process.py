@@ -29,15 +29,20 @@ def environment(home: Path) -> dict[str, str]:
     return {**env, "VLEDGER_HOME": str(home)}
 
 
-def vledger(home: Path, *args: str) -> str:
-    done = subprocess.run(
+def run_vledger(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`vledger ARGS` to its end, whatever its exit code."""
+    return subprocess.run(
         [*VLEDGER, *args],
         env=environment(home),
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+
+
+def vledger(home: Path, *args: str) -> str:
+    done = run_vledger(home, *args)
+    done.check_returncode()
     return done.stdout
 
 
@@ -204,20 +209,9 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
 
 
 def test_token_create_refuses_an_unknown_unit(home: Path) -> None:
-    done = subprocess.run(
-        [
-            *VLEDGER,
-            "token",
-            "create",
-            "--role",
-            "coordinator",
-            "--unit",
-            "6b0f0d1e-8d7a-4c43-9a55-2e1f6c3b9a10",
-        ],
-        env=environment(home),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    unknown = "6b0f0d1e-8d7a-4c43-9a55-2e1f6c3b9a10"
+    done = run_vledger(
+        home, "token", "create", "--role", "coordinator", "--unit", unknown
     )
     assert done.returncode == 2
     assert "unit_exists" in done.stderr
@@ -225,22 +219,12 @@ def test_token_create_refuses_an_unknown_unit(home: Path) -> None:
 
 def test_token_create_makes_no_kiosk_tokens(home: Path) -> None:
     """Kiosks are devices registered at stations (POST /v1/kiosks)."""
-    done = subprocess.run(
-        [*VLEDGER, "token", "create", "--role", "kiosk", "--unit", str(uuid4())],
-        env=environment(home),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_vledger(
+        home, "token", "create", "--role", "kiosk", "--unit", str(uuid4())
     )
     assert done.returncode == 2
     assert "invalid choice: 'kiosk'" in done.stderr
-    helped = subprocess.run(
-        [*VLEDGER, "token", "create", "--help"],
-        env=environment(home),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    helped = run_vledger(home, "token", "create", "--help")
     assert "POST /v1/kiosks" in helped.stdout
 
 

@@ -3,7 +3,9 @@ the live read models follow from the events."""
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -161,6 +163,9 @@ def test_replay_writes_json_or_csv(
     lines = (out / "r.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("volunteer_id,volunteer_number,unit_id,verified_hours")
     assert len(lines) == 41
+    for row in csv.DictReader(lines):
+        for column in ("verified_hours", "points_balance"):
+            assert re.fullmatch(r"-?\d+\.\d\d", row[column]), row
     with pytest.raises(SystemExit) as refused:
         run_cli(["replay", "--as-of", "yesterday"])
     assert refused.value.code == 2
@@ -171,6 +176,7 @@ def test_audit_verify_exits_1_on_a_broken_chain(
     demo: Container, run_cli: Callable[..., int], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_cli(["audit", "verify"]) == 0
+    assert json.loads(capsys.readouterr().out)["intact"] is True
     with psycopg.connect(demo.db.url, autocommit=True) as conn:
         conn.execute("ALTER TABLE vledger_events DISABLE TRIGGER USER")
         conn.execute(
@@ -179,4 +185,6 @@ def test_audit_verify_exits_1_on_a_broken_chain(
         )
     capsys.readouterr()
     assert run_cli(["audit", "verify"]) == 1
-    assert '"notification_id": 7' in capsys.readouterr().out
+    report = json.loads(capsys.readouterr().out)
+    assert report["intact"] is False
+    assert report["first_broken"]["notification_id"] == 7
