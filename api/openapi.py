@@ -71,15 +71,22 @@ def _example(status: int, rule: str, path: str) -> dict[str, Any]:
     }
 
 
+#: Writes that record nothing, so nothing recorded can conflict with them.
+NEVER_CONFLICTING = frozenset({"/v1/audit/replays", "/v1/kiosk/sign-out"})
+#: Paths with parameters that answer for any value (an unrated subject rates 0).
+NEVER_MISSING = frozenset({"/v1/ratings/{kind}/{subject_id}"})
+
+
 def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses the operation can answer: each is declared, none more."""
     statuses = [422, 503]
     if "requestBody" in operation:
         statuses.append(400)
     if operation.get("security"):
         statuses += [401, 403]
-    if "{" in path:
+    if "{" in path and path not in NEVER_MISSING:
         statuses.append(404)
-    if method in ("post", "put"):
+    if method in ("post", "put") and path not in NEVER_CONFLICTING:
         statuses.append(409)
     if path == "/v1/kiosk/identify":
         statuses.append(429)
