@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.authorization import rule_for
 from api.problems import ApiProblem
 from domain.access import Actor, Role
-from domain.errors import Forbidden, OutOfScope
+from domain.errors import Forbidden
 from infra.container import Container
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
@@ -193,8 +193,5 @@ def check_reads_unit(container: Container, actor: Actor, unit_id: Any) -> None:
     unit and below."""
     if actor.role in (Role.ADMIN, Role.AUDITOR):
         return
-    actor.check_role(Role.COORDINATOR)
     unit = container.reads.unit(unit_id)
-    lineage = unit["lineage"] if unit else []
-    if actor.unit_id != unit_id and actor.unit_id not in lineage:
-        raise OutOfScope(f"unit {unit_id} is outside this token's scope")
+    actor.check_reads(unit_id, unit["lineage"] if unit else [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
@@ -57,10 +58,14 @@ class Actor:
             )
 
     def covers(self, unit: Unit) -> bool:
+        return self.covers_lineage(unit.id, unit.lineage)
+
+    def covers_lineage(self, unit_id: UUID, lineage: Sequence[UUID]) -> bool:
+        """Whether the unit `unit_id` (below the units of `lineage`) is in scope."""
         if self.role in (Role.ADMIN, Role.AUDITOR):
             return True
         if self.role is Role.COORDINATOR and self.unit_id is not None:
-            return unit.id == self.unit_id or self.unit_id in unit.lineage
+            return unit_id == self.unit_id or self.unit_id in lineage
         return False
 
     def check_manages(self, unit: Unit) -> None:
@@ -72,10 +77,17 @@ class Actor:
                 field="unit_id",
             )
 
-    def check_reads(self, unit: Unit) -> None:
+    def check_reads(self, unit_id: UUID, lineage: Sequence[UUID]) -> None:
+        """Read-side scope: admins and auditors everywhere, coordinators in their
+        unit and below (the lineage comes from the read model)."""
         self.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
-        if not self.covers(unit):
-            raise OutOfScope(f"unit {unit.id} is outside this token's scope")
+        if not self.covers_lineage(unit_id, lineage):
+            raise OutOfScope(f"unit {unit_id} is outside this token's scope")
+
+    def sees_clear_name(self, volunteer_id: UUID) -> bool:
+        """Admins, coordinators (of volunteers already in their scope) and the
+        volunteer itself see the clear name; everyone else the masked one."""
+        return self.role in (Role.ADMIN, Role.COORDINATOR) or self.is_self(volunteer_id)
 
     def is_self(self, volunteer_id: UUID) -> bool:
         return self.role is Role.VOLUNTEER and self.volunteer_id == volunteer_id

@@ -161,6 +161,20 @@ class ActivityNotFound(NotFound):
     rule = "activity_exists"
 
 
+class RedemptionNotFound(NotFound):
+    rule = "redemption_exists"
+
+
+class KioskNotFound(NotFound):
+    rule = "kiosk_exists"
+
+
+class CertificateNotFound(NotFound):
+    """An unknown number and a wrong code answer alike: nothing to learn from it."""
+
+    rule = "certificate_exists"
+
+
 class OrderNotFound(NotFound):
     rule = "order_exists"
 
@@ -173,3 +187,9 @@ class Forbidden(DomainError):
 
 class OutOfScope(Forbidden):
     rule = "unit_scope"
+
+
+class ItemAtAnotherStation(Forbidden):
+    """A kiosk sells only its own station's goods; a basket, one station's."""
+
+    rule = "item_at_this_station"

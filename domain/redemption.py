@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -11,8 +12,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.access import Actor, Role
+from domain.catalog import CatalogItem
 from domain.copying import CopiedCheaply
-from domain.errors import Conflict, Forbidden, IllegalTransition
+from domain.errors import Conflict, Forbidden, IllegalTransition, ItemAtAnotherStation
 from domain.volunteer import check_reason
 
 
@@ -23,8 +25,47 @@ class RedemptionState(StrEnum):
     EXPIRED = "expired"
 
 
+#: A hold keeps points and stock this long, then expires unless confirmed.
+HOLD_TTL = timedelta(minutes=15)
+
+
 class HoldExpired(Conflict):
     rule = "hold_not_expired"
+
+
+@dataclass(frozen=True)
+class Basket:
+    """What a redemption buys: one station's goods, each line at today's price."""
+
+    station_id: UUID
+    lines: list[dict[str, Any]]
+    points: Decimal
+
+
+def price_basket(
+    items: list[CatalogItem], quantities: list[int], station_id: UUID | None
+) -> Basket:
+    """The basket of `items` in `quantities`, all sold at one station (the kiosk's
+    own `station_id`, or the first item's), each line at the item's price now."""
+    station = station_id or items[0].station_id
+    for item in items:
+        if item.station_id != station:
+            raise ItemAtAnotherStation(
+                f"{item.name} is sold at another station", field="items"
+            )
+    pairs = list(zip(items, quantities, strict=True))
+    lines: list[dict[str, Any]] = [
+        {
+            "item_id": item.id,
+            "name": item.name,
+            "quantity": quantity,
+            "unit_price": item.price_points,
+            "points": item.price_points * quantity,
+        }
+        for item, quantity in pairs
+    ]
+    points = sum((item.price_points * quantity for item, quantity in pairs), Decimal(0))
+    return Basket(station, lines, points)
 
 
 class Identification(StrEnum):
@@ -57,6 +98,30 @@ class Redemption(CopiedCheaply, Aggregate):
     @staticmethod
     def create_id(redemption_id: UUID, **_: Any) -> UUID:
         return redemption_id
+
+    @classmethod
+    def place(
+        cls,
+        redemption_id: UUID,
+        volunteer_id: UUID,
+        basket: Basket,
+        hold: bool,
+        now: datetime,
+        actor: str,
+        identified_by: Identification,
+    ) -> Redemption:
+        """Spent at once, or held until HOLD_TTL from `now`."""
+        return cls(
+            redemption_id=redemption_id,
+            volunteer_id=volunteer_id,
+            station_id=basket.station_id,
+            lines=basket.lines,
+            points=basket.points,
+            held=hold,
+            expires_at=now + HOLD_TTL if hold else None,
+            actor=actor,
+            identified_by=identified_by.value,
+        )
 
     @event("Placed")
     def __init__(

@@ -113,6 +113,32 @@ def check_span(span: TimeSpan, now: datetime, clock_skew: timedelta) -> None:
     check_past_instant("ended_at", span.ended_at, now, clock_skew)
 
 
+MAX_SKILLS = 20
+MAX_SKILL_LENGTH = 50
+
+
+def clean_skills(skills: list[str]) -> list[str]:
+    """A volunteer's skills, trimmed: at most 20, each 1 to 50 characters."""
+    cleaned = [s.strip() for s in skills]
+    if len(cleaned) > MAX_SKILLS:
+        raise InvalidInput("skills", "skills_count", f"at most {MAX_SKILLS} skills")
+    if any(not s or len(s) > MAX_SKILL_LENGTH for s in cleaned):
+        raise InvalidInput(
+            "skills", "skill_format", f"each skill is 1-{MAX_SKILL_LENGTH} characters"
+        )
+    return cleaned
+
+
+def check_revoke_or_times(
+    revoke: bool, started_at: datetime | None, ended_at: datetime | None
+) -> None:
+    """A correction gives new times or revokes the entry, never both."""
+    if revoke and (started_at or ended_at):
+        raise InvalidInput(
+            "revoke", "revoke_or_times", "either new times or a revocation"
+        )
+
+
 def check_reason(reason: str) -> None:
     if not reason.strip():
         raise InvalidInput("reason", "reason_required", "must not be blank")
@@ -397,12 +423,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         entry = self.live_entry(record_id)
         self.check_no_pending_request(record_id)
         check_reason(reason)
-        if revoke and (started_at or ended_at):
-            raise InvalidInput(
-                "revoke",
-                "revoke_or_times",
-                "ask either for new times or for a revocation",
-            )
+        check_revoke_or_times(revoke, started_at, ended_at)
         if not revoke:
             if not (started_at or ended_at):
                 raise InvalidInput(

@@ -12,7 +12,6 @@ from domain.account import CreditAccount
 from domain.errors import (
     DuplicateIdNumber,
     EntryNotFound,
-    InvalidInput,
     SingleCenter,
 )
 from domain.identity import (
@@ -28,7 +27,13 @@ from domain.identity import (
 from domain.ids import account_id_for
 from domain.organisation import Team, Unit, UnitKind
 from domain.policy import POLICY_ID, PointsPolicy, check_points_per_hour
-from domain.volunteer import ERASED, TimeSpan, Volunteer
+from domain.volunteer import (
+    ERASED,
+    TimeSpan,
+    Volunteer,
+    check_revoke_or_times,
+    clean_skills,
+)
 from infra import claims
 from infra.activities import ActivityCommands
 from infra.certificates import CertificateCommands
@@ -47,8 +52,6 @@ from infra.orders import OrderCommands
 from infra.redemptions import DonationCommands, RedemptionCommands
 
 __all__ = ["ConcurrentWrites", "Decision", "Ledger", "Outcome"]
-
-MAX_SKILLS = 20
 
 
 class Ledger(
@@ -120,7 +123,7 @@ class Ledger(
         def decide() -> Decision:
             actor.check_manages(self.requested_unit(cmd.unit_id))
             person = self._check_person(cmd)
-            skills = _check_skills(cmd.skills)
+            skills = clean_skills(cmd.skills)
             volunteer_id = cmd.volunteer_id or uuid4()
             masked = person.masked
             volunteer = Volunteer(
@@ -275,10 +278,7 @@ class Ledger(
             if actor.is_self(volunteer_id):
                 return self._request_correction(volunteer, record_id, cmd)
             actor.check_manages(self.unit(volunteer.entries[record_id].unit_id))
-            if cmd.revoke and (cmd.started_at or cmd.ended_at):
-                raise InvalidInput(
-                    "revoke", "revoke_or_times", "give either new times or revoke"
-                )
+            check_revoke_or_times(cmd.revoke, cmd.started_at, cmd.ended_at)
             if cmd.revoke:
                 volunteer.revoke_hours(record_id, cmd.reason, actor.label)
             else:
@@ -391,18 +391,6 @@ class Ledger(
             return Decision([policy], policy_view(policy))
 
         return self.execute(None, decide)
-
-
-def _check_skills(skills: list[str]) -> list[str]:
-    cleaned = [s.strip() for s in skills]
-    if len(cleaned) > MAX_SKILLS:
-        raise InvalidInput("skills", "skills_count", f"at most {MAX_SKILLS} skills")
-    for skill in cleaned:
-        if not skill or len(skill) > 50:
-            raise InvalidInput(
-                "skills", "skill_format", "each skill is 1-50 characters"
-            )
-    return cleaned
 
 
 def unit_view(unit: Unit) -> dict[str, Any]:

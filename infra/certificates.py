@@ -24,7 +24,7 @@ from domain.certificate import (
     normalise_number,
     summarise,
 )
-from domain.errors import NotFound
+from domain.errors import CertificateNotFound, NotFound
 from domain.reference import CHINA_TIME
 from domain.volunteer import ERASED, Volunteer
 from infra.core import Decision, LedgerCore, Outcome
@@ -33,12 +33,6 @@ from infra.recorder import EVENTS_TABLE
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10
-
-
-class CertificateNotFound(NotFound):
-    """An unknown number and a wrong code answer alike: nothing to learn from it."""
-
-    rule = "certificate_exists"
 
 
 @dataclass(frozen=True)

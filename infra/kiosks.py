@@ -19,7 +19,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.access import Actor, Role
-from domain.errors import InvalidInput, NotFound, TooManyAttempts
+from domain.errors import InvalidInput, KioskNotFound, TooManyAttempts
 from domain.kiosk import (
     KIOSK_PIN_RULES,
     Kiosk,
@@ -53,10 +53,6 @@ CREATE TABLE IF NOT EXISTS kiosk_pin_failures (
 CREATE INDEX IF NOT EXISTS kiosk_pin_failures_kiosk
     ON kiosk_pin_failures (kiosk_id, at);
 """
-
-
-class KioskNotFound(NotFound):
-    rule = "kiosk_exists"
 
 
 def forget_kiosk_pin(volunteer_id: UUID) -> SideWrite:

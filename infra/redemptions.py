@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -14,15 +13,20 @@ from domain.access import Actor, Role
 from domain.account import CreditAccount, ReleaseCause
 from domain.catalog import CatalogItem
 from domain.errors import (
-    Forbidden,
     IllegalTransition,
     InvalidInput,
     NotFound,
+    RedemptionNotFound,
     VolunteerNotFound,
 )
 from domain.ids import account_id_for
 from domain.organisation import check_is_station
-from domain.redemption import Identification, Redemption, required_identification
+from domain.redemption import (
+    Identification,
+    Redemption,
+    price_basket,
+    required_identification,
+)
 from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.core import Decision, LedgerCore, Outcome
@@ -30,15 +34,6 @@ from infra.idempotency import IdempotencyKey
 from infra.kiosk_sessions import KioskSessions
 
 log = logging.getLogger(__name__)
-HOLD_TTL = timedelta(minutes=15)
-
-
-class RedemptionNotFound(NotFound):
-    rule = "redemption_exists"
-
-
-class ItemAtAnotherStation(Forbidden):
-    rule = "item_at_this_station"
 
 
 @dataclass(frozen=True)
@@ -186,44 +181,27 @@ class RedemptionCommands(LedgerCore):
                 self._field(CatalogItem, line.item_id, "items", loaded)
                 for line in cmd.lines
             ]
-            station = items[0].station_id
-            for item in items:
-                if item.station_id != (kiosk_station or station):
-                    raise ItemAtAnotherStation(
-                        f"{item.name} is sold at another station", field="items"
-                    )
+            quantities = [line.quantity for line in cmd.lines]
+            basket = price_basket(items, quantities, kiosk_station)
             if identified_by is Identification.COUNTER_PIN:
-                actor.check_manages(self.unit(station))
-            today = self.clock().astimezone(CHINA_TIME).date()
-            lines = []
-            points = Decimal(0)
-            for item, line in zip(items, cmd.lines, strict=True):
-                item.reserve(redemption_id, line.quantity, cmd.volunteer_id, today)
-                points += item.price_points * line.quantity
-                lines.append(
-                    {
-                        "item_id": item.id,
-                        "name": item.name,
-                        "quantity": line.quantity,
-                        "unit_price": item.price_points,
-                        "points": item.price_points * line.quantity,
-                    }
-                )
+                actor.check_manages(self.unit(basket.station_id))
+            now = self.clock()
+            today = now.astimezone(CHINA_TIME).date()
+            for item, quantity in zip(items, quantities, strict=True):
+                item.reserve(redemption_id, quantity, cmd.volunteer_id, today)
             account = self.account(cmd.volunteer_id, loaded)
             if cmd.hold:
-                account.hold(redemption_id, points)
+                account.hold(redemption_id, basket.points)
             else:
-                account.redeem(redemption_id, points)
-            redemption = Redemption(
-                redemption_id=redemption_id,
-                volunteer_id=cmd.volunteer_id,
-                station_id=station,
-                lines=lines,
-                points=points,
-                held=cmd.hold,
-                expires_at=self.clock() + HOLD_TTL if cmd.hold else None,
-                actor=actor.label,
-                identified_by=identified_by.value,
+                account.redeem(redemption_id, basket.points)
+            redemption = Redemption.place(
+                redemption_id,
+                cmd.volunteer_id,
+                basket,
+                cmd.hold,
+                now,
+                actor.label,
+                identified_by,
             )
             view = redemption_view(redemption, account.balance)
             return Decision([*items, account, redemption], view)

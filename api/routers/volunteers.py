@@ -127,8 +127,7 @@ def _volunteers_out(
 ) -> list[VolunteerOut]:
     """Clear names for admins, coordinators (rows are already in scope) and the
     volunteer itself; masked names for everyone else and for erased people."""
-    sees_names = actor.role in (Role.ADMIN, Role.COORDINATOR)
-    shown = [r["id"] for r in rows if sees_names or actor.is_self(r["id"])]
+    shown = [r["id"] for r in rows if actor.sees_clear_name(r["id"])]
     people = container.vault.people(shown) if shown else {}
     return [
         VolunteerOut.model_validate(

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from domain.access import Role
-from infra.redemptions import HOLD_TTL
+from domain.redemption import HOLD_TTL
 from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.api.kiosk import buy, identify, kiosk_elsewhere
 from tests.conftest import Clock, event_count

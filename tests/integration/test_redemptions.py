@@ -17,10 +17,10 @@ from domain.access import Actor, Role
 from domain.account import InsufficientPoints
 from domain.catalog import OutOfStock
 from domain.errors import IllegalTransition
-from domain.redemption import HoldExpired
+from domain.redemption import HOLD_TTL, HoldExpired
 from infra.application import ConcurrentWrites
 from infra.container import Container
-from infra.redemptions import HOLD_TTL, Line, NewItem, NewRedemption
+from infra.redemptions import Line, NewItem, NewRedemption
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import District, make_district, record, register
 

@@ -73,3 +73,32 @@ def test_scoped_roles_need_their_scope() -> None:
         Actor(Role.COORDINATOR, uuid4(), "c").check_scope_is_complete()
     with pytest.raises(InvalidInput):
         Actor(Role.VOLUNTEER, uuid4(), "v").check_scope_is_complete()
+
+
+def test_reads_reach_a_coordinators_unit_and_the_units_below() -> None:
+    center = unit(UnitKind.CENTER)
+    institute = unit(UnitKind.INSTITUTE, center)
+    station = unit(UnitKind.STATION, institute)
+    coordinator = Actor(Role.COORDINATOR, uuid4(), "所", unit_id=institute.id)
+    coordinator.check_reads(station.id, station.lineage)
+    coordinator.check_reads(institute.id, institute.lineage)
+    with pytest.raises(OutOfScope):
+        coordinator.check_reads(center.id, center.lineage)
+    Actor(Role.AUDITOR, uuid4(), "审计").check_reads(center.id, [])
+    with pytest.raises(Forbidden):
+        Actor(Role.KIOSK, uuid4(), "k", unit_id=station.id).check_reads(station.id, [])
+
+
+def test_clear_names_are_for_staff_and_the_volunteer_itself() -> None:
+    volunteer = uuid4()
+    assert Actor(Role.ADMIN, uuid4(), "a").sees_clear_name(volunteer)
+    assert Actor(Role.COORDINATOR, uuid4(), "c", unit_id=uuid4()).sees_clear_name(
+        volunteer
+    )
+    assert Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=volunteer).sees_clear_name(
+        volunteer
+    )
+    assert not Actor(Role.AUDITOR, uuid4(), "u").sees_clear_name(volunteer)
+    assert not Actor(
+        Role.VOLUNTEER, uuid4(), "v", volunteer_id=uuid4()
+    ).sees_clear_name(volunteer)

@@ -14,7 +14,13 @@ from domain.errors import (
     VolunteerInactive,
 )
 from domain.policy import PolicyTerms, RoundingRule
-from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
+from domain.volunteer import (
+    ServiceDetails,
+    TimeSpan,
+    Volunteer,
+    check_revoke_or_times,
+    clean_skills,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SKEW = timedelta(minutes=5)
@@ -212,3 +218,23 @@ def test_an_entry_has_at_most_one_pending_request() -> None:
     v.request_correction(uuid4(), rid, None, None, True, "not me", NOW, SKEW)
     with pytest.raises(CorrectionAlreadyRequested):
         v.request_correction(uuid4(), rid, None, None, True, "really", NOW, SKEW)
+
+
+def test_skills_are_trimmed_at_most_twenty_each_one_to_fifty_characters() -> None:
+    assert clean_skills([" 急救 ", "电工"]) == ["急救", "电工"]
+    for skills, rule in (
+        (["x"] * 21, "skills_count"),
+        ([" "], "skill_format"),
+        (["x" * 51], "skill_format"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            clean_skills(skills)
+        assert refused.value.rule == rule
+
+
+def test_a_correction_gives_new_times_or_revokes_never_both() -> None:
+    check_revoke_or_times(True, None, None)
+    check_revoke_or_times(False, NOW, None)
+    with pytest.raises(InvalidInput) as refused:
+        check_revoke_or_times(True, None, NOW)
+    assert (refused.value.field, refused.value.rule) == ("revoke", "revoke_or_times")
