@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
-from infra.db import Database
+from projections.store import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class Projection:
 
 class ProjectionRunner:
     def __init__(
-        self, db: Database, projections: Sequence[Projection], schema: str
+        self, db: SqlStore, projections: Sequence[Projection], schema: str
     ) -> None:
         self.db = db
         self.projections = list(projections)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from psycopg import sql
 
-from infra.db import Database
+from projections.store import SqlStore
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class OrderFilter:
 
 
 class ReadModels:
-    def __init__(self, db: Database, schema: str) -> None:
+    def __init__(self, db: SqlStore, schema: str) -> None:
         self.db = db
         self.schema = schema
 
