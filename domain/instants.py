@@ -50,9 +50,9 @@ def check_past_instant(
     future_rule: str = "end_not_in_future",
 ) -> None:
     """Service and attendance have happened: not later than now + the clock skew."""
-    if at.tzinfo is not None and at > now + clock_skew:
+    check_not_before_earliest(field, at)
+    if at > now + clock_skew:
         raise InvalidInput(field, future_rule, "must not be in the future")
-    check_instant(field, at, now + clock_skew, "now")
 
 
 def check_as_of(field: str, at: datetime, now: datetime) -> None:

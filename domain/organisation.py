@@ -50,12 +50,12 @@ def check_unit_name(name: str) -> None:
         raise InvalidInput("name", "name_length", "must be at most 100 characters")
 
 
-def check_is_station(unit: Unit, why: str, field: str = "station_id") -> None:
+def check_is_station(unit: Unit, why: str) -> None:
     """Kiosks, goods and service orders belong to stations (站), not to the centre
     or an institute above them."""
     if unit.kind is not UnitKind.STATION:
         raise InvalidInput(
-            field, "unit_is_station", f"{why}; {unit.id} is a {unit.kind}"
+            "station_id", "unit_is_station", f"{why}; {unit.id} is a {unit.kind}"
         )
 
 

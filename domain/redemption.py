@@ -53,18 +53,20 @@ def price_basket(
             raise ItemAtAnotherStation(
                 f"{item.name} is sold at another station", field="items"
             )
-    pairs = list(zip(items, quantities, strict=True))
-    lines: list[dict[str, Any]] = [
-        {
-            "item_id": item.id,
-            "name": item.name,
-            "quantity": quantity,
-            "unit_price": item.price_points,
-            "points": item.price_points * quantity,
-        }
-        for item, quantity in pairs
-    ]
-    points = sum((item.price_points * quantity for item, quantity in pairs), Decimal(0))
+    lines: list[dict[str, Any]] = []
+    points = Decimal(0)
+    for item, quantity in zip(items, quantities, strict=True):
+        line_points = item.price_points * quantity
+        points += line_points
+        lines.append(
+            {
+                "item_id": item.id,
+                "name": item.name,
+                "quantity": quantity,
+                "unit_price": item.price_points,
+                "points": line_points,
+            }
+        )
     return Basket(station, lines, points)
 
 
