@@ -80,7 +80,7 @@ def parse_as_of(text: str, now: datetime, field: str = "as_of") -> datetime:
     try:
         if len(text) == len("2026-11-30"):
             day = date.fromisoformat(text)
-            check_day(field, day, (now + AS_OF_AHEAD).astimezone(CHINA_TIME).date())
+            check_day(field, day, now.astimezone(CHINA_TIME).date())
             return end_of_day(day)
         moment = datetime.fromisoformat(text)
     except ValueError:

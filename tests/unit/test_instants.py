@@ -45,6 +45,8 @@ def test_an_as_of_outside_2000_to_the_end_of_today_is_refused(text: str) -> None
 def test_the_end_of_today_in_china_is_a_valid_as_of() -> None:
     late_evening_utc = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)  # 2 Dec in China
     assert parse_as_of("2026-12-02", late_evening_utc).day == 2
+    with pytest.raises(InvalidInput):
+        parse_as_of("2026-12-02", NOW)  # tomorrow, China time
     check_as_of("as_of", NOW + timedelta(hours=23), NOW)
 
 
