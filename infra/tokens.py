@@ -7,10 +7,13 @@ import secrets
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic
+
 from domain.access import Actor, Role
 from domain.errors import InvalidInput
+from domain.kiosk import Kiosk
 from infra.db import Database
-from infra.recorder import SideWrite
+from infra.recorder import EVENTS_TABLE, SideWrite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_tokens (
@@ -34,7 +37,13 @@ class IssuedToken:
 
 
 #: The event that registers a kiosk device; its aggregate id is the token's id.
-KIOSK_REGISTERED = "domain.kiosk:Kiosk.Registered"
+KIOSK_REGISTERED = f"{get_topic(Kiosk)}.Registered"
+UNREGISTERED_KIOSK_TOKENS = (
+    "UPDATE api_tokens SET revoked_at = now() "
+    "WHERE role = 'kiosk' AND revoked_at IS NULL AND NOT EXISTS ("
+    "SELECT 1 FROM {events} e WHERE e.originator_id = api_tokens.id "
+    "AND e.originator_version = 1 AND e.topic = %s)"
+)
 
 
 def _hash(token: str) -> bytes:
@@ -106,10 +115,7 @@ class TokenStore:
         the device registry, so nobody could retire them over the API: revoked."""
         with self.db.transaction() as cur:
             cur.execute(
-                "UPDATE api_tokens SET revoked_at = now() "
-                "WHERE role = 'kiosk' AND revoked_at IS NULL AND NOT EXISTS ("
-                "  SELECT 1 FROM vledger_events e WHERE e.originator_id = api_tokens.id"
-                "  AND e.originator_version = 1 AND e.topic = %s)",
+                UNREGISTERED_KIOSK_TOKENS.format(events=EVENTS_TABLE),
                 (KIOSK_REGISTERED,),
             )
             return cur.rowcount
