@@ -27,8 +27,6 @@ async def get_container(request: Request) -> Container:
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
-BEARER = "bearer"
-
 
 def _unauthorized(detail: str) -> ApiProblem:
     return ApiProblem(
@@ -66,17 +64,16 @@ bearer_scheme = HTTPBearer(
 def get_actor(
     request: Request,
     container: ContainerDep,
-    _credentials: Annotated[
+    credentials: Annotated[
         HTTPAuthorizationCredentials | None, Security(bearer_scheme)
     ],
 ) -> Actor:
-    authorization = request.headers.get("authorization")
-    if not authorization:
-        raise _unauthorized("an Authorization: Bearer <token> header is required")
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != BEARER or not token.strip():
+    token = credentials.credentials.strip() if credentials else ""
+    if not token:
+        if not request.headers.get("authorization"):
+            raise _unauthorized("an Authorization: Bearer <token> header is required")
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-    actor = container.tokens.authenticate(token.strip())
+    actor = container.tokens.authenticate(token)
     if actor is None:
         raise _unauthorized("the token is unknown or revoked")
     authorize(request, actor)
