@@ -12,6 +12,7 @@ from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from domain.errors import (
@@ -38,6 +39,33 @@ RULE_NAMES = {
     "string_unicode": "utf8",
     "int_type": "integer",
 }
+
+
+class ProblemField(BaseModel):
+    field: str = Field(
+        description="The input at fault: a body field, a query "
+        "parameter, a header, or `body` for the body as a whole."
+    )
+    rule: str = Field(description="The rule it breaks (stable, machine-readable).")
+    message: str = Field(description="What is wrong, for people.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details. Some problems add members: the current `state` of
+    an order or activity (409 `state_allows_command`), `attempts_left` (422
+    `pin_matches`), `retry_after_seconds` (429)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description=f"`{TYPE_PREFIX}` and the rule")
+    title: str
+    status: int
+    detail: str = Field(description="What is wrong, naming the field when one is")
+    instance: str = Field(description="The request's path")
+    rule: str = Field(description="The rule broken (or the first of several)")
+    errors: list[ProblemField] | None = Field(
+        default=None, description="One entry per field at fault"
+    )
 
 
 class ApiProblem(Exception):
