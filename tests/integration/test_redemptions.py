@@ -75,6 +75,14 @@ def till(
     return Till(actor, found.session)
 
 
+def hold(
+    container: Container, shop: Till, volunteer: UUID, goods: UUID, quantity: int = 1
+) -> UUID:
+    """A held redemption of `quantity` of `goods` at the till; its id."""
+    order = shop.order(volunteer, Line(goods, quantity), hold=True)
+    return UUID(container.ledger.redeem(order, shop.actor).result["id"])
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
     make_container: Callable[..., Container], admin: Actor, seed: int
@@ -147,10 +155,7 @@ def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
     volunteer = funded(container, admin, district, hours=5)
     goods = item(container, admin, district, price=20, stock=5)
     shop = till(container, admin, district, volunteer)
-    held = container.ledger.redeem(
-        shop.order(volunteer, Line(goods, 2), hold=True), shop.actor
-    )
-    redemption = UUID(held.result["id"])
+    redemption = hold(container, shop, volunteer, goods, quantity=2)
     assert container.ledger.account(volunteer).balance == 10
     assert container.ledger.expire_holds([redemption]) == 0  # not expired yet
     clock.advance(HOLD_TTL + timedelta(seconds=1))
@@ -170,16 +175,8 @@ def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
     volunteer = funded(container, admin, district, hours=10)
     goods = item(container, admin, district, price=30, stock=5)
     shop = till(container, admin, district, volunteer)
-    first = UUID(
-        container.ledger.redeem(
-            shop.order(volunteer, Line(goods, 1), hold=True), shop.actor
-        ).result["id"]
-    )
-    second = UUID(
-        container.ledger.redeem(
-            shop.order(volunteer, Line(goods, 1), hold=True), shop.actor
-        ).result["id"]
-    )
+    first = hold(container, shop, volunteer, goods)
+    second = hold(container, shop, volunteer, goods)
     container.ledger.confirm_redemption(first, kiosk(district))
     container.ledger.void_redemption(second, "顾客改主意了", kiosk(district))
     account = container.ledger.account(volunteer)
@@ -212,10 +209,7 @@ def test_a_hold_settled_by_another_process_mid_command_is_a_409_with_its_state(
     volunteer = funded(confirming, admin, district, hours=10)
     goods = item(confirming, admin, district, price=30, stock=5)
     shop = till(confirming, admin, district, volunteer)
-    held = confirming.ledger.redeem(
-        shop.order(volunteer, Line(goods, 1), hold=True), shop.actor
-    )
-    redemption = UUID(held.result["id"])
+    redemption = hold(confirming, shop, volunteer, goods)
     load_account = confirming.ledger.account
     voided_meanwhile: list[bool] = []
 
