@@ -58,3 +58,13 @@ def buy(api: Api, shop: dict[str, Any], key: str | None = None, **changes: Any) 
     return api.call(
         "POST", "/v1/redemptions", shop["kiosk"], json=body, headers=headers
     )
+
+
+def sign_out(api: Api, shop: dict[str, Any]) -> Any:
+    """Ends the shop volunteer's session at the shop's kiosk."""
+    return api.call(
+        "POST",
+        "/v1/kiosk/sign-out",
+        shop["kiosk"],
+        headers={"X-Kiosk-Session": shop["session"]},
+    )

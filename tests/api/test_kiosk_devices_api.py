@@ -12,7 +12,7 @@ from domain.access import Role
 from domain.kiosk import KIOSK_PIN_RULES
 from infra.kiosk_sessions import SESSION_TTL
 from tests.api.conftest import Api, assert_problem, volunteer_body
-from tests.api.kiosk import PIN, buy, identify, register_kiosk
+from tests.api.kiosk import PIN, buy, identify, register_kiosk, sign_out
 from tests.conftest import Clock, event_count
 
 
@@ -170,13 +170,7 @@ def test_a_kiosk_redeems_only_with_a_live_session_of_that_volunteer(
 
 
 def test_a_signed_out_session_no_longer_redeems(api: Api, shop: dict[str, Any]) -> None:
-    out = api.call(
-        "POST",
-        "/v1/kiosk/sign-out",
-        shop["kiosk"],
-        headers={"X-Kiosk-Session": shop["session"]},
-    )
-    assert out.status_code == 204
+    assert sign_out(api, shop).status_code == 204
     assert_problem(buy(api, shop), 403, "kiosk_session_valid")
 
 

@@ -14,7 +14,7 @@ from domain.errors import InvalidInput
 from infra.container import Container
 from infra.tokens import TokenStore
 from tests.api.conftest import Api, assert_problem, volunteer_body
-from tests.api.kiosk import buy, identify
+from tests.api.kiosk import buy, identify, sign_out
 from tests.conftest import event_count
 
 
@@ -89,13 +89,7 @@ def test_a_kiosk_reads_points_only_inside_the_volunteers_session(
         "GET", url, shop["kiosk"], headers={"X-Kiosk-Session": shop["session"]}
     )
     assert inside.status_code == 200, inside.text
-    signed_out = api.call(
-        "POST",
-        "/v1/kiosk/sign-out",
-        shop["kiosk"],
-        headers={"X-Kiosk-Session": shop["session"]},
-    )
-    assert signed_out.status_code == 204
+    assert sign_out(api, shop).status_code == 204
     after = api.call(
         "GET", url, shop["kiosk"], headers={"X-Kiosk-Session": shop["session"]}
     )
