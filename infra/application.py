@@ -175,7 +175,11 @@ class Ledger(
             volunteer.erase_personal_data(reason, actor.label)
             return Decision(
                 [volunteer],
-                {"id": str(volunteer.id), "erased": True, "status": "inactive"},
+                {
+                    "id": str(volunteer.id),
+                    "erased": volunteer.erased,
+                    "status": volunteer.status.value,
+                },
                 side_writes=[
                     self.vault.shred(volunteer_id),
                     claims.release("id_number", volunteer_id),

@@ -180,6 +180,8 @@ class Audit:
         """Events about a person whose data is erased show it as erased: the stored
         events and their hashes are untouched (the chain still verifies), only
         this view of them changes."""
+        if not events:
+            return events
         subjects = {_subject(e) for e in events}
         erased = {
             row["volunteer_id"]
