@@ -175,6 +175,10 @@ def shop(api: Api) -> dict[str, Any]:
         json={"pin": PIN},
     )
     assert pin.status_code == 200, pin.text
+    # Identification finds the volunteer by number in the read models: let the
+    # projector apply the registration first, however busy the machine.
+    assert api.container.projector is not None
+    api.container.projector.catch_up()
     return {
         "volunteer": volunteer["id"],
         "number": volunteer["volunteer_number"],
