@@ -4,9 +4,10 @@ employer, with the number and code that let them check it."""
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 import segno
+
+from application.certificates import CertificateCheck
 
 PAGE = """<!doctype html>
 <html lang="zh-CN">
@@ -72,35 +73,35 @@ def qr_svg(url: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=4, omitsize=True))
 
 
-def revoked_notice(view: dict[str, Any]) -> str:
-    if not view.get("revoked"):
+def revoked_notice(view: CertificateCheck) -> str:
+    if not view.revoked:
         return ""
-    reason = escape(view.get("revocation_reason") or "")
+    reason = escape(view.revocation_reason or "")
     return f'<p class="revoked">本证明已被出具单位撤销：{reason}</p>\n'
 
 
-def render(view: dict[str, Any], name: str, code: str, url: str) -> str:
-    volunteer, issuer, period = view["volunteer"], view["issuer"], view["period"]
+def render(view: CertificateCheck, name: str, code: str, url: str) -> str:
+    volunteer, issuer, period = view.volunteer, view.issuer, view.period
     fields = {
-        "number": view["number"],
+        "number": view.number,
         "name": name,
-        "id_type": volunteer["id_type"],
-        "id_number": volunteer["id_number_masked"],
-        "volunteer_number": volunteer["volunteer_number"],
-        "period_from": period["from"],
-        "period_to": period["to"],
-        "hours": view["hours"],
-        "entries": view["entries"],
-        "activities": "、".join(view["activities"]) or "—",
-        "issuer": issuer["name"],
-        "person_in_charge": issuer["person_in_charge"],
-        "handler": issuer["handler"],
-        "contact": issuer["contact"],
-        "issued_on": view["issued_on"],
-        "remarks": view["remarks"] or "—",
+        "id_type": volunteer.id_type,
+        "id_number": volunteer.id_number_masked,
+        "volunteer_number": volunteer.volunteer_number,
+        "period_from": period.from_,
+        "period_to": period.to,
+        "hours": view.hours,
+        "entries": view.entries,
+        "activities": "、".join(view.activities) or "—",
+        "issuer": issuer.name,
+        "person_in_charge": issuer.person_in_charge,
+        "handler": issuer.handler,
+        "contact": issuer.contact,
+        "issued_on": view.issued_on,
+        "remarks": view.remarks or "—",
         "code": code,
-        "position": view["record_position"],
-        "chain_link": view["chain_link"],
+        "position": view.record_position,
+        "chain_link": view.chain_link,
         "url": url,
     }
     escaped = {k: escape(str(v)) for k, v in fields.items()}

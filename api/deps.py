@@ -13,7 +13,7 @@ from api.authorization import rule_for
 from api.problems import ApiProblem
 from domain.access import Actor, Role
 from domain.errors import Forbidden
-from infra.container import Container
+from entrypoints.container import Container
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
 
@@ -151,7 +151,7 @@ def wait_for_position(
 ) -> None:
     if min_position is None:
         return
-    if min_position > container.ledger.max_position():
+    if min_position > container.store.max_position():
         raise ApiProblem(
             422,
             "position_recorded",

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from application.executor import ConcurrentWrites
 from domain.errors import (
     Conflict,
     DomainError,
@@ -24,7 +25,6 @@ from domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from infra.application import ConcurrentWrites
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from infra.container import Container, build
+from entrypoints.container import Container, build
 from infra.embedded_pg import start_embedded_postgres
 from infra.settings import Settings, new_master_key
 

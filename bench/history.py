@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from domain.account import CreditAccount
 from domain.policy import default_policy
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
-from infra.container import Container
+from entrypoints.container import Container
 
 ENTRIES_PER_VOLUNTEER = 100
 #: Each entry is two events (hours recorded, points credited) plus two to open.
@@ -68,5 +68,5 @@ def write_history(container: Container, events: int) -> int:
         batch = []
         for number in range(first, min(first + VOLUNTEERS_PER_SAVE, volunteers)):
             batch.extend(volunteer_with_history(number + 1, unit_id))
-        container.ledger.save(*batch)
+        container.store.save(batch)
     return volunteers

@@ -76,7 +76,7 @@ def ledger_env(url: str, key: str, home: Path, group_commit: bool) -> dict[str, 
 
 def admin_token(env: dict[str, str]) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "token", "create", "--role", "admin"],
+        [sys.executable, "-m", "entrypoints.cli", "token", "create", "--role", "admin"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -187,7 +187,7 @@ def run_ledger(
 
 
 def serve(env: dict[str, str], port: int) -> AbstractContextManager[Served]:
-    return process(["-m", "infra.cli", "serve", "--port", str(port)], env, port)
+    return process(["-m", "entrypoints.cli", "serve", "--port", str(port)], env, port)
 
 
 def run(server: BenchServer, seconds: int) -> list[Result]:

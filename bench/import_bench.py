@@ -12,14 +12,15 @@ from uuid import UUID
 
 import psycopg
 
+from application.imports import REQUIRED, read_rows
+from application.organisation import RegisterUnit
+from application.volunteers import RegisterVolunteer
 from bench.env import BenchServer, container
 from bench.harness import Result, step, timed
 from domain.access import Actor, Role
 from domain.identity import Gender
 from domain.organisation import UnitKind
-from infra.commands import NewUnit, NewVolunteer
-from infra.container import Container
-from infra.hours_import import REQUIRED, HoursImport, read_rows
+from entrypoints.container import Container
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH, DETAILS
 
@@ -28,26 +29,26 @@ ROWS_PER_VOLUNTEER = 100
 
 
 def district(ledger_container: Container, volunteers: int) -> tuple[UUID, list[str]]:
-    ledger = ledger_container.ledger
+    c = ledger_container
     admin = Actor(Role.ADMIN, uuid.uuid4(), "bench")
-    center = ledger.register_unit(NewUnit("中心", UnitKind.CENTER), admin).result["id"]
+    new_center = RegisterUnit("中心", UnitKind.CENTER)
+    center = c.commands.run(c.organisation.register_unit, new_center, admin).result.id
     numbers = []
     for n in range(volunteers):
         # A birth date holds 500 serial numbers per gender.
         birth = BIRTH + timedelta(days=n // 500)
-        person = NewVolunteer(
+        person = RegisterVolunteer(
             "王小明",
             Gender.FEMALE,
             birth,
             id_number(birth, Gender.FEMALE, n % 500),
             "13812345678",
-            UUID(center),
+            center,
         )
-        numbers.append(
-            ledger.register_volunteer(person, admin).result["volunteer_number"]
-        )
-    ledger_container.projector.catch_up()  # type: ignore[union-attr]
-    return UUID(center), numbers
+        registered = c.commands.run(c.volunteers.register, person, admin).result
+        numbers.append(registered.volunteer_number)
+    c.projector.catch_up()  # type: ignore[union-attr]
+    return center, numbers
 
 
 def write_csv(path: Path, unit: UUID, numbers: list[str], rows: int) -> None:
@@ -76,8 +77,8 @@ def write_csv(path: Path, unit: UUID, numbers: list[str], rows: int) -> None:
 def import_file(ledger_container: Container, path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as source:
         rows, errors = read_rows(source)
-    importer = HoursImport(ledger_container.ledger, ledger_container.reads, "bench")
-    report = importer.run(rows, errors)
+    importer = Actor(Role.ADMIN, uuid.uuid4(), "bench")
+    report = ledger_container.imports.run(rows, importer, errors)
     if report.errors or not report.written:
         raise RuntimeError(f"import refused rows: {report.errors[:3]}")
     return report.new

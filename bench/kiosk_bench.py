@@ -20,16 +20,16 @@ from uuid import UUID
 
 import httpx
 
+from application.kiosks import RegisterKiosk, SetKioskPin
+from application.organisation import RegisterUnit
+from application.supermarket import ListItem
 from bench.env import BenchServer, container
 from bench.harness import Result, step
 from bench.history import volunteer_with_history
 from bench.http_bench import latency_ms, ledger_env, run_wrk, serve
 from domain.access import Actor, Role
 from domain.organisation import UnitKind
-from infra.commands import NewUnit
-from infra.container import Container
-from infra.kiosks import NewKiosk
-from infra.redemptions import NewItem
+from entrypoints.container import Container
 from infra.settings import new_master_key
 from tests.broker import free_port
 from tests.integration.helpers import make_district
@@ -62,33 +62,34 @@ class Shop:
 
 
 def open_shop(ledger_container: Container, kiosks: int, accounts: int) -> Shop:
-    ledger = ledger_container.ledger
+    c = ledger_container
+    run = c.commands.run
     admin = Actor(Role.ADMIN, uuid.uuid4(), "bench")
     district = make_district(ledger_container, admin)
     volunteers = []
     for n in range(accounts):
         aggregates = volunteer_with_history(n + 1, district.station, ENTRIES)
-        ledger.save(*aggregates)
+        c.store.save(aggregates)
         volunteers.append((aggregates[0].id, f"V{n + 1:08d}"))
-        ledger.set_kiosk_pin(aggregates[0].id, PIN, admin)
+        run(c.kiosks.set_pin, SetKioskPin(aggregates[0].id, PIN), admin)
     stations: list[tuple[UUID, list[UUID]]] = []
     for n in range(max(1, kiosks // KIOSKS_PER_STATION)):
-        new = NewUnit(f"站{n}", UnitKind.STATION, district.institute)
-        station = UUID(ledger.register_unit(new, admin).result["id"])
+        new = RegisterUnit(f"站{n}", UnitKind.STATION, district.institute)
+        station = run(c.organisation.register_unit, new, admin).result.id
         goods = [
-            UUID(
-                ledger.list_item(NewItem(station, g, PRICE, STOCK), admin).result["id"]
-            )
+            run(c.catalog.list, ListItem(station, g, PRICE, STOCK), admin).result.id
             for g in GOODS
         ]
         stations.append((station, goods))
     shop_kiosks = []
     for k in range(kiosks):
         station, goods = stations[k % len(stations)]
-        registered = ledger.register_kiosk(NewKiosk(station, f"bench {k}"), admin)
-        shop_kiosks.append(Kiosk(registered.result["token"], goods))
-    ledger_container.projector.catch_up()  # type: ignore[union-attr]
-    initial = ledger.account(volunteers[0][0]).balance
+        device = RegisterKiosk(station, f"bench {k}")
+        registered = run(c.kiosks.register, device, admin).result
+        assert registered.token is not None
+        shop_kiosks.append(Kiosk(registered.token, goods))
+    c.projector.catch_up()  # type: ignore[union-attr]
+    initial = c.aggregates.account(volunteers[0][0]).balance
     return Shop(shop_kiosks, volunteers, initial)
 
 
@@ -150,10 +151,10 @@ def double_spends(
     stores its Idempotency-Key once, in its own transaction); and sales beyond what
     the kiosks were told succeeded, save the `cut_off` requests still in flight
     when wrk stopped (committed, but their answers never read)."""
-    ledger = ledger_container.ledger
+    aggregates = ledger_container.aggregates
     wrong, spent = 0, Decimal(0)
     for volunteer_id, _ in shop.volunteers:
-        account = ledger.account(volunteer_id)
+        account = aggregates.account(volunteer_id)
         spent += account.redeemed
         if account.balance < 0 or account.balance != shop.initial_balance - (
             account.redeemed
@@ -161,7 +162,8 @@ def double_spends(
             wrong += 1
     sales = int(spent / PRICE)
     items = {item for device in shop.kiosks for item in device.items}
-    sold = sum(STOCK - ledger.item(item).stock for item in items)
+    stock = ledger_container.store.load(*items)
+    sold = sum(STOCK - getattr(stock[item], "stock") for item in items)  # noqa: B009
     row = ledger_container.db.fetch_one(
         "SELECT count(*) AS n FROM idempotency_keys WHERE scope LIKE %s",
         ("%:POST:/v1/redemptions",),

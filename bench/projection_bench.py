@@ -12,7 +12,7 @@ from kafka import KafkaConsumer, TopicPartition
 from bench.env import BenchServer, now
 from bench.harness import Result, peak_rss_mib, reset_peak_rss, step
 from bench.history import write_history
-from infra.container import Container, build
+from entrypoints.container import Container, build
 from infra.kafka_projector import KafkaProjector
 from infra.settings import new_master_key
 from tests.broker import start_broker
@@ -106,7 +106,7 @@ def run(server: BenchServer, events: int) -> list[Result]:
             container = build(settings, clock=now)
             with step(f"writing a history of {events:,} events"):
                 write_history(container, events)
-            total = container.ledger.max_position()
+            total = container.store.max_position()
             relay = container.relay()
             with step("relay to the broker"):
                 while relay.publish_once():

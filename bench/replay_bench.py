@@ -9,7 +9,7 @@ from uuid import UUID
 from bench.env import BenchServer, container
 from bench.harness import Result, step, timed
 from bench.history import write_history
-from infra.container import Container
+from entrypoints.container import Container
 from infra.settings import new_master_key
 
 
@@ -28,12 +28,12 @@ def copy_scan(url: str) -> int:
 
 
 def through_repository(ledger_container: Container) -> int:
-    ledger = ledger_container.ledger
+    repository = ledger_container.store.repository
     rows = ledger_container.db.fetch_all(
         "SELECT originator_id, count(*) AS n FROM vledger_events GROUP BY originator_id"
     )
     for row in rows:
-        ledger.repository.get(UUID(str(row["originator_id"])))
+        repository.get(UUID(str(row["originator_id"])))
     return sum(int(r["n"]) for r in rows)
 
 
@@ -43,7 +43,7 @@ def run(server: BenchServer, events: int) -> list[Result]:
         writer = container(server, url, key)
         with step(f"writing a history of {events:,} events"):
             write_history(writer, events)
-        total = writer.ledger.max_position()
+        total = writer.store.max_position()
         writer.close()
         # Fresh processes' view: no aggregate cache warmed by the writes.
         reader = container(server, url, key)
@@ -53,7 +53,7 @@ def run(server: BenchServer, events: int) -> list[Result]:
             scan = timed(lambda: copy_scan(url))
         reader.close()
         uncached = container(server, url, key)
-        uncached.ledger.repository.cache = None  # type: ignore[assignment]
+        uncached.store.repository.cache = None  # type: ignore[assignment]
         with step("repository, aggregate by aggregate"):
             repo = timed(lambda: through_repository(uncached))
         uncached.close()

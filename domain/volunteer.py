@@ -552,7 +552,7 @@ class Volunteer(CopiedCheaply, Aggregate):
 
     def set_kiosk_pin(self, actor: str) -> None:
         """Records that a kiosk PIN was set. The PIN itself never enters an event:
-        its keyed digest is kept beside the ledger (infra/kiosks.py)."""
+        its keyed digest is kept beside the ledger (infra/kiosk_pins.py)."""
         self.check_active()
         self._kiosk_pin_set(actor=actor)
 

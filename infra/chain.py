@@ -21,6 +21,8 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 
+from infra.db import Database
+
 GENESIS = bytes(32)
 CHAIN_TABLE = "audit_chain"
 
@@ -257,3 +259,31 @@ def checkpoint(conn: Connection[DictRow]) -> dict[str, Any] | None:
         "notification_id": head["notification_id"],
         "link": bytes(head["link"]).hex(),
     }
+
+
+class ChainPositions:
+    """Where an aggregate's last event stands in the log, and the link there: what
+    a certificate names so that it can be checked against the record later."""
+
+    def __init__(self, db: Database, events_table: str) -> None:
+        self.db = db
+        self.events_table = events_table
+
+    def of_version(self, aggregate_id: UUID, version: int) -> tuple[int, str]:
+        """The log position of the aggregate's event `version`, and its link."""
+        row = self.db.fetch_one(
+            f"SELECT e.notification_id, c.link FROM {self.events_table} e "  # noqa: S608
+            f"JOIN {CHAIN_TABLE} c ON c.notification_id = e.notification_id "
+            "WHERE e.originator_id = %s AND e.originator_version = %s",
+            (aggregate_id, version),
+        )
+        if row is None:
+            raise RuntimeError(f"{aggregate_id} v{version} has no chained event")
+        return row["notification_id"], bytes(row["link"]).hex()
+
+    def link_at(self, position: int) -> str | None:
+        row = self.db.fetch_one(
+            f"SELECT link FROM {CHAIN_TABLE} WHERE notification_id = %s",  # noqa: S608
+            (position,),
+        )
+        return bytes(row["link"]).hex() if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from infra.application import Ledger
+from infra.event_store import EventStore
 from projections.base import Notified, ProjectionRunner
 
 log = logging.getLogger(__name__)
@@ -13,15 +13,13 @@ BATCH_SIZE = 500
 
 
 class EventStoreFeed:
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
 
     def read(self, after: int, limit: int = BATCH_SIZE) -> list[Notified]:
-        notifications = self.ledger.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False
-        )
         return [
-            Notified(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications
+            Notified(n.id, self.store.mapper.to_domain_event(n))
+            for n in self.store.notifications(after, limit)
         ]
 
 

@@ -17,9 +17,9 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from psycopg import sql
 
-from infra.application import Ledger
 from infra.db import Database
 from infra.envelope import encode, to_envelope
+from infra.event_store import EventStore
 from infra.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
@@ -58,13 +58,13 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int) -> None:
 class Relay:
     def __init__(
         self,
-        ledger: Ledger,
+        store: EventStore,
         db: Database,
         bootstrap: str,
         topic: str,
         partitions: int,
     ) -> None:
-        self.ledger = ledger
+        self.store = store
         self.db = db
         self.bootstrap = bootstrap
         self.topic = topic
@@ -92,9 +92,7 @@ class Relay:
 
     def publish_once(self) -> int:
         """Publishes the next batch; returns how many events were published."""
-        notifications = self.ledger.recorder.select_notifications(
-            start=self.position(), limit=BATCH_SIZE, inclusive_of_start=False
-        )
+        notifications = self.store.notifications(self.position(), BATCH_SIZE)
         if not notifications:
             return 0
         producer = self.producer

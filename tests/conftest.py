@@ -17,7 +17,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from domain.access import Actor, Role
-from infra.container import Container, build
+from entrypoints.container import Container, build
 from infra.settings import Settings, new_master_key
 
 #: A fixed "now" so that tests of time rules do not depend on the wall clock.

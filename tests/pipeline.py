@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from infra.container import Container
+from entrypoints.container import Container
 
 
 def wait_for_head(container: Container, timeout: float = 90) -> int:
     """Waits until the read models include the event-store head (fed by others)."""
-    head = container.ledger.max_position()
+    head = container.store.max_position()
     deadline = time.monotonic() + timeout
     while not container.readiness.reached(head):
         if time.monotonic() > deadline:
@@ -26,7 +26,7 @@ class KafkaPipeline:
 
     def catch_up(self, timeout: float = 60) -> int:
         """Relays and projects until the read models include the event-store head."""
-        head = self.container.ledger.max_position()
+        head = self.container.store.max_position()
         deadline = time.monotonic() + timeout
         while self.relay.publish_once():
             pass

@@ -21,17 +21,17 @@ from api.deps import (
 from api.problems import ApiProblem
 from api.routers.common import written
 from api.routers.volunteers import readable_volunteer
-from api.schemas import (
+from api.schemas.accounts import (
     AccountEntryOut,
     AccountOut,
     DonationIn,
     DonationOut,
     FundOut,
 )
+from application.supermarket import Donate
 from domain.access import Actor, Role
 from domain.errors import OutOfScope
-from infra.container import Container
-from infra.redemptions import Donation
+from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
@@ -107,7 +107,7 @@ def donate(
     """Time bank (时间银行): the volunteer (or an admin) gives points to another
     volunteer or to a station's public-welfare fund. Points buy goods and services,
     never cash; the giver's balance never goes below zero."""
-    command = Donation(
+    command = Donate(
         volunteer_id,
         body.points,
         body.reason,
@@ -115,7 +115,8 @@ def donate(
         body.fund_station_id,
     )
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    return written(DonationOut, container.ledger.donate(command, actor, key), response)
+    outcome = container.commands.run(container.donations.donate, command, actor, key)
+    return written(DonationOut, outcome, response)
 
 
 def _fund(container: Container, actor: Actor, unit_id: UUID) -> dict[str, Any]:

@@ -18,20 +18,26 @@ from api.deps import (
 )
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.activities import (
     ActivityIn,
     ActivityOut,
     ActivityWritten,
     ActivityYear,
     AttendIn,
-    ReasonIn,
     SignUpIn,
+)
+from api.schemas.common import ReasonIn
+from application.activities import (
+    Attend,
+    CancelActivity,
+    CloseActivity,
+    PublishActivity,
+    SignUp,
 )
 from domain.access import Actor, Role
 from domain.activity import ActivityState
 from domain.errors import OutOfScope
-from infra.activities import Attend, NewActivity
-from infra.container import Container
+from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["activities"])
 ACTIVITIES_PER_YEAR = 12  # seed 003: every team holds at least 12 a year
@@ -49,7 +55,8 @@ def publish_activity(
     """A coordinator in scope publishes an activity of a team. The response carries
     the six-digit check-in code volunteers use on site."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.publish_activity(NewActivity(**dict(body)), actor, key)
+    command = PublishActivity(**dict(body))
+    outcome = container.commands.run(container.activities.publish, command, actor, key)
     return written(ActivityWritten, outcome, response)
 
 
@@ -65,7 +72,8 @@ def sign_up(
 ) -> ActivityWritten:
     """Refused when full, when the volunteer is inactive, or when it overlaps
     another of the volunteer's sign-ups."""
-    outcome = container.ledger.sign_up(activity_id, body.volunteer_id, actor)
+    command = SignUp(activity_id, body.volunteer_id)
+    outcome = container.commands.run(container.activities.sign_up, command, actor)
     return written(ActivityWritten, outcome, response)
 
 
@@ -79,8 +87,8 @@ def check_in(
 ) -> ActivityWritten:
     """Marks the volunteer present: the volunteer itself with the activity's code
     while it runs, or a coordinator naming the volunteer (and the time)."""
-    attend = Attend(body.volunteer_id, body.code, body.at)
-    outcome = container.ledger.check_in(activity_id, attend, actor)
+    attend = Attend(activity_id, body.volunteer_id, body.code, body.at)
+    outcome = container.commands.run(container.activities.check_in, attend, actor)
     return written(ActivityWritten, outcome, response)
 
 
@@ -93,8 +101,8 @@ def check_out(
     actor: ActorDep,
 ) -> ActivityWritten:
     """Marks the volunteer leaving, as for check-in; closing counts hours up to it."""
-    attend = Attend(body.volunteer_id, body.code, body.at)
-    outcome = container.ledger.check_out(activity_id, attend, actor)
+    attend = Attend(activity_id, body.volunteer_id, body.code, body.at)
+    outcome = container.commands.run(container.activities.check_out, attend, actor)
     return written(ActivityWritten, outcome, response)
 
 
@@ -104,7 +112,9 @@ def close_activity(
 ) -> ActivityWritten:
     """Records an hours entry for each attendee (check-in to check-out, or to the
     end) under the rules in force; those who never checked in are no-shows."""
-    outcome = container.ledger.close_activity(activity_id, actor)
+    outcome = container.commands.run(
+        container.activities.close, CloseActivity(activity_id), actor
+    )
     return written(ActivityWritten, outcome, response)
 
 
@@ -117,7 +127,9 @@ def cancel_activity(
     actor: ActorDep,
 ) -> ActivityWritten:
     """Cancels a published activity with a reason and releases its sign-ups."""
-    outcome = container.ledger.cancel_activity(activity_id, body.reason, actor)
+    outcome = container.commands.run(
+        container.activities.cancel, CancelActivity(activity_id, body.reason), actor
+    )
     return written(ActivityWritten, outcome, response)
 
 

@@ -11,15 +11,15 @@ from fastapi import APIRouter, Query
 
 from api.deps import MAX_BIGINT, ActorDep, ContainerDep
 from api.problems import ApiProblem
-from api.schemas import (
+from api.schemas.audit import (
     AuditEventOut,
     ChainOut,
     ReplayIn,
     ReplayOut,
     VolunteerAsOfOut,
 )
+from application.audit import ReadModelsBehind
 from domain.instants import parse_as_of
-from infra.audit import ReadModelsBehind
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

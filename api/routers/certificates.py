@@ -3,7 +3,6 @@ who holds the number and the verification code."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 from uuid import UUID
@@ -22,17 +21,17 @@ from api.deps import (
     scoped_key,
 )
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.certificates import (
     CertificateCheckOut,
     CertificateIn,
     CertificateListed,
     CertificateOut,
     CertificateRevokedOut,
-    ReasonIn,
 )
+from api.schemas.common import ReasonIn
+from application.certificates import IssueCertificate, RevokeCertificate
 from domain.certificate import Period
-from infra.certificates import NewCertificate
-from infra.container import Container
+from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["certificates"])
 
@@ -59,7 +58,8 @@ def issue_certificate(
     """A coordinator in scope certifies the verified hours of a period (志愿服务证明).
     The certificate is an event, tied to the log position it was computed at; its
     verification code is in this response only. Free of charge."""
-    command = NewCertificate(
+    command = IssueCertificate(
+        volunteer_id,
         Period(body.period_from, body.period_to),
         body.person_in_charge,
         body.contact,
@@ -69,15 +69,10 @@ def issue_certificate(
     key = scoped_key(
         actor, request, idempotency_key, body.model_dump(mode="json", by_alias=True)
     )
-    outcome = container.ledger.issue_certificate(volunteer_id, command, actor, key)
-    result = outcome.result
-    code = result.get("verification_code")
-    url = verification_url(container, result["number"], code) if code else None
-    return written(
-        CertificateOut,
-        replace(outcome, result={**result, "verification_url": url}),
-        response,
-    )
+    outcome = container.commands.run(container.certificates.issue, command, actor, key)
+    code = outcome.result.verification_code
+    url = verification_url(container, outcome.result.number, code) if code else None
+    return written(CertificateOut, outcome, response, verification_url=url)
 
 
 def verification_url(container: Container, number: str, code: str) -> str:
@@ -116,7 +111,9 @@ def revoke_certificate(
     """Staff in scope of the issuing unit revoke a certificate with a reason (an
     event). It keeps checking, as revoked with the reason, never as unknown. 409
     `certificate_not_revoked` once revoked."""
-    outcome = container.ledger.revoke_certificate(number, body.reason, actor)
+    outcome = container.commands.run(
+        container.certificates.revoke, RevokeCertificate(number, body.reason), actor
+    )
     return written(CertificateRevokedOut, outcome, response)
 
 
@@ -126,11 +123,12 @@ def certificate_page(
 ) -> str:
     """The printable certificate (A4, Chinese), with the holder's name, its
     verification address and a QR code of it; a revoked one says so on its face."""
-    cert = container.ledger.certificate(number, code)
-    checked = container.ledger.check_certificate(cert)
-    person = container.vault.people([cert.volunteer_id]).get(cert.volunteer_id)
-    name = person.name if person else checked["volunteer"]["name_masked"]
-    return render(checked, name, code, verification_url(container, cert.number, code))
+    checked = container.certificates.check(number, code)
+    holder = checked.volunteer_id
+    person = container.vault.people([holder]).get(holder)
+    name = person.name if person else checked.volunteer.name_masked
+    url = verification_url(container, checked.number, code)
+    return render(checked, name, code, url)
 
 
 @router.get("/certificates/{number}", response_model=CertificateCheckOut)
@@ -140,5 +138,6 @@ def check_certificate(
     """Anyone with the number and code checks a certificate: genuine, and whether
     its hours follow from the record at its position. No token needed; a wrong
     number or code is the same 404."""
-    cert = container.ledger.certificate(number, code)
-    return CertificateCheckOut.model_validate(container.ledger.check_certificate(cert))
+    return CertificateCheckOut.model_validate(
+        container.certificates.check(number, code)
+    )

@@ -18,7 +18,7 @@ from api.deps import (
 )
 from api.routers.common import written
 from api.routers.volunteers import readable_volunteer
-from api.schemas import (
+from api.schemas.hours import (
     CorrectionIn,
     CorrectionOut,
     CorrectionRequestOut,
@@ -28,12 +28,10 @@ from api.schemas import (
     HoursIn,
     HoursRecorded,
 )
+from application.hours import CorrectHours, DecideCorrection, RecordHours
 from domain.volunteer import RequestState, ServiceDetails
-from infra.commands import Correction, NewHours
-from infra.idempotency import IdempotencyKey, fingerprint
 
 router = APIRouter(prefix="/v1", tags=["hours"])
-RECORD_SCOPE = "hours-record"
 DETAIL_FIELDS = set(ServiceDetails.__dataclass_fields__)
 
 
@@ -56,19 +54,16 @@ def record_hours(
     entry. A retry with the same record_id or Idempotency-Key records nothing new
     and returns the first response."""
     details = ServiceDetails(**body.model_dump(include=DETAIL_FIELDS))
-    command = NewHours(
-        body.unit_id, body.started_at, body.ended_at, details, body.record_id
+    command = RecordHours(
+        volunteer_id,
+        body.unit_id,
+        body.started_at,
+        body.ended_at,
+        details,
+        body.record_id,
     )
-    payload = body.model_dump(mode="json")
-    key = scoped_key(actor, request, idempotency_key, payload)
-    if key is None and body.record_id is not None:
-        key = IdempotencyKey(
-            RECORD_SCOPE,
-            str(body.record_id),
-            fingerprint(request.url.path, payload),
-            field="record_id",
-        )
-    outcome = container.ledger.record_hours(volunteer_id, command, actor, key)
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.commands.run(container.hours.record, command, actor, key)
     return written(HoursRecorded, outcome, response)
 
 
@@ -109,12 +104,17 @@ def correct_hours(
     """A coordinator in scope (or an admin) corrects the times or revokes the entry
     at once (200); points move by the difference with entries of their own. The
     volunteer may only ask (202): a coordinator then accepts or rejects."""
-    command = Correction(body.reason, body.started_at, body.ended_at, body.revoke)
-    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.correct_hours(
-        volunteer_id, record_id, command, actor, key
+    command = CorrectHours(
+        volunteer_id,
+        record_id,
+        body.reason,
+        body.started_at,
+        body.ended_at,
+        body.revoke,
     )
-    if outcome.result.get("status") == "requested":
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    outcome = container.commands.run(container.hours.correct, command, actor, key)
+    if outcome.result.status == "requested":
         response.status_code = 202
     return written(CorrectionOut, outcome, response)
 
@@ -131,8 +131,10 @@ def accept_correction(
     actor: ActorDep,
 ) -> CorrectionOut:
     """Applies the requested correction or revocation, with its points change."""
-    outcome = container.ledger.decide_correction(
-        volunteer_id, request_id, True, "", actor
+    outcome = container.commands.run(
+        container.hours.decide_correction,
+        DecideCorrection(volunteer_id, request_id, accept=True),
+        actor,
     )
     return written(CorrectionOut, outcome, response)
 
@@ -150,8 +152,10 @@ def reject_correction(
     actor: ActorDep,
 ) -> CorrectionOut:
     """Refuses a volunteer's correction request, with a reason; nothing is corrected."""
-    outcome = container.ledger.decide_correction(
-        volunteer_id, request_id, False, body.reason, actor
+    outcome = container.commands.run(
+        container.hours.decide_correction,
+        DecideCorrection(volunteer_id, request_id, False, body.reason),
+        actor,
     )
     return written(CorrectionOut, outcome, response)
 

@@ -17,7 +17,8 @@ from api.deps import (
 )
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.common import ReasonIn
+from api.schemas.kiosk import (
     CatalogItemIn,
     CatalogItemOut,
     CatalogItemWritten,
@@ -28,15 +29,22 @@ from api.schemas import (
     KioskOut,
     KioskVolunteer,
     PriceIn,
-    ReasonIn,
     RedemptionIn,
     RedemptionOut,
     RestockIn,
 )
+from application.kiosks import RegisterKiosk, RetireKiosk
+from application.supermarket import (
+    ChangePrice,
+    ConfirmRedemption,
+    Line,
+    ListItem,
+    Redeem,
+    Restock,
+    VoidRedemption,
+)
 from domain.access import Role
 from domain.policy import STAR_LABELS
-from infra.kiosks import NewKiosk
-from infra.redemptions import Line, NewItem, NewRedemption
 
 router = APIRouter(prefix="/v1", tags=["credit supermarket"])
 
@@ -52,7 +60,8 @@ def list_item(
 ) -> CatalogItemWritten:
     """A coordinator in scope lists goods for a station, with a points price."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.list_item(NewItem(**dict(body)), actor, key)
+    command = ListItem(**dict(body))
+    outcome = container.commands.run(container.catalog.list, command, actor, key)
     return written(CatalogItemWritten, outcome, response)
 
 
@@ -65,7 +74,8 @@ def restock(
     actor: ActorDep,
 ) -> CatalogItemWritten:
     """Adds stock to an item (an event)."""
-    outcome = container.ledger.restock(item_id, body.quantity, actor)
+    command = Restock(item_id, body.quantity)
+    outcome = container.commands.run(container.catalog.restock, command, actor)
     return written(CatalogItemWritten, outcome, response)
 
 
@@ -78,7 +88,8 @@ def change_price(
     actor: ActorDep,
 ) -> CatalogItemWritten:
     """A new points price (an event); redemptions keep the price they paid."""
-    outcome = container.ledger.change_price(item_id, body.price_points, actor)
+    command = ChangePrice(item_id, body.price_points)
+    outcome = container.commands.run(container.catalog.change_price, command, actor)
     return written(CatalogItemWritten, outcome, response)
 
 
@@ -119,10 +130,9 @@ def redeem(
     spends its own points with its own token; nobody else spends any."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     lines = tuple(Line(i.item_id, i.quantity) for i in body.items)
-    command = NewRedemption(body.volunteer_id, lines, body.hold, kiosk_session)
-    return written(
-        RedemptionOut, container.ledger.redeem(command, actor, key), response
-    )
+    command = Redeem(body.volunteer_id, lines, body.hold, kiosk_session)
+    outcome = container.commands.run(container.redemptions.redeem, command, actor, key)
+    return written(RedemptionOut, outcome, response)
 
 
 @router.post("/redemptions/{redemption_id}/confirm", response_model=RedemptionOut)
@@ -137,7 +147,9 @@ def confirm(
     """Spends a hold; refused once it has expired. With an Idempotency-Key, a retry
     gets the first response instead of 409 `state_allows_command`."""
     key = scoped_key(actor, request, idempotency_key)
-    outcome = container.ledger.confirm_redemption(redemption_id, actor, key)
+    outcome = container.commands.run(
+        container.redemptions.confirm, ConfirmRedemption(redemption_id), actor, key
+    )
     return written(RedemptionOut, outcome, response)
 
 
@@ -153,7 +165,8 @@ def void(
 ) -> RedemptionOut:
     """Gives a hold's points and stock back (Idempotency-Key as for confirm)."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.void_redemption(redemption_id, body.reason, actor, key)
+    command = VoidRedemption(redemption_id, body.reason)
+    outcome = container.commands.run(container.redemptions.void, command, actor, key)
     return written(RedemptionOut, outcome, response)
 
 
@@ -169,7 +182,8 @@ def register_kiosk(
     """A coordinator registers a kiosk device at a station in scope. The response
     carries the device's own `kiosk` token, once: set it up on the device."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.register_kiosk(NewKiosk(**dict(body)), actor, key)
+    command = RegisterKiosk(**dict(body))
+    outcome = container.commands.run(container.kiosks.register, command, actor, key)
     return written(KioskOut, outcome, response)
 
 
@@ -192,7 +206,8 @@ def retire_kiosk(
 ) -> KioskOut:
     """Takes a device out of service (lost, broken, replaced): its token stops
     working at once."""
-    outcome = container.ledger.retire_kiosk(kiosk_id, body.reason, actor)
+    command = RetireKiosk(kiosk_id, body.reason)
+    outcome = container.commands.run(container.kiosks.retire, command, actor)
     return written(KioskOut, outcome, response)
 
 
@@ -210,7 +225,7 @@ def identify(
         actor, body.volunteer_number, body.pin
     )
     volunteer = found.volunteer
-    account = container.ledger.account(found.volunteer_id)
+    account = container.redemptions.balance(found.volunteer_id)
     return IdentifiedOut(
         session=found.session,
         expires_at=found.expires_at,
@@ -230,4 +245,4 @@ def identify(
 def sign_out(actor: ActorDep, container: ContainerDep, session: SessionHeader) -> None:
     """Ends the volunteer's session at this kiosk (the next person starts afresh)."""
     if session:
-        container.ledger.kiosk_sessions.close(actor, session)
+        container.kiosk_sessions.close(actor, session)

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from api.deps import ActorDep, ContainerDep, ReadAfter
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import OpsStatus, PolicyIn, PolicyOut
-from infra.commands import PolicyChange
-from infra.status import projection_status
+from api.schemas.ops import OpsStatus, PolicyIn, PolicyOut
+from application.organisation import ChangePolicy
+from entrypoints.status import projection_status
 
 router = APIRouter(tags=["operations"])
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["operations"])
 def health(container: ContainerDep) -> dict[str, object]:
     """200 when the event store answers."""
     try:
-        position = container.ledger.max_position()
+        position = container.store.max_position()
     except Exception:
         raise ApiProblem(
             503, "unavailable", "Unavailable", "the event store does not answer"
@@ -50,7 +50,8 @@ def change_policy(
 ) -> PolicyOut:
     """Admins change the rate or rounding; entries recorded from now on carry the
     new version, earlier entries keep theirs."""
-    outcome = container.ledger.change_policy(
-        PolicyChange(body.points_per_hour, body.rounding), actor
+    command = ChangePolicy(body.points_per_hour, body.rounding)
+    outcome = container.commands.run(
+        container.organisation.change_policy, command, actor
     )
     return written(PolicyOut, outcome, response)

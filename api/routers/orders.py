@@ -20,7 +20,8 @@ from api.deps import (
 )
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.common import ReasonIn
+from api.schemas.orders import (
     CompleteIn,
     DispatchIn,
     EvaluationIn,
@@ -28,14 +29,25 @@ from api.schemas import (
     OrderOut,
     OrderWritten,
     RatingOut,
-    ReasonIn,
     ReviewIn,
     RewardIn,
 )
+from application.orders import (
+    AcceptOrder,
+    CancelOrder,
+    CompleteOrder,
+    DeclineOrder,
+    DispatchOrder,
+    EvaluateOrder,
+    PlaceOrder,
+    ReviewOrder,
+    RewardOrder,
+    Served,
+    StartOrder,
+)
 from domain.access import Actor, Role
 from domain.order import AWAITING_ACCEPTANCE, OrderState
-from infra.container import Container
-from infra.orders import Dispatch, NewOrder, Served
+from entrypoints.container import Container
 from projections.queries import OrderFilter
 
 router = APIRouter(prefix="/v1", tags=["orders"])
@@ -70,7 +82,8 @@ def place_order(
 ) -> OrderWritten:
     """点单: a resident orders a service from a station."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.place_order(NewOrder(**dict(body)), actor, key)
+    command = PlaceOrder(**dict(body))
+    outcome = container.commands.run(container.orders.place, command, actor, key)
     return written(OrderWritten, outcome, response)
 
 
@@ -83,7 +96,8 @@ def review_order(
     actor: ActorDep,
 ) -> OrderWritten:
     """The station accepts the order for dispatch, or rejects it with a reason."""
-    outcome = container.ledger.review_order(order_id, body.accept, body.reason, actor)
+    command = ReviewOrder(order_id, body.accept, body.reason)
+    outcome = container.commands.run(container.orders.review, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -97,8 +111,10 @@ def dispatch_order(
 ) -> OrderWritten:
     """派单: to a team, to named volunteers, or open for claiming by any active
     volunteer of the station."""
-    command = Dispatch(body.team_id, tuple(body.volunteer_ids), body.open_for_claiming)
-    outcome = container.ledger.dispatch_order(order_id, command, actor)
+    command = DispatchOrder(
+        order_id, body.team_id, tuple(body.volunteer_ids), body.open_for_claiming
+    )
+    outcome = container.commands.run(container.orders.dispatch, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -108,9 +124,9 @@ def accept_order(
 ) -> OrderWritten:
     """接单: by a volunteer it was given or opened to (a team order: by the team's
     coordinator)."""
-    return written(
-        OrderWritten, container.ledger.accept_order(order_id, actor), response
-    )
+    command = AcceptOrder(order_id)
+    outcome = container.commands.run(container.orders.accept, command, actor)
+    return written(OrderWritten, outcome, response)
 
 
 @router.post("/orders/{order_id}/decline", response_model=OrderWritten)
@@ -123,7 +139,8 @@ def decline_order(
 ) -> OrderWritten:
     """Nobody is forced: declining with a reason sends the order back to dispatch
     once no one is left on it."""
-    outcome = container.ledger.decline_order(order_id, body.reason, actor)
+    command = DeclineOrder(order_id, body.reason)
+    outcome = container.commands.run(container.orders.decline, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -132,9 +149,9 @@ def start_order(
     order_id: UUID, response: Response, container: ContainerDep, actor: ActorDep
 ) -> OrderWritten:
     """The service begins: station staff, or a volunteer who accepted the order."""
-    return written(
-        OrderWritten, container.ledger.start_order(order_id, actor), response
-    )
+    command = StartOrder(order_id)
+    outcome = container.commands.run(container.orders.start, command, actor)
+    return written(OrderWritten, outcome, response)
 
 
 @router.post("/orders/{order_id}/complete", response_model=OrderWritten)
@@ -146,10 +163,11 @@ def complete_order(
     actor: ActorDep,
 ) -> OrderWritten:
     """Records each participant's hours and points under the rules in force."""
-    served = [
+    served = tuple(
         Served(p.volunteer_id, p.started_at, p.ended_at) for p in body.participants
-    ]
-    outcome = container.ledger.complete_order(order_id, served, actor)
+    )
+    command = CompleteOrder(order_id, served)
+    outcome = container.commands.run(container.orders.complete, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -162,7 +180,8 @@ def evaluate_order(
     actor: ActorDep,
 ) -> OrderWritten:
     """评单: the resident who placed the order, once, within 30 days of completion."""
-    outcome = container.ledger.evaluate_order(order_id, body.stars, body.comment, actor)
+    command = EvaluateOrder(order_id, body.stars, body.comment)
+    outcome = container.commands.run(container.orders.evaluate, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -175,7 +194,8 @@ def reward_order(
     actor: ActorDep,
 ) -> OrderWritten:
     """奖单: an admin credits each participant bonus points, once."""
-    outcome = container.ledger.reward_order(order_id, body.points, body.reason, actor)
+    command = RewardOrder(order_id, body.points, body.reason)
+    outcome = container.commands.run(container.orders.reward, command, actor)
     return written(OrderWritten, outcome, response)
 
 
@@ -188,7 +208,8 @@ def cancel_order(
     actor: ActorDep,
 ) -> OrderWritten:
     """By the resident or the station, before completion."""
-    outcome = container.ledger.cancel_order(order_id, body.reason, actor)
+    command = CancelOrder(order_id, body.reason)
+    outcome = container.commands.run(container.orders.cancel, command, actor)
     return written(OrderWritten, outcome, response)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from api.deps import ActorDep, ContainerDep, IdempotencyHeader, ReadAfter, scoped_key
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.organisation import (
     Reference,
     StarLevel,
     TeamCreated,
@@ -19,10 +19,10 @@ from api.schemas import (
     UnitIn,
     UnitOut,
 )
+from application.organisation import RegisterTeam, RegisterUnit
 from domain.organisation import UnitKind
 from domain.policy import STAR_LABELS, STAR_THRESHOLDS, RoundingRule
 from domain.reference import SERVICE_CATEGORIES, TEAM_TYPES
-from infra.commands import NewTeam, NewUnit
 
 router = APIRouter(prefix="/v1", tags=["organisation"])
 
@@ -42,11 +42,12 @@ def create_unit(
 ) -> UnitCreated:
     """Registers a centre (admin only, one per district), an institute under the
     centre or a station under an institute."""
-    command = NewUnit(body.name, body.kind, body.parent_id, body.population)
+    command = RegisterUnit(body.name, body.kind, body.parent_id, body.population)
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    return written(
-        UnitCreated, container.ledger.register_unit(command, actor, key), response
+    outcome = container.commands.run(
+        container.organisation.register_unit, command, actor, key
     )
+    return written(UnitCreated, outcome, response)
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut, dependencies=[ReadAfter])
@@ -81,13 +82,14 @@ def create_team(
 ) -> TeamCreated:
     """A team of one of the 17 standard types (or a named other type) at a unit
     in scope."""
-    command = NewTeam(
+    command = RegisterTeam(
         body.name, body.unit_id, body.service_type, body.service_type_name
     )
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    return written(
-        TeamCreated, container.ledger.register_team(command, actor, key), response
+    outcome = container.commands.run(
+        container.organisation.register_team, command, actor, key
     )
+    return written(TeamCreated, outcome, response)
 
 
 @router.get("/teams/{team_id}", response_model=TeamOut, dependencies=[ReadAfter])

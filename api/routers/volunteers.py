@@ -20,11 +20,11 @@ from api.deps import (
 )
 from api.problems import ApiProblem
 from api.routers.common import written
-from api.schemas import (
+from api.schemas.common import ReasonIn
+from api.schemas.volunteers import (
     ErasedOut,
     PinIn,
     PinSetOut,
-    ReasonIn,
     StatusChanged,
     StatusChangeIn,
     VolunteerCreated,
@@ -32,10 +32,15 @@ from api.schemas import (
     VolunteerOut,
     VolunteerPage,
 )
+from application.kiosks import SetKioskPin
+from application.volunteers import (
+    ChangeStatus,
+    ErasePersonalData,
+    RegisterVolunteer,
+)
 from domain.access import Actor, Role
 from domain.errors import Forbidden
-from infra.commands import NewVolunteer
-from infra.container import Container
+from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1/volunteers", tags=["volunteers"])
 VOLUNTEER_NUMBER = re.compile(r"^V\d{1,8}$", re.IGNORECASE)
@@ -52,9 +57,9 @@ def register_volunteer(
 ) -> VolunteerCreated:
     """Registers a volunteer (Art. 6 fields). The clear name, ID number and phone go
     to the encrypted PII vault only; events and read models hold masked forms."""
-    command = NewVolunteer(**dict(body))
+    command = RegisterVolunteer(**dict(body))
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
-    outcome = container.ledger.register_volunteer(command, actor, key)
+    outcome = container.commands.run(container.volunteers.register, command, actor, key)
     return written(VolunteerCreated, outcome, response)
 
 
@@ -174,7 +179,11 @@ def _set_status(
     reason: str,
     response: Response,
 ) -> StatusChanged:
-    outcome = container.ledger.set_volunteer_status(volunteer_id, active, reason, actor)
+    outcome = container.commands.run(
+        container.volunteers.change_status,
+        ChangeStatus(volunteer_id, active, reason),
+        actor,
+    )
     return written(StatusChanged, outcome, response)
 
 
@@ -191,7 +200,11 @@ def erase_personal_data(
     on, while hours, points, stars and the event log (with its hash chain) stay as
     an anonymous record. The erasure is an event naming who and why; the volunteer
     becomes inactive for good. 409 `personal_data_present` once erased."""
-    outcome = container.ledger.erase_personal_data(volunteer_id, body.reason, actor)
+    outcome = container.commands.run(
+        container.volunteers.erase_personal_data,
+        ErasePersonalData(volunteer_id, body.reason),
+        actor,
+    )
     return written(ErasedOut, outcome, response)
 
 
@@ -207,5 +220,7 @@ def set_kiosk_pin(
     themselves, or a coordinator in scope (for someone without a phone). Setting it
     again replaces it and lifts a lockout. The PIN is never stored in clear, nor in
     any event."""
-    outcome = container.ledger.set_kiosk_pin(volunteer_id, body.pin, actor)
+    outcome = container.commands.run(
+        container.kiosks.set_pin, SetKioskPin(volunteer_id, body.pin), actor
+    )
     return written(PinSetOut, outcome, response)

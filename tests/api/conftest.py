@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain.access import Actor, Role
-from infra.container import Container
+from entrypoints.container import Container
 from tests.conftest import NOW
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH, District, make_district

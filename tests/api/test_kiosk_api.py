@@ -233,7 +233,7 @@ def test_an_unconfirmed_hold_comes_back_when_the_sweeper_finds_it_expired(
     assert api.container.sweeper.sweep_once() == 0  # not expired yet
     clock.advance(HOLD_TTL + timedelta(seconds=1))
     assert api.container.sweeper.sweep_once() == 1
-    head = api.container.ledger.max_position()
+    head = api.container.store.max_position()
     account = balance(api, shop, head)
     assert (account["balance"], account["held"]) == (100, 0)
     statement = api.as_admin("GET", f"/v1/accounts/{shop['volunteer']}/entries").json()

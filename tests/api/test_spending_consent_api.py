@@ -11,7 +11,7 @@ import pytest
 
 from domain.access import Actor, Role
 from domain.errors import InvalidInput
-from infra.container import Container
+from entrypoints.container import Container
 from infra.tokens import TokenStore
 from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.api.kiosk import buy, identify, sign_out
@@ -83,7 +83,7 @@ def test_a_kiosk_reads_points_only_inside_the_volunteers_session(
     api: Api, shop: dict[str, Any], path: str
 ) -> None:
     url = path.format(shop["volunteer"])
-    read = {"min_position": api.container.ledger.max_position()}
+    read = {"min_position": api.container.store.max_position()}
     outside = api.call("GET", url, shop["kiosk"], params=read)
     assert_problem(outside, 403, "kiosk_session_valid", "X-Kiosk-Session")
     inside = api.call(

@@ -13,10 +13,10 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, expect
 
+from application.certificates import IssueCertificate
 from domain.access import Actor
 from domain.certificate import Period
-from infra.certificates import NewCertificate
-from infra.container import Container
+from entrypoints.container import Container
 from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
@@ -30,17 +30,15 @@ def test_the_certificate_page_renders_and_prints_on_one_a4_page(
     district = make_district(container, admin)
     volunteer = register(container, admin, district.station)
     record(container, admin, volunteer, district.station, NOW - timedelta(days=3), 240)
-    issued = container.ledger.issue_certificate(
-        volunteer,
-        NewCertificate(Period(date(2026, 5, 1), date(2026, 6, 1)), "李站长", "0634-1"),
-        admin,
-    ).result
+    period = Period(date(2026, 5, 1), date(2026, 6, 1))
+    command = IssueCertificate(volunteer, period, "李站长", "0634-1")
+    issued = container.commands.run(container.certificates.issue, command, admin).result
     with serving(container) as url:
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()
         page.goto(
-            f"{url}/v1/certificates/{issued['number']}.html"
-            f"?code={issued['verification_code']}"
+            f"{url}/v1/certificates/{issued.number}.html"
+            f"?code={issued.verification_code}"
         )
         expect(page.locator("h1")).to_have_text("志愿服务证明")
         expect(page.locator("table")).to_contain_text("王小明")
@@ -52,8 +50,8 @@ def test_the_certificate_page_renders_and_prints_on_one_a4_page(
         context.close()
     decoded = [code.text for code in zxingcpp.read_barcodes(qr)]
     assert decoded == [
-        f"http://127.0.0.1:8000/v1/certificates/{issued['number']}.html"
-        f"?code={issued['verification_code']}"
+        f"http://127.0.0.1:8000/v1/certificates/{issued.number}.html"
+        f"?code={issued.verification_code}"
     ]
     pages = re.findall(rb"/Type\s*/Page\b(?!s)", pdf)
     assert len(pages) == 1, "the certificate should fit one page"

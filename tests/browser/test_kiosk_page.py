@@ -15,10 +15,10 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from application.kiosks import RegisterKiosk, SetKioskPin
+from application.supermarket import ListItem
 from domain.access import Actor
-from infra.container import Container
-from infra.kiosks import NewKiosk
-from infra.redemptions import NewItem
+from entrypoints.container import Container
 from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
@@ -45,11 +45,11 @@ def station(container: Container, admin: Actor) -> Iterator[Station]:
         container, admin, volunteer, district.station, NOW - timedelta(hours=30), 600
     )
     for name, price, stock in (("洗衣液", 30, 5), ("大米 5kg", 80, 2)):
-        container.ledger.list_item(
-            NewItem(district.station, name, Decimal(price), stock), admin
-        )
-    container.ledger.set_kiosk_pin(volunteer, PIN, admin)
-    kiosk = container.ledger.register_kiosk(NewKiosk(district.station, "1号机"), admin)
+        listing = ListItem(district.station, name, Decimal(price), stock)
+        container.commands.run(container.catalog.list, listing, admin)
+    container.commands.run(container.kiosks.set_pin, SetKioskPin(volunteer, PIN), admin)
+    device = RegisterKiosk(district.station, "1号机")
+    kiosk = container.commands.run(container.kiosks.register, device, admin)
     assert container.projector is not None
     container.projector.catch_up()
     with serving(container) as url:
@@ -57,8 +57,8 @@ def station(container: Container, admin: Actor) -> Iterator[Station]:
             url,
             container,
             volunteer,
-            container.ledger.volunteer(volunteer).volunteer_number,
-            kiosk.result["token"],
+            container.aggregates.volunteer(volunteer).volunteer_number,
+            kiosk.result.token,
         )
 
 
@@ -100,7 +100,7 @@ def test_a_volunteer_buys_an_item_at_the_kiosk_page_and_the_balance_follows(
     expect(page.locator("#receipt")).to_be_visible()
     expect(page.locator("#receipt-lines")).to_contain_text("洗衣液 × 2")
     expect(page.locator("#receipt-balance")).to_have_text("40")
-    assert station.container.ledger.account(station.volunteer).balance == 40
+    assert station.container.aggregates.account(station.volunteer).balance == 40
     page.click("#done")
     expect(page.locator("#identify")).to_be_visible()
     identify(page, station.number, PIN)
@@ -157,7 +157,7 @@ def test_the_volunteers_star_level_is_named_not_a_bare_star(
     page: Page, station: Station, admin: Actor
 ) -> None:
     container = station.container
-    unit = container.ledger.volunteer(station.volunteer).unit_id
+    unit = container.aggregates.volunteer(station.volunteer).unit_id
     for day in range(3, 8):  # five 20-hour entries: 110 hours with the first
         start = NOW - timedelta(days=day)
         record(container, admin, station.volunteer, unit, start, 20 * 60)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from infra.container import Container
+from entrypoints.container import Container
 from tests.pipeline import KafkaPipeline
 
 

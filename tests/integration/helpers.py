@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+from application.hours import RecordHours
+from application.organisation import RegisterUnit
+from application.volunteers import RegisterVolunteer
 from domain.access import Actor
 from domain.identity import Gender
 from domain.organisation import UnitKind
 from domain.volunteer import ServiceDetails
-from infra.commands import NewHours, NewUnit, NewVolunteer
-from infra.container import Container
+from entrypoints.container import Container
 from tests.factories import id_number
 
 DETAILS = ServiceDetails("社区清扫", "双泉社区", "辖区居民", "清理楼道", "李站长")
@@ -27,12 +29,10 @@ class District:
 
 
 def make_district(container: Container, admin: Actor) -> District:
-    ledger = container.ledger
-
     def unit(name: str, kind: UnitKind, parent: UUID | None) -> UUID:
-        return UUID(
-            ledger.register_unit(NewUnit(name, kind, parent), admin).result["id"]
-        )
+        command = RegisterUnit(name, kind, parent)
+        register_unit = container.organisation.register_unit
+        return container.commands.run(register_unit, command, admin).result.id
 
     center = unit("中心", UnitKind.CENTER, None)
     institute = unit("艾山所", UnitKind.INSTITUTE, center)
@@ -59,8 +59,10 @@ def register(
         "party_member": True,
     }
     fields.update(changes)
-    outcome = container.ledger.register_volunteer(NewVolunteer(**fields), admin)  # type: ignore[arg-type]
-    return UUID(outcome.result["id"])
+    command = RegisterVolunteer(**fields)  # type: ignore[arg-type]
+    return container.commands.run(
+        container.volunteers.register, command, admin
+    ).result.id
 
 
 def record(
@@ -71,9 +73,8 @@ def record(
     start: datetime,
     minutes: int,
 ) -> UUID:
-    outcome = container.ledger.record_hours(
-        volunteer_id,
-        NewHours(unit_id, start, start + timedelta(minutes=minutes), DETAILS),
-        actor,
-    )
-    return UUID(outcome.result["record_id"])
+    end = start + timedelta(minutes=minutes)
+    command = RecordHours(volunteer_id, unit_id, start, end, DETAILS)
+    return container.commands.run(
+        container.hours.record, command, actor
+    ).result.record_id

@@ -12,8 +12,8 @@ import psycopg
 import pytest
 
 from domain.access import Actor
+from entrypoints.container import Container
 from infra import chain
-from infra.container import Container
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
 

@@ -21,7 +21,7 @@ from tests.broker import free_port
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH
 
-VLEDGER = [sys.executable, "-m", "infra.cli"]
+VLEDGER = [sys.executable, "-m", "entrypoints.cli"]
 
 
 def environment(home: Path) -> dict[str, str]:

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from domain.order import OrderState
-from infra.container import Container
-from infra.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
+from entrypoints.container import Container
+from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from projections.queries import OrderFilter
 from tests.conftest import Clock
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from uuid import UUID
 import httpx
 import psycopg
 
+from application.executor import Outcome
+from application.hours import HoursRecorded, RecordHours
 from domain.access import Actor
 from domain.errors import DuplicateIdNumber
-from infra.commands import NewHours
-from infra.container import Container
+from entrypoints.container import Container
 from tests.api.conftest import hours_body, volunteer_body
 from tests.conftest import NOW
 from tests.integration.helpers import (
@@ -57,7 +59,7 @@ def grouped_up(
 ) -> Callable[[], bool]:
     """True once the committer is blocked on the lock with its first batch while the
     other commands wait in its queue (and `others` plain writers wait on the lock)."""
-    committer = container.ledger.committer
+    committer = container.store.committer
     assert committer is not None
 
     def ready() -> bool:
@@ -82,9 +84,17 @@ def transactions(url: str, since: int) -> int:
     return int(row[0]) if row else 0
 
 
-def hours(unit: UUID, days_ago: int) -> NewHours:
+def hours(unit: UUID, days_ago: int) -> RecordHours:
+    """Two hours at `unit`, for whichever volunteer `record_hours` names."""
     start = NOW - timedelta(days=days_ago, hours=3)
-    return NewHours(unit, start, start + timedelta(hours=2), DETAILS)
+    return RecordHours(UUID(int=0), unit, start, start + timedelta(hours=2), DETAILS)
+
+
+def record_hours(
+    container: Container, volunteer: UUID, command: RecordHours, actor: Actor
+) -> Outcome[HoursRecorded]:
+    command = replace(command, volunteer_id=volunteer)
+    return container.commands.run(container.hours.record, command, actor)
 
 
 def in_parallel(
@@ -124,11 +134,11 @@ def test_concurrent_commands_share_transactions(
     container: Container, admin: Actor
 ) -> None:
     district, people = staff(container, admin, 30)
-    before = container.ledger.max_position()
+    before = container.store.max_position()
 
     def record(person: UUID) -> Callable[[], Any]:
-        return lambda: container.ledger.record_hours(
-            person, hours(district.station, 1), admin
+        return lambda: record_hours(
+            container, person, hours(district.station, 1), admin
         )
 
     results = in_parallel(
@@ -139,7 +149,7 @@ def test_concurrent_commands_share_transactions(
     assert all(not isinstance(r, Exception) for r in results), results
     assert len({r.position for r in results}) == 30
     assert transactions(container.db.url, before) <= 5
-    assert all(len(container.ledger.volunteer(p).entries) == 1 for p in people)
+    assert all(len(container.aggregates.volunteer(p).entries) == 1 for p in people)
 
 
 def test_without_group_commit_each_command_has_its_own_transaction(
@@ -148,12 +158,10 @@ def test_without_group_commit_each_command_has_its_own_transaction(
     container = make_container(group_commit=False)
     # Six: the event store's pool (4 + 4 overflow) must hold every waiting writer.
     district, people = staff(container, admin, 6)
-    before = container.ledger.max_position()
+    before = container.store.max_position()
     results = in_parallel(
         [
-            lambda p=p: container.ledger.record_hours(
-                p, hours(district.station, 1), admin
-            )
+            lambda p=p: record_hours(container, p, hours(district.station, 1), admin)
             for p in people
         ],
         container.db.url,
@@ -181,7 +189,7 @@ def test_one_bad_command_in_a_batch_fails_alone(
     ]
     registered = [r for r in results if isinstance(r, UUID)]
     assert len(registered) == 5
-    assert all(container.ledger.volunteer(v) for v in registered)
+    assert all(container.aggregates.volunteer(v) for v in registered)
 
 
 def test_a_conflict_with_another_process_is_retried_not_lost(
@@ -192,18 +200,16 @@ def test_a_conflict_with_another_process_is_retried_not_lost(
     district, people = staff(grouped, admin, 6)
     shared = people[0]
     work: list[Callable[[], Any]] = [
-        lambda p=p: grouped.ledger.record_hours(p, hours(district.station, 1), admin)
+        lambda p=p: record_hours(grouped, p, hours(district.station, 1), admin)
         for p in people
     ]
-    work.append(
-        lambda: other.ledger.record_hours(shared, hours(district.station, 2), admin)
-    )
+    work.append(lambda: record_hours(other, shared, hours(district.station, 2), admin))
     results = in_parallel(
         work, grouped.db.url, grouped_up(grouped, len(people), others=1)
     )
     assert all(not isinstance(r, Exception) for r in results), results
-    assert len(grouped.ledger.volunteer(shared).entries) == 2
-    assert all(len(grouped.ledger.volunteer(p).entries) == 1 for p in people[1:])
+    assert len(grouped.aggregates.volunteer(shared).entries) == 2
+    assert all(len(grouped.aggregates.volunteer(p).entries) == 1 for p in people[1:])
 
 
 def test_a_crash_loses_no_acknowledged_write(tmp_path: Path) -> None:
@@ -278,7 +284,7 @@ def test_a_command_decided_on_a_superseded_version_reloads_without_a_failed_save
     table is locked; each batch can hold one. The others are sent back to reload
     before they reach the database, instead of failing a save."""
     district, [person] = staff(container, admin, 1)
-    committer = container.ledger.committer
+    committer = container.store.committer
     assert committer is not None
     real_save, failed_saves = committer.save, []
 
@@ -292,8 +298,8 @@ def test_a_command_decided_on_a_superseded_version_reloads_without_a_failed_save
     committer.save = counting_save
 
     def record(days_ago: int) -> Callable[[], Any]:
-        return lambda: container.ledger.record_hours(
-            person, hours(district.station, days_ago), admin
+        return lambda: record_hours(
+            container, person, hours(district.station, days_ago), admin
         )
 
     results = in_parallel(
@@ -302,5 +308,5 @@ def test_a_command_decided_on_a_superseded_version_reloads_without_a_failed_save
         grouped_up(container, 6),
     )
     assert all(not isinstance(r, Exception) for r in results), results
-    assert len(container.ledger.volunteer(person).entries) == 6
+    assert len(container.aggregates.volunteer(person).entries) == 6
     assert failed_saves == []

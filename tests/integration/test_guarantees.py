@@ -11,12 +11,13 @@ from uuid import uuid4
 import psycopg
 import pytest
 
+from application.hours import RecordHours
+from application.organisation import ChangePolicy, RegisterUnit
 from domain.access import Actor, Role
 from domain.errors import DuplicateIdNumber, OverlappingEntry, SingleCenter
 from domain.organisation import UnitKind
 from domain.policy import RoundingRule
-from infra.commands import NewHours, NewUnit, PolicyChange
-from infra.container import Container
+from entrypoints.container import Container
 from infra.settings import ConfigurationError, new_master_key
 from tests.conftest import NOW, event_count
 from tests.integration.helpers import DETAILS, make_district, record, register
@@ -118,13 +119,16 @@ def test_racing_overlapping_entries_for_one_volunteer_leave_exactly_one(
     for thread in threads:
         thread.join()
     assert sorted(results) == ["overlap"] * 3 + ["recorded"]
-    assert len(writers[0].ledger.volunteer(volunteer).live_entries()) == 1
+    assert len(writers[0].aggregates.volunteer(volunteer).live_entries()) == 1
 
 
 def test_the_district_has_one_center(container: Container, admin: Actor) -> None:
     make_district(container, admin)
+    second_center = RegisterUnit("第二中心", UnitKind.CENTER)
     with pytest.raises(SingleCenter):
-        container.ledger.register_unit(NewUnit("第二中心", UnitKind.CENTER), admin)
+        container.commands.run(
+            container.organisation.register_unit, second_center, admin
+        )
 
 
 def test_an_entry_records_the_policy_version_it_was_computed_under(
@@ -132,9 +136,11 @@ def test_an_entry_records_the_policy_version_it_was_computed_under(
 ) -> None:
     district = make_district(container, admin)
     volunteer = register(container, admin, district.station)
-    first = container.ledger.record_hours(
-        volunteer,
-        NewHours(
+    run, hours = container.commands.run, container.hours
+    first = run(
+        hours.record,
+        RecordHours(
+            volunteer,
             district.station,
             NOW - timedelta(hours=9),
             NOW - timedelta(hours=8),
@@ -142,10 +148,12 @@ def test_an_entry_records_the_policy_version_it_was_computed_under(
         ),
         admin,
     )
-    container.ledger.change_policy(PolicyChange(Decimal(1), RoundingRule.EXACT), admin)
-    second = container.ledger.record_hours(
-        volunteer,
-        NewHours(
+    exact = ChangePolicy(Decimal(1), RoundingRule.EXACT)
+    run(container.organisation.change_policy, exact, admin)
+    second = run(
+        hours.record,
+        RecordHours(
+            volunteer,
             district.station,
             NOW - timedelta(hours=5),
             NOW - timedelta(hours=5) + timedelta(minutes=100),
@@ -153,12 +161,12 @@ def test_an_entry_records_the_policy_version_it_was_computed_under(
         ),
         admin,
     )
-    assert (first.result["policy_version"], first.result["points_earned"]) == (
+    assert (first.result.policy_version, str(first.result.points_earned)) == (
         1,
         "10.00",
     )
-    assert (second.result["policy_version"], second.result["hours"]) == (2, "1.67")
-    assert second.result["points_earned"] == "1.67"
+    assert (second.result.policy_version, str(second.result.hours)) == (2, "1.67")
+    assert str(second.result.points_earned) == "1.67"
 
 
 def test_a_restart_loses_nothing_and_projection_resumes(
@@ -213,7 +221,7 @@ def test_a_poison_event_is_parked_and_projection_goes_on(
     register(container, admin, district.station, serial=2, name="李四")
     projector.catch_up()
     assert container.reads.dead_letter_count() == 1
-    assert container.runner.position() == container.ledger.max_position()
+    assert container.runner.position() == container.store.max_position()
     _listed, total = container.reads.volunteers(None, None, None, 10, 0)
     assert total == 2
     assert container.reads.account(volunteer)["balance"] == 10  # type: ignore[index]
@@ -243,9 +251,9 @@ def test_unknown_ids_of_another_aggregate_type_are_not_found(
     from domain.errors import VolunteerNotFound
 
     with pytest.raises(VolunteerNotFound):
-        container.ledger.volunteer(district.station)
+        container.aggregates.volunteer(district.station)
     with pytest.raises(VolunteerNotFound):
-        container.ledger.volunteer(uuid4())
+        container.aggregates.volunteer(uuid4())
 
 
 def test_racing_retries_of_one_request_apply_once_and_agree_on_the_response(
@@ -258,7 +266,8 @@ def test_racing_retries_of_one_request_apply_once_and_agree_on_the_response(
     district = make_district(writers[0], admin)
     volunteer = register(writers[0], admin, district.station)
     record_id = uuid4()
-    command = NewHours(
+    command = RecordHours(
+        volunteer,
         district.station,
         NOW - timedelta(hours=5),
         NOW - timedelta(hours=3),
@@ -273,7 +282,9 @@ def test_racing_retries_of_one_request_apply_once_and_agree_on_the_response(
     def retry(container: Container) -> None:
         barrier.wait()
         try:
-            outcome = container.ledger.record_hours(volunteer, command, admin, key)
+            outcome = container.commands.run(
+                container.hours.record, command, admin, key
+            )
             responses.append((outcome.result, outcome.position))
         except Exception as error:
             errors.append(error)
@@ -287,6 +298,6 @@ def test_racing_retries_of_one_request_apply_once_and_agree_on_the_response(
     assert all(isinstance(e, IdempotencyKeyInProgress) for e in errors), errors
     assert len(responses) >= 1
     assert all(r == responses[0] for r in responses)
-    later = writers[0].ledger.record_hours(volunteer, command, admin, key)
+    later = writers[0].commands.run(writers[0].hours.record, command, admin, key)
     assert (later.result, later.position) == responses[0]
-    assert len(writers[0].ledger.volunteer(volunteer).entries) == 1
+    assert len(writers[0].aggregates.volunteer(volunteer).entries) == 1

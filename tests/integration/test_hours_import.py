@@ -8,16 +8,16 @@ import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
 
-from domain.access import Actor
-from infra import cli
-from infra.container import Container
+from application.imports import REQUIRED, ImportReport, read_rows
+from domain.access import Actor, Role
+from entrypoints import cli
+from entrypoints.container import Container
 from infra.group_commit import MAX_EVENTS
-from infra.hours_import import REQUIRED, HoursImport, ImportReport, read_rows
 from infra.settings import Settings
 from tests.conftest import NOW, event_count
 from tests.integration.helpers import DETAILS, District, make_district, register
@@ -29,7 +29,7 @@ def district(container: Container, admin: Actor) -> District:
 
 
 def number_of(container: Container, volunteer_id: UUID) -> str:
-    return str(container.ledger.volunteer(volunteer_id).volunteer_number)
+    return str(container.aggregates.volunteer(volunteer_id).volunteer_number)
 
 
 def row(number: str, unit: UUID, start: datetime, minutes: int) -> dict[str, str]:
@@ -57,8 +57,8 @@ def as_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = REQUIRED) -> s
 def run_import(container: Container, text: str) -> ImportReport:
     container.projector.catch_up()  # type: ignore[union-attr]
     rows, errors = read_rows(io.StringIO(text))
-    importer = HoursImport(container.ledger, container.reads, "admin:import:test")
-    return importer.run(rows, errors)
+    importer = Actor(Role.ADMIN, uuid4(), "import:test")
+    return container.imports.run(rows, importer, errors)
 
 
 def hours_back(n: int) -> datetime:
@@ -79,9 +79,9 @@ def test_a_clean_file_records_every_row_with_its_points(
     assert (report.new, report.already_recorded, report.errors) == (3, 0, [])
     assert report.written
     assert report.events == 6
-    hours = {e.hours for e in container.ledger.volunteer(first).live_entries()}
+    hours = {e.hours for e in container.aggregates.volunteer(first).live_entries()}
     assert hours == {Decimal(1), Decimal("1.5")}
-    assert container.ledger.account(second).balance == Decimal(20)
+    assert container.aggregates.account(second).balance == Decimal(20)
 
 
 def test_a_file_with_a_refused_row_writes_nothing_and_names_each_refused_row(
@@ -109,7 +109,7 @@ def test_a_file_with_a_refused_row_writes_nothing_and_names_each_refused_row(
     ]
     assert not report.written
     assert event_count(database_url) == before
-    assert container.ledger.volunteer(volunteer).entries == {}
+    assert container.aggregates.volunteer(volunteer).entries == {}
 
 
 def test_running_the_same_file_again_records_only_what_is_missing(
@@ -126,7 +126,7 @@ def test_running_the_same_file_again_records_only_what_is_missing(
     again = run_import(container, as_csv(rows))
     assert (again.new, again.already_recorded) == (0, 5)
     assert event_count(database_url) == after_first + 6
-    assert len(container.ledger.volunteer(volunteer).live_entries()) == 5
+    assert len(container.aggregates.volunteer(volunteer).live_entries()) == 5
 
 
 def test_a_large_file_is_saved_in_chunks_of_whole_rows(
@@ -151,7 +151,7 @@ def test_a_large_file_is_saved_in_chunks_of_whole_rows(
     assert sum(written) == 600
     assert len(written) >= 3
     assert all(n <= MAX_EVENTS and n % 2 == 0 for n in written)
-    assert container.ledger.account(volunteer).balance == Decimal(5 * 300)
+    assert container.aggregates.account(volunteer).balance == Decimal(5 * 300)
 
 
 def test_a_header_without_a_required_column_is_refused() -> None:

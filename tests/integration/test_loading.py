@@ -10,7 +10,7 @@ from domain.access import Actor
 from domain.ids import account_id_for
 from domain.policy import POLICY_ID
 from domain.volunteer import Volunteer
-from infra.container import Container
+from entrypoints.container import Container
 from tests.integration.helpers import make_district, record, register
 from tests.integration.test_group_commit import hours
 
@@ -21,7 +21,7 @@ def test_one_load_brings_every_aggregate_a_command_needs(
     district = make_district(container, admin)
     person = register(container, admin, district.station)
     missing = uuid4()
-    loaded = container.ledger.load(
+    loaded = container.aggregates.load(
         district.station, person, POLICY_ID, account_id_for(person), missing
     )
     assert set(loaded) == {district.station, person, POLICY_ID, account_id_for(person)}
@@ -37,7 +37,7 @@ def test_a_cached_aggregate_catches_up_with_another_process(
     record(
         ours, admin, person, district.station, hours(district.station, 2).started_at, 60
     )
-    assert len(ours.ledger.volunteer(person).entries) == 1  # now cached here
+    assert len(ours.aggregates.volunteer(person).entries) == 1  # now cached here
     record(
         theirs,
         admin,
@@ -46,7 +46,7 @@ def test_a_cached_aggregate_catches_up_with_another_process(
         hours(district.station, 1).started_at,
         60,
     )
-    assert len(ours.ledger.volunteer(person).entries) == 2
+    assert len(ours.aggregates.volunteer(person).entries) == 2
 
 
 def test_a_changed_copy_leaves_the_cache_as_it_was(
@@ -54,9 +54,9 @@ def test_a_changed_copy_leaves_the_cache_as_it_was(
 ) -> None:
     district = make_district(container, admin)
     person = register(container, admin, district.station)
-    volunteer = container.ledger.volunteer(person)
+    volunteer = container.aggregates.volunteer(person)
     volunteer.deactivate("moved away", "test")  # decided, never saved
-    assert container.ledger.volunteer(person).status.value == "active"
+    assert container.aggregates.volunteer(person).status.value == "active"
 
 
 def test_a_committed_aggregate_is_cached_but_never_over_a_newer_one(
@@ -64,7 +64,7 @@ def test_a_committed_aggregate_is_cached_but_never_over_a_newer_one(
 ) -> None:
     district = make_district(container, admin)
     person = register(container, admin, district.station)
-    older = container.ledger.volunteer(person)
+    older = container.aggregates.volunteer(person)
     record(
         container,
         admin,
@@ -73,8 +73,10 @@ def test_a_committed_aggregate_is_cached_but_never_over_a_newer_one(
         hours(district.station, 1).started_at,
         60,
     )
-    container.ledger.loader.remember([copy.deepcopy(older)])
-    cache = container.ledger.repository.cache
+    loader = container.store.loader
+    assert loader is not None
+    loader.remember([copy.deepcopy(older)])
+    cache = loader.repository.cache
     assert cache is not None
     assert cache.get(person).version == older.version + 1
-    assert len(container.ledger.volunteer(person).entries) == 1
+    assert len(container.aggregates.volunteer(person).entries) == 1

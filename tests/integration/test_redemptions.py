@@ -9,18 +9,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
+from application.executor import ConcurrentWrites, Outcome
+from application.kiosks import SetKioskPin
+from application.supermarket import (
+    ConfirmRedemption,
+    Line,
+    ListItem,
+    Redeem,
+    VoidRedemption,
+)
 from domain.access import Actor, Role
 from domain.account import InsufficientPoints
 from domain.catalog import OutOfStock
 from domain.errors import IllegalTransition
 from domain.redemption import HOLD_TTL, HoldExpired
-from infra.application import ConcurrentWrites
-from infra.container import Container
-from infra.redemptions import Line, NewItem, NewRedemption
+from entrypoints.container import Container
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import District, make_district, record, register
 
@@ -42,10 +50,24 @@ def funded(container: Container, admin: Actor, district: District, hours: int) -
 def item(
     container: Container, admin: Actor, district: District, price: int, stock: int
 ) -> UUID:
-    listed = container.ledger.list_item(
-        NewItem(district.station, "洗衣液", Decimal(price), stock), admin
-    )
-    return UUID(listed.result["id"])
+    command = ListItem(district.station, "洗衣液", Decimal(price), stock)
+    return container.commands.run(container.catalog.list, command, admin).result.id
+
+
+def redeem(container: Container, order: Redeem, actor: Actor) -> Outcome[Any]:
+    return container.commands.run(container.redemptions.redeem, order, actor)
+
+
+def confirm(container: Container, redemption: UUID, actor: Actor) -> Outcome[Any]:
+    command = ConfirmRedemption(redemption)
+    return container.commands.run(container.redemptions.confirm, command, actor)
+
+
+def void(
+    container: Container, redemption: UUID, reason: str, actor: Actor
+) -> Outcome[Any]:
+    command = VoidRedemption(redemption, reason)
+    return container.commands.run(container.redemptions.void, command, actor)
 
 
 def kiosk(district: District) -> Actor:
@@ -59,18 +81,19 @@ class Till:
     actor: Actor
     session: str
 
-    def order(self, volunteer: UUID, *lines: Line, hold: bool = False) -> NewRedemption:
-        return NewRedemption(volunteer, lines, hold, self.session)
+    def order(self, volunteer: UUID, *lines: Line, hold: bool = False) -> Redeem:
+        return Redeem(volunteer, lines, hold, self.session)
 
 
 def till(
     container: Container, admin: Actor, district: District, volunteer: UUID
 ) -> Till:
-    container.ledger.set_kiosk_pin(volunteer, "258025", admin)
+    command = SetKioskPin(volunteer, "258025")
+    container.commands.run(container.kiosks.set_pin, command, admin)
     assert container.projector is not None
     container.projector.catch_up()
     actor = kiosk(district)
-    number = container.ledger.volunteer(volunteer).volunteer_number
+    number = container.aggregates.volunteer(volunteer).volunteer_number
     found = container.kiosk_identification.identify(actor, number, "258025")
     return Till(actor, found.session)
 
@@ -80,7 +103,7 @@ def hold(
 ) -> UUID:
     """A held redemption of `quantity` of `goods` at the till; its id."""
     order = shop.order(volunteer, Line(goods, quantity), hold=True)
-    return UUID(container.ledger.redeem(order, shop.actor).result["id"])
+    return redeem(container, order, shop.actor).result.id
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -98,15 +121,15 @@ def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
     outcomes: list[str] = []
     barrier = threading.Barrier(50)
 
-    def redeem(n: int) -> None:
-        ledger = writers[n % len(writers)].ledger
+    def shopper(n: int) -> None:
+        writer = writers[n % len(writers)]
         order = shop.order(volunteer, Line(goods, 1), hold=n in holds)
         barrier.wait()
         # Busy (503 over HTTP) says "try again", as a kiosk does: on a loaded machine
         # a command may lose more races than the executor retries for it.
         while True:
             try:
-                ledger.redeem(order, shop.actor)
+                redeem(writer, order, shop.actor)
             except ConcurrentWrites:
                 continue
             except InsufficientPoints:
@@ -115,16 +138,16 @@ def test_fifty_concurrent_redemptions_of_30_against_100_leave_exactly_three(
                 outcomes.append("ok")
             return
 
-    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(50)]
+    threads = [threading.Thread(target=shopper, args=(n,)) for n in range(50)]
     rng.shuffle(threads)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * 47
-    account = container.ledger.account(volunteer)
+    account = container.aggregates.account(volunteer)
     assert account.balance == 10
-    assert container.ledger.item(goods).stock == 37
+    assert container.store.load(goods)[goods].stock == 37
     assert container.projector is not None
     container.projector.catch_up()
     summary = container.reads.account(volunteer)
@@ -142,10 +165,10 @@ def test_stock_that_is_not_there_is_not_sold(
     goods = item(container, admin, district, price=10, stock=2)
     shop = till(container, admin, district, volunteer)
     with pytest.raises(OutOfStock):
-        container.ledger.redeem(shop.order(volunteer, Line(goods, 3)), shop.actor)
-    assert container.ledger.account(volunteer).balance == 200
-    container.ledger.redeem(shop.order(volunteer, Line(goods, 2)), shop.actor)
-    assert container.ledger.item(goods).stock == 0
+        redeem(container, shop.order(volunteer, Line(goods, 3)), shop.actor)
+    assert container.aggregates.account(volunteer).balance == 200
+    redeem(container, shop.order(volunteer, Line(goods, 2)), shop.actor)
+    assert container.store.load(goods)[goods].stock == 0
 
 
 def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
@@ -156,16 +179,16 @@ def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
     goods = item(container, admin, district, price=20, stock=5)
     shop = till(container, admin, district, volunteer)
     redemption = hold(container, shop, volunteer, goods, quantity=2)
-    assert container.ledger.account(volunteer).balance == 10
-    assert container.ledger.expire_holds([redemption]) == 0  # not expired yet
+    assert container.aggregates.account(volunteer).balance == 10
+    assert container.sweeper.expire_holds([redemption]) == 0  # not expired yet
     clock.advance(HOLD_TTL + timedelta(seconds=1))
     with pytest.raises(HoldExpired):
-        container.ledger.confirm_redemption(redemption, kiosk(district))
-    assert container.ledger.expire_holds([redemption]) == 1
-    assert container.ledger.account(volunteer).balance == 50
-    assert container.ledger.item(goods).stock == 5
+        confirm(container, redemption, kiosk(district))
+    assert container.sweeper.expire_holds([redemption]) == 1
+    assert container.aggregates.account(volunteer).balance == 50
+    assert container.store.load(goods)[goods].stock == 5
     with pytest.raises(IllegalTransition):
-        container.ledger.confirm_redemption(redemption, kiosk(district))
+        confirm(container, redemption, kiosk(district))
 
 
 def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
@@ -177,11 +200,11 @@ def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
     shop = till(container, admin, district, volunteer)
     first = hold(container, shop, volunteer, goods)
     second = hold(container, shop, volunteer, goods)
-    container.ledger.confirm_redemption(first, kiosk(district))
-    container.ledger.void_redemption(second, "顾客改主意了", kiosk(district))
-    account = container.ledger.account(volunteer)
+    confirm(container, first, kiosk(district))
+    void(container, second, "顾客改主意了", kiosk(district))
+    account = container.aggregates.account(volunteer)
     assert (account.balance, account.redeemed, account.held) == (70, 30, 0)
-    assert container.ledger.item(goods).stock == 4
+    assert container.store.load(goods)[goods].stock == 4
     assert container.projector is not None
     container.projector.catch_up()
     entries = container.reads.account_entries(volunteer, 100, 0)
@@ -210,18 +233,18 @@ def test_a_hold_settled_by_another_process_mid_command_is_a_409_with_its_state(
     goods = item(confirming, admin, district, price=30, stock=5)
     shop = till(confirming, admin, district, volunteer)
     redemption = hold(confirming, shop, volunteer, goods)
-    load_account = confirming.ledger.account
+    load_account = confirming.aggregates.account
     voided_meanwhile: list[bool] = []
 
     def account_after_the_other_void(volunteer_id: UUID) -> object:
         if not voided_meanwhile:
-            voiding.ledger.void_redemption(redemption, "顾客改主意了", kiosk(district))
+            void(voiding, redemption, "顾客改主意了", kiosk(district))
             voided_meanwhile.append(True)
         return load_account(volunteer_id)
 
-    confirming.ledger.account = account_after_the_other_void  # type: ignore[method-assign]
+    confirming.aggregates.account = account_after_the_other_void  # type: ignore[method-assign]
     with pytest.raises(IllegalTransition) as refused:
-        confirming.ledger.confirm_redemption(redemption, kiosk(district))
+        confirm(confirming, redemption, kiosk(district))
     assert refused.value.extra["state"] == "voided"
-    account = voiding.ledger.account(volunteer)
+    account = voiding.aggregates.account(volunteer)
     assert (account.balance, account.held, account.redeemed) == (100, 0, 0)

@@ -16,11 +16,11 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from application.hours import CorrectHours
 from domain.access import Actor
-from infra.cli import main
-from infra.commands import Correction
-from infra.container import Container
-from infra.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
+from entrypoints.cli import main
+from entrypoints.container import Container
+from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from infra.settings import Settings
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import make_district, record, register
@@ -52,9 +52,8 @@ def test_as_of_an_instant_counts_exactly_what_stood_then(
     )
     instant = an_instant_between_writes()
     twenty_hour_days(container, admin, volunteer, district.station, range(6, 8))
-    container.ledger.correct_hours(
-        volunteer, before[0], Correction("记录有误", revoke=True), admin
-    )
+    revoke = CorrectHours(volunteer, before[0], "记录有误", revoke=True)
+    container.commands.run(container.hours.correct, revoke, admin)
     then = container.audit.volunteer_as_of(volunteer, instant).star_levels()
     now = container.audit.volunteer_as_of(volunteer, None).star_levels()
     assert [
@@ -78,9 +77,8 @@ def test_a_revocation_after_the_instant_does_not_reach_back(
         container, admin, volunteer, district.station, range(1, 6)
     )
     instant = an_instant_between_writes()
-    container.ledger.correct_hours(
-        volunteer, entries[0], Correction("重复登记", revoke=True), admin
-    )
+    revoke = CorrectHours(volunteer, entries[0], "重复登记", revoke=True)
+    container.commands.run(container.hours.correct, revoke, admin)
     then = container.audit.replay(instant).star_levels()
     now = container.audit.replay().star_levels()
     assert [(r["verified_hours"], r["star_level"]) for r in then] == [(100, 1)]

@@ -9,10 +9,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from application.hours import CorrectHours
+from application.supermarket import (
+    ConfirmRedemption,
+    Donate,
+    Line,
+    ListItem,
+    Redeem,
+    VoidRedemption,
+)
 from domain.access import Actor, Role
-from infra.commands import Correction
-from infra.container import Container
-from infra.redemptions import Donation, Line, NewItem, NewRedemption
+from entrypoints.container import Container
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import make_district, record, register
 
@@ -21,7 +28,7 @@ def busy_history(container: Container, admin: Actor, clock: Clock) -> datetime:
     """Hours, corrections, revocations, redemptions, holds confirmed, voided and
     expired, and donations to a volunteer and to a station fund. Returns an instant
     in the middle of it."""
-    ledger = container.ledger
+    run, shop = container.commands.run, container.redemptions
     district = make_district(container, admin)
     people = [register(container, admin, district.station, serial=n) for n in (1, 2, 3)]
     records = [
@@ -29,41 +36,37 @@ def busy_history(container: Container, admin: Actor, clock: Clock) -> datetime:
         for who in people
         for d in (2, 3, 4)
     ]
-    ledger.correct_hours(
+    corrected = CorrectHours(
         people[0],
         records[0],
-        Correction(
-            "记录有误", NOW - timedelta(days=2), NOW - timedelta(days=2, hours=-2)
-        ),
-        admin,
+        "记录有误",
+        NOW - timedelta(days=2),
+        NOW - timedelta(days=2, hours=-2),
     )
+    run(container.hours.correct, corrected, admin)
     time.sleep(0.01)
     middle = datetime.now(UTC)
     time.sleep(0.01)
-    ledger.correct_hours(people[1], records[3], Correction("重复", revoke=True), admin)
-    item = UUID(
-        ledger.list_item(
-            NewItem(district.station, "洗衣液", Decimal(30), 50), admin
-        ).result["id"]
-    )
+    revoked = CorrectHours(people[1], records[3], "重复", revoke=True)
+    run(container.hours.correct, revoked, admin)
+    listing = ListItem(district.station, "洗衣液", Decimal(30), 50)
+    item = run(container.catalog.list, listing, admin).result.id
 
     def buy(who: UUID, hold: bool = False) -> UUID:
-        order = NewRedemption(who, (Line(item, 1),), hold)
+        order = Redeem(who, (Line(item, 1),), hold)
         themselves = Actor(Role.VOLUNTEER, uuid4(), "志愿者", volunteer_id=who)
-        return UUID(ledger.redeem(order, themselves).result["id"])
+        return run(shop.redeem, order, themselves).result.id
 
     buy(people[0])
-    ledger.confirm_redemption(buy(people[0], hold=True), admin)
-    ledger.void_redemption(buy(people[2], hold=True), "改主意", admin)
+    run(shop.confirm, ConfirmRedemption(buy(people[0], hold=True)), admin)
+    run(shop.void, VoidRedemption(buy(people[2], hold=True), "改主意"), admin)
     expiring = buy(people[2], hold=True)
     clock.advance(timedelta(hours=1))
-    ledger.expire_holds([expiring])
-    ledger.donate(
-        Donation(people[0], Decimal(15), "给妈妈", to_volunteer_id=people[1]), admin
-    )
-    ledger.donate(
-        Donation(people[2], Decimal(5), "公益", fund_station_id=district.station), admin
-    )
+    container.sweeper.expire_holds([expiring])
+    gift = Donate(people[0], Decimal(15), "给妈妈", to_volunteer_id=people[1])
+    run(container.donations.donate, gift, admin)
+    alms = Donate(people[2], Decimal(5), "公益", fund_station_id=district.station)
+    run(container.donations.donate, alms, admin)
     return middle
 
 

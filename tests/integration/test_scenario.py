@@ -3,10 +3,20 @@ Kafka (relay and projector on a real broker): the same projections either way.""
 
 from datetime import timedelta
 from decimal import Decimal
-from uuid import UUID
 
+from application.hours import CorrectHours
+from application.orders import (
+    AcceptOrder,
+    CompleteOrder,
+    DispatchOrder,
+    EvaluateOrder,
+    PlaceOrder,
+    ReviewOrder,
+    RewardOrder,
+    Served,
+    StartOrder,
+)
 from domain.access import Actor
-from infra.commands import Correction
 from infra.feed import EventStoreFeed
 from projections import all_projections
 from projections.base import ProjectionRunner
@@ -55,9 +65,8 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     assert after_recording["stars"] == 1
     assert after_recording["balance"] == Decimal(1000)
 
-    container.ledger.correct_hours(
-        volunteer, records[0], Correction("重复登记", revoke=True), admin
-    )
+    revoke = CorrectHours(volunteer, records[0], "重复登记", revoke=True)
+    container.commands.run(container.hours.correct, revoke, admin)
     fed.sync()
     after_revoking = snapshot(container.reads, volunteer)
     assert after_revoking["hours"] == Decimal(90)
@@ -68,7 +77,7 @@ def test_hundred_hours_earn_a_star_and_a_revocation_takes_it_back(
     rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_check")
     rebuilt.create_tables()
     position = 0
-    while batch := EventStoreFeed(container.ledger).read(position):
+    while batch := EventStoreFeed(container.store).read(position):
         rebuilt.apply_batch(batch)
         position = batch[-1].position
     assert (
@@ -83,15 +92,14 @@ def test_a_correction_moves_points_by_the_difference(fed: Fed, admin: Actor) -> 
     entry = record(
         container, admin, volunteer, district.station, NOW - timedelta(days=2), 120
     )
-    outcome = container.ledger.correct_hours(
+    shorter = CorrectHours(
         volunteer,
         entry,
-        Correction(
-            "left early", ended_at=NOW - timedelta(days=2) + timedelta(minutes=60)
-        ),
-        admin,
+        "left early",
+        ended_at=NOW - timedelta(days=2) + timedelta(minutes=60),
     )
-    assert outcome.result["points_change"] == "-10.00"
+    outcome = container.commands.run(container.hours.correct, shorter, admin)
+    assert str(outcome.result.points_change) == "-10.00"
     fed.sync()
     state = snapshot(container.reads, volunteer)
     assert state["hours"] == Decimal(1)
@@ -107,17 +115,17 @@ def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
     from uuid import uuid4
 
     from domain.access import Role
-    from infra.orders import Dispatch, NewOrder, Served
 
     district = make_district(container, admin)
     volunteers = [
         register(container, admin, district.station, serial=s) for s in (1, 2)
     ]
     resident = Actor(Role.RESIDENT, uuid4(), "居民")
-    ledger = container.ledger
+    run, orders = container.commands.run, container.orders
     for stars, volunteer in zip((5, 3), volunteers, strict=True):
-        placed = ledger.place_order(
-            NewOrder(
+        placed = run(
+            orders.place,
+            PlaceOrder(
                 "elderly",
                 None,
                 "陪老人聊天",
@@ -129,25 +137,23 @@ def test_board_and_ratings_rebuilt_from_empty_equal_the_live_ones(
             ),
             resident,
         )
-        order_id = UUID(placed.result["id"])
-        ledger.review_order(order_id, True, "", admin)
-        ledger.dispatch_order(order_id, Dispatch(volunteer_ids=(volunteer,)), admin)
-        ledger.accept_order(
-            order_id, Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=volunteer)
-        )
-        ledger.start_order(order_id, admin)
+        order_id = placed.result.id
+        run(orders.review, ReviewOrder(order_id, True), admin)
+        run(orders.dispatch, DispatchOrder(order_id, volunteer_ids=(volunteer,)), admin)
+        taker = Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=volunteer)
+        run(orders.accept, AcceptOrder(order_id), taker)
+        run(orders.start, StartOrder(order_id), admin)
         start = NOW - timedelta(days=2)
-        ledger.complete_order(
-            order_id, [Served(volunteer, start, start + timedelta(hours=2))], admin
-        )
-        ledger.evaluate_order(order_id, stars, "", resident)
-        ledger.reward_order(order_id, Decimal(10), "好", admin)
+        served = Served(volunteer, start, start + timedelta(hours=2))
+        run(orders.complete, CompleteOrder(order_id, (served,)), admin)
+        run(orders.evaluate, EvaluateOrder(order_id, stars), resident)
+        run(orders.reward, RewardOrder(order_id, Decimal(10), "好"), admin)
     fed.sync()
 
     rebuilt = ProjectionRunner(container.db, all_projections(), "rebuild_orders")
     rebuilt.create_tables()
     position = 0
-    while batch := EventStoreFeed(container.ledger).read(position):
+    while batch := EventStoreFeed(container.store).read(position):
         rebuilt.apply_batch(batch)
         position = batch[-1].position
     for table, key in (("orders", "id"), ("ratings", "subject_id")):

@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
-from infra.container import Container
+from entrypoints.container import Container
 from infra.db import Database
 from infra.feed import EventStoreFeed
 from projections import all_projections
@@ -61,7 +61,7 @@ def fresh_replay(container: Container, schema: str = "verify") -> str:
     runner = ProjectionRunner(container.db, all_projections(), schema)
     runner.drop_tables()
     runner.create_tables()
-    feed, position = EventStoreFeed(container.ledger), 0
+    feed, position = EventStoreFeed(container.store), 0
     while batch := feed.read(position):
         runner.apply_batch(batch)
         position = batch[-1].position

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain.access import Actor, Role
-from infra.container import Container
+from entrypoints.container import Container
 from infra.settings import Settings
 from tests.api.conftest import hours_body
 from tests.broker import free_port, start_broker
@@ -25,7 +25,7 @@ from tests.kafka.helpers import fresh_replay, read_model_rows, running_pipeline
 from tests.pipeline import KafkaPipeline, wait_for_head
 from tests.proxy import CuttableProxy
 
-VLEDGER = [sys.executable, "-m", "infra.cli"]
+VLEDGER = [sys.executable, "-m", "entrypoints.cli"]
 
 
 def process_env(settings: Settings, home: Path, batch_size: int = 10) -> dict[str, str]:
@@ -70,7 +70,7 @@ def test_kill_9_of_the_projector_mid_stream_then_restart_applies_each_once(
 ) -> None:
     container = make_container(**kafka_settings)
     seed_many(container, admin, volunteers=30, entries=12)
-    head = container.ledger.max_position()
+    head = container.store.max_position()
     # One event per transaction: hundreds of commits lie between the first mark and
     # the head, so a kill right after the first lands mid-stream even on a busy
     # machine, where the projector may run for a while before this process wakes.
@@ -143,7 +143,7 @@ def test_while_the_broker_is_unreachable_writes_go_on_and_nothing_is_lost(
                 )
                 assert posted.status_code == 201, posted.text
             time.sleep(3)  # the relay retries against a broker it cannot reach
-            assert not container.readiness.reached(container.ledger.max_position())
+            assert not container.readiness.reached(container.store.max_position())
             status = client.get("/v1/ops/status", headers=headers).json()
             assert status["feed"] == "kafka"
             behind = status["projections"][0]
@@ -158,7 +158,7 @@ def test_while_the_broker_is_unreachable_writes_go_on_and_nothing_is_lost(
             "SELECT max(notification_id) AS n FROM relay_position"
         )
         assert relayed is not None
-        assert relayed["n"] == container.ledger.max_position()
+        assert relayed["n"] == container.store.max_position()
     finally:
         proxy.close()
         broker.stop()
@@ -184,7 +184,7 @@ def test_after_the_broker_is_wiped_the_projector_rereads_and_goes_on(
         broker = start_broker(advertised_port=port)
         proxy.target = ("127.0.0.1", broker.port)
         proxy.restore()
-        district = container.ledger.unit(
+        district = container.aggregates.unit(
             container.db.fetch_one(
                 "SELECT id FROM readmodel.units WHERE kind = 'station'"
             )["id"]

@@ -14,9 +14,9 @@ from kafka import KafkaProducer
 
 from api.app import create_app
 from domain.access import Actor, Role
-from infra.container import Container
+from entrypoints.container import Container
+from entrypoints.rebuild import rebuild
 from infra.feed import EventStoreFeed
-from infra.rebuild import rebuild
 from tests.api.conftest import hours_body, volunteer_body
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
@@ -131,7 +131,7 @@ def test_a_rebuild_switches_atomically_while_readers_and_writers_go_on(
         writer = threading.Thread(target=write_continuously)
         reader.start()
         writer.start()
-        rebuilt = rebuild(container.db, EventStoreFeed(container.ledger), "readmodel")
+        rebuilt = rebuild(container.db, EventStoreFeed(container.store), "readmodel")
         writer.join()
         time.sleep(0.2)
         stop.set()
@@ -160,7 +160,7 @@ def test_projectors_owning_different_partitions_together_build_the_read_models(
     while pipeline.relay.publish_once():
         pass
     owners = [container.kafka_projector(p) for p in ([0], [1, 2])]
-    head = container.ledger.max_position()
+    head = container.store.max_position()
     deadline = time.monotonic() + 60
     while not container.readiness.reached(head):
         assert time.monotonic() < deadline

@@ -7,25 +7,39 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import timedelta
+from uuid import UUID
 
-from infra.application import Ledger
-from infra.audit import Audit
+from application.audit import Audit
+from application.executor import CommandExecutor
+from application.supermarket import ExpireHold, Redemptions
+from domain.access import Actor, Role
+from domain.errors import IllegalTransition
+from infra.idempotency import IdempotencyStore
+from infra.kiosk_sessions import KioskSessions
 from projections.queries import ReadModels
 
 log = logging.getLogger(__name__)
+#: Who expires holds in the events: the sweeper itself, not a token.
+SWEEPER = Actor(Role.ADMIN, UUID(int=0), "sweeper")
 
 
 class Sweeper:
     def __init__(
         self,
-        ledger: Ledger,
+        commands: CommandExecutor,
+        redemptions: Redemptions,
+        kiosk_sessions: KioskSessions,
+        idempotency: IdempotencyStore,
         reads: ReadModels,
         every_seconds: float,
         key_retention: timedelta,
         audit: Audit,
     ) -> None:
         self.audit = audit
-        self.ledger = ledger
+        self.commands = commands
+        self.redemptions = redemptions
+        self.kiosk_sessions = kiosk_sessions
+        self.idempotency = idempotency
         self.reads = reads
         self.every_seconds = every_seconds
         self.key_retention = key_retention
@@ -35,12 +49,26 @@ class Sweeper:
     def sweep_once(self) -> int:
         """Expires what the read models show as held past its time. Several
         processes may sweep: a hold settled meanwhile is simply passed over."""
-        return self.ledger.expire_holds(self.reads.expired_holds(self.ledger.clock()))
+        return self.expire_holds(self.reads.expired_holds(self.redemptions.clock.now()))
+
+    def expire_holds(self, redemption_ids: list[UUID]) -> int:
+        """Gives back the points and stock of these holds, where past their time."""
+        expired = 0
+        for redemption_id in redemption_ids:
+            try:
+                self.commands.run(
+                    self.redemptions.expire, ExpireHold(redemption_id), SWEEPER
+                )
+            except IllegalTransition:
+                log.info("hold %s was settled meanwhile", redemption_id)
+                continue
+            expired += 1
+        return expired
 
     def forget_old_keys(self) -> int:
         """Idempotency keys past retention; expired kiosk sessions go as well."""
-        self.ledger.kiosk_sessions.forget_expired()
-        return self.ledger.idempotency.forget_older_than(self.key_retention)
+        self.kiosk_sessions.forget_expired()
+        return self.idempotency.forget_older_than(self.key_retention)
 
     def start(self) -> None:
         self._stop.clear()

@@ -1,11 +1,10 @@
-"""Kiosk devices and volunteer identification at them.
+"""Volunteers' kiosk PINs, and identification at a kiosk with them.
 
-Devices are `Kiosk` aggregates whose id is also their token's id: registering one
-issues its token in the same transaction, retiring it revokes the token. A volunteer
-identifies with the volunteer number and a six-digit PIN. The PIN is kept beside the
-ledger as an HMAC under a key derived from the master key (a stolen database alone
-cannot be brute-forced), never in an event. A right PIN opens a short kiosk session
-that a redemption must present; wrong ones are counted and locked out."""
+A volunteer identifies with the volunteer number and a six-digit PIN. The PIN is
+kept beside the ledger as an HMAC under a key derived from the master key (a stolen
+database alone cannot be brute-forced), never in an event. A right PIN opens a short
+kiosk session that a redemption must present; wrong ones are counted and locked
+out."""
 
 from __future__ import annotations
 
@@ -13,29 +12,24 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.access import Actor, Role
-from domain.errors import InvalidInput, KioskNotFound, TooManyAttempts
+from domain.errors import InvalidInput, TooManyAttempts
 from domain.kiosk import (
     KIOSK_PIN_RULES,
-    Kiosk,
     PinAttemptRules,
     PinNotSet,
     WrongPin,
-    check_pin,
     normalise_volunteer_number,
 )
 from domain.volunteer import VolunteerStatus
-from infra.core import Decision, LedgerCore, Outcome
 from infra.db import Database
-from infra.idempotency import IdempotencyKey
 from infra.kiosk_sessions import KioskSessions
 from infra.recorder import SideWrite
-from infra.tokens import TokenStore
 from infra.vault import Vault
 from projections.queries import ReadModels
 
@@ -57,6 +51,16 @@ CREATE INDEX IF NOT EXISTS kiosk_pin_failures_kiosk
 
 def forget_kiosk_pin(volunteer_id: UUID) -> SideWrite:
     return SideWrite("DELETE FROM kiosk_pins WHERE volunteer_id = %s", (volunteer_id,))
+
+
+def store_kiosk_pin(vault: Vault, volunteer_id: UUID, pin: str) -> SideWrite:
+    """Keeps the PIN's digest; a new PIN clears any lockout."""
+    return SideWrite(
+        "INSERT INTO kiosk_pins (volunteer_id, digest) VALUES (%s, %s) "
+        "ON CONFLICT (volunteer_id) DO UPDATE SET digest = EXCLUDED.digest, "
+        "failures = 0, locked_until = NULL",
+        (volunteer_id, _pin_digest(vault, volunteer_id, pin)),
+    )
 
 
 def _pin_digest(vault: Vault, volunteer_id: UUID, pin: str) -> bytes:
@@ -210,77 +214,3 @@ class KioskIdentification:
             field=field,
             retry_after_seconds=seconds,
         )
-
-
-def _kiosk_view(kiosk: Kiosk) -> dict[str, Any]:
-    return {
-        "id": str(kiosk.id),
-        "station_id": str(kiosk.station_id),
-        "name": kiosk.name,
-        "active": not kiosk.retired,
-    }
-
-
-@dataclass(frozen=True)
-class NewKiosk:
-    station_id: UUID
-    name: str
-
-
-class KioskCommands(LedgerCore):
-    """Registering and retiring kiosk devices; setting a volunteer's kiosk PIN."""
-
-    def kiosk(self, kiosk_id: UUID) -> Kiosk:
-        return self._load(Kiosk, kiosk_id, KioskNotFound)
-
-    def register_kiosk(
-        self, cmd: NewKiosk, actor: Actor, idem: IdempotencyKey | None = None
-    ) -> Outcome:
-        """The device's token is in the first response only; a replay omits it."""
-        kiosk_id = uuid4()
-
-        def decide() -> Decision:
-            station = self.requested_unit(cmd.station_id, "station_id")
-            actor.check_manages(station)
-            kiosk = Kiosk.register(kiosk_id, station, cmd.name, actor.label)
-            token, issue = TokenStore.new_token(
-                Actor(Role.KIOSK, kiosk_id, cmd.name, unit_id=station.id)
-            )
-            view = _kiosk_view(kiosk)
-            return Decision([kiosk], {**view, "token": token}, [issue], remembered=view)
-
-        return self.execute(idem, decide)
-
-    def retire_kiosk(self, kiosk_id: UUID, reason: str, actor: Actor) -> Outcome:
-        def decide() -> Decision:
-            kiosk = self.kiosk(kiosk_id)
-            actor.check_manages(self.unit(kiosk.station_id))
-            kiosk.retire(reason, actor.label)
-            revoke = TokenStore.revoke_write(kiosk.id)
-            return Decision([kiosk], _kiosk_view(kiosk), [revoke])
-
-        return self.execute(None, decide)
-
-    def set_kiosk_pin(self, volunteer_id: UUID, pin: str, actor: Actor) -> Outcome:
-        """The volunteer sets their own PIN; a coordinator in scope may reset it.
-        Setting it clears any lockout."""
-        check_pin(pin)
-
-        def decide() -> Decision:
-            volunteer = self.volunteer(volunteer_id)
-            if not actor.is_self(volunteer_id):
-                actor.check_manages(self.unit(volunteer.unit_id))
-            volunteer.set_kiosk_pin(actor.label)
-            store = SideWrite(
-                "INSERT INTO kiosk_pins (volunteer_id, digest) VALUES (%s, %s) "
-                "ON CONFLICT (volunteer_id) DO UPDATE SET digest = EXCLUDED.digest, "
-                "failures = 0, locked_until = NULL",
-                (volunteer_id, _pin_digest(self.vault, volunteer_id, pin)),
-            )
-            return Decision(
-                [volunteer],
-                {"volunteer_id": str(volunteer_id), "pin_set": True},
-                [store],
-            )
-
-        return self.execute(None, decide)

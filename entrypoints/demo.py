@@ -16,6 +16,25 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
 
+from application.activities import Attend, CloseActivity, PublishActivity, SignUp
+from application.executor import C, Handler, Outcome, R
+from application.hours import CorrectHours, RecordHours
+from application.kiosks import RegisterKiosk, SetKioskPin
+from application.orders import (
+    AcceptOrder,
+    CancelOrder,
+    CompleteOrder,
+    DispatchOrder,
+    EvaluateOrder,
+    PlaceOrder,
+    ReviewOrder,
+    RewardOrder,
+    Served,
+    StartOrder,
+)
+from application.organisation import RegisterTeam, RegisterUnit
+from application.supermarket import ListItem
+from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
 from domain.identity import Gender, id_check_char
@@ -24,12 +43,7 @@ from domain.order import OrderState
 from domain.organisation import UnitKind
 from domain.reference import CHINA_TIME, TEAM_TYPES
 from domain.volunteer import ServiceDetails
-from infra.activities import Attend, NewActivity
-from infra.commands import Correction, NewHours, NewTeam, NewUnit, NewVolunteer
-from infra.container import Container
-from infra.kiosks import NewKiosk
-from infra.orders import Dispatch, NewOrder, Served
-from infra.redemptions import NewItem
+from entrypoints.container import Container
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +163,14 @@ class DemoSeeder:
         self.teams: dict[UUID, list[UUID]] = {}
         self.members: dict[UUID, list[UUID]] = {}
 
+    def run(
+        self, handler: Handler[C, R], command: C, actor: Actor | None = None
+    ) -> Outcome[R]:
+        return self.c.commands.run(handler, command, actor or self.admin)
+
     def is_seeded(self) -> bool:
         try:
-            self.c.ledger.unit(CENTER_ID)
+            self.c.aggregates.unit(CENTER_ID)
         except UnitNotFound:
             return False
         return True
@@ -170,8 +189,9 @@ class DemoSeeder:
     def _supermarket(self, station: UUID) -> None:
         """Goods at the first station, and a kiosk PIN for the demo volunteer."""
         for name, price, stock, limit in DEMO_GOODS:
-            self.c.ledger.list_item(
-                NewItem(
+            self.run(
+                self.c.catalog.list,
+                ListItem(
                     station,
                     name,
                     Decimal(price),
@@ -179,17 +199,17 @@ class DemoSeeder:
                     limit,
                     item_id=demo_id("item", name),
                 ),
-                self.admin,
             )
             self.summary.goods += 1
-        self.c.ledger.set_kiosk_pin(demo_id("volunteer", 0), DEMO_PIN, self.admin)
+        self.run(self.c.kiosks.set_pin, SetKioskPin(demo_id("volunteer", 0), DEMO_PIN))
 
     def _unit(
         self, name: str, kind: UnitKind, parent: UUID | None, population: int
     ) -> UUID:
         unit_id = demo_id("unit", name)
-        self.c.ledger.register_unit(
-            NewUnit(name, kind, parent, population, unit_id=unit_id), self.admin
+        self.run(
+            self.c.organisation.register_unit,
+            RegisterUnit(name, kind, parent, population, unit_id=unit_id),
         )
         self.summary.units += 1
         return unit_id
@@ -198,8 +218,9 @@ class DemoSeeder:
         for team_type in self.rng.sample(TEAM_TYPES, count):
             name = f"{unit_name[:4]}{team_type.label}志愿服务队"
             team_id = demo_id("team", name)
-            self.c.ledger.register_team(
-                NewTeam(name, unit_id, team_type.code, team_id=team_id), self.admin
+            self.run(
+                self.c.organisation.register_team,
+                RegisterTeam(name, unit_id, team_type.code, team_id=team_id),
             )
             self.teams.setdefault(unit_id, []).append(team_id)
             self.summary.teams += 1
@@ -234,8 +255,9 @@ class DemoSeeder:
         serial = 2 * (index % 499) + (1 if gender is Gender.MALE else 0)
         first17 = f"{REGION_CODE}{birth:%Y%m%d}{serial:03d}"
         volunteer_id = demo_id("volunteer", index)
-        self.c.ledger.register_volunteer(
-            NewVolunteer(
+        self.run(
+            self.c.volunteers.register,
+            RegisterVolunteer(
                 name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                 gender=gender,
                 birth_date=birth,
@@ -246,7 +268,6 @@ class DemoSeeder:
                 party_member=rng.random() < 0.3,
                 volunteer_id=volunteer_id,
             ),
-            self.admin,
         )
         self.summary.volunteers += 1
         self.members.setdefault(station, []).append(volunteer_id)
@@ -271,21 +292,25 @@ class DemoSeeder:
             content,
             self.rng.choice(SURNAMES) + "站长",
         )
-        self.c.ledger.record_hours(
-            volunteer_id,
-            NewHours(
-                station, start, end, details, record_id=demo_id("entry", index, n)
+        self.run(
+            self.c.hours.record,
+            RecordHours(
+                volunteer_id,
+                station,
+                start,
+                end,
+                details,
+                record_id=demo_id("entry", index, n),
             ),
-            self.admin,
         )
         self.summary.entries += 1
 
     def _revoke_first_entry(self, volunteer_id: UUID, index: int) -> None:
-        self.c.ledger.correct_hours(
-            volunteer_id,
-            demo_id("entry", index, 0),
-            Correction("重复登记", revoke=True),
-            self.admin,
+        self.run(
+            self.c.hours.correct,
+            CorrectHours(
+                volunteer_id, demo_id("entry", index, 0), "重复登记", revoke=True
+            ),
         )
 
     # -- activities ------------------------------------------------------------
@@ -301,11 +326,12 @@ class DemoSeeder:
                     index += 1
 
     def _activity(self, index: int, team_id: UUID, members: list[UUID]) -> None:
-        ledger, rng = self.c.ledger, self.rng
+        activities, rng = self.c.activities, self.rng
         title, _, _ = rng.choice(ACTIVITIES)
         start = slot(index, ACTIVITY_DAY)
-        published = ledger.publish_activity(
-            NewActivity(
+        published = self.run(
+            activities.publish,
+            PublishActivity(
                 team_id,
                 title,
                 "public",
@@ -317,17 +343,16 @@ class DemoSeeder:
                 10,
                 activity_id=demo_id("activity", index),
             ),
-            self.admin,
         )
-        activity_id = UUID(published.result["id"])
+        activity_id = published.result.id
         for volunteer_id in rng.sample(members, min(len(members), rng.randint(3, 8))):
-            ledger.sign_up(activity_id, volunteer_id, self.admin)
+            self.run(activities.sign_up, SignUp(activity_id, volunteer_id))
             if rng.random() < 0.85:
                 arrived = start + timedelta(minutes=rng.randint(-10, 20))
-                ledger.check_in(
-                    activity_id, Attend(volunteer_id, at=arrived), self.admin
+                self.run(
+                    activities.check_in, Attend(activity_id, volunteer_id, at=arrived)
                 )
-        ledger.close_activity(activity_id, self.admin)
+        self.run(activities.close, CloseActivity(activity_id))
         self.summary.activities += 1
 
     # -- orders (五单) -----------------------------------------------------------
@@ -338,34 +363,33 @@ class DemoSeeder:
         resident = Actor(Role.RESIDENT, demo_id("resident", index % 4), "居民")
         category, subcategory, title, description = self.rng.choice(ORDERS)
         start = slot(index, ORDER_DAY)
-        ledger = self.c.ledger
-        order_id = UUID(
-            ledger.place_order(
-                NewOrder(
-                    category,
-                    subcategory,
-                    title,
-                    description,
-                    station,
-                    "社区" + str(self.rng.randint(1, 30)) + "号楼",
-                    start,
-                    start + timedelta(hours=3),
-                    order_id=demo_id("order", index),
-                ),
-                resident,
-            ).result["id"]
-        )
+        orders = self.c.orders
+        order_id = self.run(
+            orders.place,
+            PlaceOrder(
+                category,
+                subcategory,
+                title,
+                description,
+                station,
+                "社区" + str(self.rng.randint(1, 30)) + "号楼",
+                start,
+                start + timedelta(hours=3),
+                order_id=demo_id("order", index),
+            ),
+            resident,
+        ).result.id
         self.summary.orders += 1
         steps = ORDER_TARGETS.index(target)
         if target == "cancelled":
-            ledger.cancel_order(order_id, "已自行解决", resident)
+            self.run(orders.cancel, CancelOrder(order_id, "已自行解决"), resident)
             return
         if target == "placed":
             return
         if target == "rejected":
-            ledger.review_order(order_id, False, "不在本站服务范围", self.admin)
+            self.run(orders.review, ReviewOrder(order_id, False, "不在本站服务范围"))
             return
-        ledger.review_order(order_id, True, "", self.admin)
+        self.run(orders.review, ReviewOrder(order_id, True))
         if target == "reviewed":
             return
         volunteer_id = self.rng.choice(self.members[station])
@@ -376,26 +400,28 @@ class DemoSeeder:
             volunteer_id=volunteer_id,
         )
         if target == "open":
-            ledger.dispatch_order(
-                order_id, Dispatch(open_for_claiming=True), self.admin
-            )
+            self.run(orders.dispatch, DispatchOrder(order_id, open_for_claiming=True))
             return
-        ledger.dispatch_order(
-            order_id, Dispatch(volunteer_ids=(volunteer_id,)), self.admin
+        self.run(
+            orders.dispatch, DispatchOrder(order_id, volunteer_ids=(volunteer_id,))
         )
         if target == "dispatched":
             return
-        ledger.accept_order(order_id, volunteer)
+        self.run(orders.accept, AcceptOrder(order_id), volunteer)
         if steps >= ORDER_TARGETS.index("started"):
-            ledger.start_order(order_id, self.admin)
+            self.run(orders.start, StartOrder(order_id))
         if steps >= ORDER_TARGETS.index("completed"):
             served = Served(volunteer_id, start, start + timedelta(hours=2))
-            ledger.complete_order(order_id, [served], self.admin)
+            self.run(orders.complete, CompleteOrder(order_id, (served,)))
         if steps >= ORDER_TARGETS.index("evaluated"):
             stars = self.rng.choice((3, 4, 5, 5, 5))
-            ledger.evaluate_order(order_id, stars, "志愿者很热心", resident)
+            self.run(
+                orders.evaluate,
+                EvaluateOrder(order_id, stars, "志愿者很热心"),
+                resident,
+            )
         if target == "rewarded":
-            ledger.reward_order(order_id, Decimal(20), "群众好评", self.admin)
+            self.run(orders.reward, RewardOrder(order_id, Decimal(20), "群众好评"))
 
 
 #: (name, points, stock, daily limit) of the demo station's credit supermarket.
@@ -411,7 +437,7 @@ DEMO_PIN = "258025"
 
 def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     """One token per role, written to `path` (mode 0600)."""
-    center = container.ledger.unit(CENTER_ID)
+    center = container.aggregates.unit(CENTER_ID)
     institute = demo_id("unit", next(iter(INSTITUTES)))
     station = demo_id("unit", next(iter(INSTITUTES.values()))[0])
     scopes: dict[Role, dict[str, UUID | None]] = {
@@ -429,14 +455,16 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
             **{k: str(v) for k, v in scope.items() if k != "token_id" and v},
         }
     seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
-    kiosk = container.ledger.register_kiosk(
-        NewKiosk(station, "演示信用超市 1号机"), seed_actor
-    )
-    demo_volunteer = container.ledger.volunteer(demo_id("volunteer", 0))
+    kiosk = container.commands.run(
+        container.kiosks.register,
+        RegisterKiosk(station, "演示信用超市 1号机"),
+        seed_actor,
+    ).result
+    demo_volunteer = container.aggregates.volunteer(demo_id("volunteer", 0))
     tokens[Role.KIOSK.value] = {
-        "token": kiosk.result["token"],
+        "token": kiosk.token,
         "unit_id": str(station),
-        "page": f"/kiosk/#token={kiosk.result['token']}",
+        "page": f"/kiosk/#token={kiosk.token}",
         "volunteer_number": demo_volunteer.volunteer_number,
         "pin": DEMO_PIN,
     }

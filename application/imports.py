@@ -3,10 +3,12 @@
 Every row is checked first, against the volunteers as they stand plus the rows before
 it, by the same domain rules as `POST /v1/volunteers/{id}/hours`; a file with any
 refused row writes nothing and names each refused row, its field and rule. A clean
-file is then saved in chunks of whole rows (each row's hours and points together), so
-no save grows past the size psycopg's pipeline stalls on. Rows are keyed by
-`record_id` (or, when the column is absent, an id derived from the row), so running
-the same file again, say after a crash halfway, records only what is missing."""
+file is then recorded through the command executor in chunks of whole rows (each
+row's hours and points together), so no save grows past the size psycopg's pipeline
+stalls on, and a chunk that meets a concurrent write to one of its volunteers is
+decided again. Rows are keyed by `record_id` (or, when the column is absent, an id
+derived from the row), so running the same file again, say after a crash halfway,
+records only what is missing."""
 
 from __future__ import annotations
 
@@ -17,13 +19,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+from application.aggregates import Aggregates, Clock
+from application.executor import CommandExecutor, Decision
+from application.hours import record_entry
+from domain.access import Actor
 from domain.account import CreditAccount
 from domain.errors import DomainError, InvalidInput
 from domain.ids import account_id_for
-from domain.policy import PolicyTerms
 from domain.text import check_storable
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
-from infra.core import LedgerCore
 from infra.group_commit import MAX_EVENTS
 from projections.queries import ReadModels
 
@@ -38,6 +42,8 @@ REQUIRED = (
     "content",
     "leader",
 )
+#: A row records its hours on the volunteer and its points on the account.
+EVENTS_PER_ROW = 2
 #: Derives a row's record_id when the file has none: the same row, the same id.
 ROW_NAMESPACE = UUID("5d0c6b1e-3f7a-4f43-9a55-9e1f9f2b7c10")
 
@@ -144,53 +150,113 @@ def _uuid(text: dict[str, str], name: str) -> UUID:
         raise InvalidInput(name, "uuid", "must be a UUID") from None
 
 
-class HoursImport:
-    """Applies rows to their volunteers in memory, then saves them in chunks."""
+@dataclass(frozen=True)
+class RecordRows:
+    """A chunk of checked rows, with the volunteers' ids their numbers name."""
 
-    def __init__(self, ledger: LedgerCore, reads: ReadModels, actor_label: str):
-        self.ledger = ledger
+    rows: tuple[Row, ...]
+    volunteer_ids: dict[str, UUID]
+
+
+@dataclass(frozen=True)
+class RowsRecorded:
+    new: int
+    events: int
+
+
+class HoursImports:
+    """Checks every row against the volunteers in memory, then records them."""
+
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        clock: Clock,
+        executor: CommandExecutor,
+        reads: ReadModels,
+    ) -> None:
+        self.aggregates = aggregates
+        self.clock = clock
+        self.executor = executor
         self.reads = reads
-        self.actor_label = actor_label
-        self.volunteers: dict[UUID, tuple[Volunteer, CreditAccount]] = {}
-        self.units: set[UUID] = set()
 
     def run(
         self,
         rows: list[Row],
+        actor: Actor,
         unreadable: Iterable[RowError] = (),
         dry_run: bool = False,
     ) -> ImportReport:
-        """Checks every row; writes them only when none is refused (`unreadable`
-        are the rows `read_rows` already refused)."""
+        """Writes the rows only when none is refused (`unreadable` are the rows
+        `read_rows` already refused)."""
         report = ImportReport(errors=list(unreadable))
         report.rows = len(rows) + len(report.errors)
-        terms = self.ledger.policy().terms
         ids = self.reads.volunteer_ids_by_number({r.volunteer_number for r in rows})
-        batches: list[list[Any]] = []
+        checked = _Checked(self.aggregates, self.clock, ids, actor.label)
+        new_rows: list[Row] = []
         for row in rows:
             try:
-                events = self._apply(row, ids, terms)
+                events = checked.apply(row)
             except DomainError as error:
                 report.errors.append(
                     RowError(row.line, error.field, error.rule, error.detail)
                 )
                 continue
             if events:
-                batches.append(events)
+                new_rows.append(row)
+                report.events += events
             else:
                 report.already_recorded += 1
-        report.new = len(batches)
-        report.events = sum(len(b) for b in batches)
-        if not report.errors and not dry_run:
-            for chunk in _chunks(batches, MAX_EVENTS):
-                self.ledger.save_events(chunk)
-            report.written = True
+        report.new = len(new_rows)
         report.errors.sort(key=lambda e: e.line)
+        if report.errors or dry_run:
+            return report
+        for chunk in _chunks(new_rows, MAX_EVENTS // EVENTS_PER_ROW):
+            self.executor.run(self.record_rows, RecordRows(chunk, ids), actor)
+        report.written = True
         return report
 
-    def _apply(self, row: Row, ids: dict[str, UUID], terms: PolicyTerms) -> list[Any]:
-        """The row's new events, or none when this very row is already recorded."""
-        volunteer_id = ids.get(row.volunteer_number)
+    def record_rows(self, cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
+        """One chunk, loaded as the volunteers stand now."""
+        checked = _Checked(self.aggregates, self.clock, cmd.volunteer_ids, actor.label)
+        checked.preload(cmd.rows)
+        events = sum(checked.apply(row) for row in cmd.rows)
+        changed = [a for pair in checked.volunteers.values() for a in pair]
+        return Decision(changed, RowsRecorded(len(cmd.rows), events))
+
+
+class _Checked:
+    """Rows applied to their volunteers (and accounts) in memory."""
+
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        clock: Clock,
+        ids: dict[str, UUID],
+        actor_label: str,
+    ) -> None:
+        self.aggregates = aggregates
+        self.clock = clock
+        self.ids = ids
+        self.actor_label = actor_label
+        self.terms = aggregates.policy().terms
+        self.volunteers: dict[UUID, tuple[Volunteer, CreditAccount]] = {}
+        self.units: set[UUID] = set()
+
+    def preload(self, rows: Iterable[Row]) -> None:
+        """The chunk's volunteers and accounts in one round trip."""
+        wanted = {self.ids[r.volunteer_number] for r in rows}
+        loaded = self.aggregates.load(
+            *(i for v in wanted for i in (v, account_id_for(v)))
+        )
+        for volunteer_id in wanted:
+            self.volunteers[volunteer_id] = (
+                self.aggregates.volunteer(volunteer_id, loaded),
+                self.aggregates.account(volunteer_id, loaded),
+            )
+
+    def apply(self, row: Row) -> int:
+        """How many events the row adds: none when this very row is recorded."""
+        volunteer_id = self.ids.get(row.volunteer_number)
         if volunteer_id is None:
             raise InvalidInput(
                 "volunteer_number",
@@ -204,41 +270,37 @@ class HoursImport:
             row.span,
             row.unit_id,
         ):
-            return []
-        self.ledger.record_entry(
+            return 0
+        pending = len(volunteer.pending_events) + len(account.pending_events)
+        record_entry(
             volunteer,
             account,
             row.record_id,
             row.unit_id,
             row.span,
             row.details,
-            terms,
+            self.terms,
+            self.clock,
             self.actor_label,
         )
-        return [*volunteer.collect_events(), *account.collect_events()]
+        return len(volunteer.pending_events) + len(account.pending_events) - pending
 
     def _check_unit(self, unit_id: UUID) -> None:
         if unit_id not in self.units:
-            self.ledger.requested_unit(unit_id)
+            self.aggregates.named_unit(unit_id)
             self.units.add(unit_id)
 
     def _aggregates(self, volunteer_id: UUID) -> tuple[Volunteer, CreditAccount]:
         if volunteer_id not in self.volunteers:
-            loaded = self.ledger.load(volunteer_id, account_id_for(volunteer_id))
+            loaded = self.aggregates.load(volunteer_id, account_id_for(volunteer_id))
             self.volunteers[volunteer_id] = (
-                self.ledger.volunteer(volunteer_id, loaded),
-                self.ledger.account(volunteer_id, loaded),
+                self.aggregates.volunteer(volunteer_id, loaded),
+                self.aggregates.account(volunteer_id, loaded),
             )
         return self.volunteers[volunteer_id]
 
 
-def _chunks(batches: list[list[Any]], max_events: int) -> Iterator[list[Any]]:
+def _chunks(rows: list[Row], size: int) -> Iterator[tuple[Row, ...]]:
     """Whole rows per chunk, so a row's hours never commit without its points."""
-    chunk: list[Any] = []
-    for events in batches:
-        if chunk and len(chunk) + len(events) > max_events:
-            yield chunk
-            chunk = []
-        chunk.extend(events)
-    if chunk:
-        yield chunk
+    for start in range(0, len(rows), size):
+        yield tuple(rows[start : start + size])

@@ -7,18 +7,43 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from infra import claims, idempotency, kiosk_sessions, kiosks, relay, tokens, vault
-from infra.application import Ledger
-from infra.audit import Audit
+from application.activities import Activities
+from application.aggregates import Aggregates, Clock
+from application.audit import Audit
+from application.certificates import Certificates
+from application.executor import CommandExecutor
+from application.hours import Hours
+from application.imports import HoursImports
+from application.kiosks import Kiosks
+from application.orders import Orders
+from application.organisation import Organisation
+from application.supermarket import Catalog, Donations, Redemptions
+from application.volunteers import Volunteers
+from entrypoints.sweeper import Sweeper
+from infra import (
+    claims,
+    idempotency,
+    kiosk_pins,
+    kiosk_sessions,
+    relay,
+    sequences,
+    tokens,
+    vault,
+)
+from infra.chain import ChainPositions
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
+from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
+from infra.idempotency import IdempotencyStore
 from infra.kafka_projector import KafkaProjector
-from infra.kiosks import KioskIdentification
+from infra.kiosk_pins import KioskIdentification
+from infra.kiosk_sessions import KioskSessions
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
+from infra.recorder import EVENTS_TABLE
 from infra.relay import Relay
+from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
-from infra.sweeper import Sweeper
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
@@ -26,10 +51,6 @@ from projections.base import ProjectionRunner
 from projections.queries import ReadModels
 
 log = logging.getLogger(__name__)
-SEQUENCES = (
-    "CREATE SEQUENCE IF NOT EXISTS volunteer_number_seq; "
-    "CREATE SEQUENCE IF NOT EXISTS certificate_number_seq;"
-)
 
 
 def utc_now() -> datetime:
@@ -40,7 +61,23 @@ def utc_now() -> datetime:
 class Container:
     settings: Settings
     db: Database
-    ledger: Ledger
+    store: EventStore
+    #: Every write goes through it: `commands.run(container.hours.record, ...)`.
+    commands: CommandExecutor
+    #: The write model, for entry points that check an id exists (never routes).
+    aggregates: Aggregates
+    organisation: Organisation
+    volunteers: Volunteers
+    hours: Hours
+    orders: Orders
+    activities: Activities
+    catalog: Catalog
+    redemptions: Redemptions
+    donations: Donations
+    kiosks: Kiosks
+    certificates: Certificates
+    imports: HoursImports
+    clock: Clock
     tokens: TokenStore
     vault: VaultReader
     runner: ProjectionRunner
@@ -49,6 +86,7 @@ class Container:
     readiness: Readiness
     sweeper: Sweeper
     kiosk_identification: KioskIdentification
+    kiosk_sessions: KioskSessions
     audit: Audit
 
     def kafka_bootstrap(self) -> str:
@@ -58,7 +96,7 @@ class Container:
 
     def relay(self) -> Relay:
         return Relay(
-            self.ledger,
+            self.store,
             self.db,
             self.kafka_bootstrap(),
             self.settings.kafka_topic,
@@ -67,7 +105,7 @@ class Container:
 
     def kafka_projector(self, partitions: list[int] | None = None) -> KafkaProjector:
         return KafkaProjector(
-            self.ledger.mapper,
+            self.store.mapper,
             self.runner,
             self.kafka_bootstrap(),
             self.settings.kafka_topic,
@@ -78,7 +116,7 @@ class Container:
     def close(self) -> None:
         if self.projector is not None:
             self.projector.stop()
-        self.ledger.close()
+        self.store.close()
         self.db.close()
 
 
@@ -99,15 +137,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     except BaseException:
         db.close()  # a refused start leaves no pool behind
         raise
-    ledger = Ledger(
+    store = EventStore(
         {**eventsourcing_env(url), "AGGREGATE_CACHE_MAXSIZE": "10000"},
-        db=db,
-        vault=pii_vault,
-        clock=clock,
-        clock_skew=timedelta(seconds=settings.clock_skew_seconds),
+        db,
         group_commit=settings.group_commit,
     )
-    ledger.ensure_policy()
+    aggregates = Aggregates(store)
+    aggregates.ensure_policy()
     token_store = TokenStore(db)
     if revoked := token_store.revoke_unregistered_kiosk_tokens():
         log.warning("revoked %d kiosk tokens of no registered device", revoked)
@@ -116,17 +152,39 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     projector = None
     readiness: Readiness
     if settings.kafka_bootstrap is None:
-        projector = InProcessProjector(EventStoreFeed(ledger), runner)
-        ledger.save_listeners.append(projector.wake)
+        projector = InProcessProjector(EventStoreFeed(store), runner)
+        store.save_listeners.append(projector.wake)
         readiness = InOrderReadiness(runner)
     else:
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     reads = ReadModels(db, settings.readmodel_schema)
-    audit = Audit(db, ledger, reads, readiness)
+    audit = Audit(db, store, reads, readiness)
+    now = Clock(clock, timedelta(seconds=settings.clock_skew_seconds))
+    idempotency_store = IdempotencyStore(db)
+    commands = CommandExecutor(store, idempotency_store)
+    numbers = Sequences(db)
+    sessions = KioskSessions(db, clock)
+    redemptions = Redemptions(aggregates, now, sessions)
     return Container(
         settings=settings,
         db=db,
-        ledger=ledger,
+        store=store,
+        commands=commands,
+        aggregates=aggregates,
+        organisation=Organisation(aggregates),
+        volunteers=Volunteers(aggregates, now, pii_vault, numbers),
+        hours=Hours(aggregates, now),
+        orders=Orders(aggregates, now),
+        activities=Activities(aggregates, now),
+        catalog=Catalog(aggregates),
+        redemptions=redemptions,
+        donations=Donations(aggregates),
+        kiosks=Kiosks(aggregates, pii_vault),
+        certificates=Certificates(
+            aggregates, now, pii_vault, numbers, ChainPositions(db, EVENTS_TABLE)
+        ),
+        imports=HoursImports(aggregates, now, commands, reads),
+        clock=now,
         tokens=token_store,
         vault=VaultReader(db, pii_vault),
         runner=runner,
@@ -134,15 +192,17 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         projector=projector,
         readiness=readiness,
         sweeper=Sweeper(
-            ledger,
+            commands,
+            redemptions,
+            sessions,
+            idempotency_store,
             reads,
             settings.hold_sweep_seconds,
             timedelta(hours=settings.idempotency_retention_hours),
             audit,
         ),
-        kiosk_identification=KioskIdentification(
-            db, pii_vault, reads, ledger.kiosk_sessions
-        ),
+        kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
+        kiosk_sessions=sessions,
         audit=audit,
     )
 
@@ -155,10 +215,10 @@ def create_write_side_tables(db: Database) -> None:
             claims.SCHEMA,
             idempotency.SCHEMA,
             tokens.SCHEMA,
-            kiosks.SCHEMA,
+            kiosk_pins.SCHEMA,
             kiosk_sessions.SCHEMA,
             relay.SCHEMA,
-            SEQUENCES,
+            sequences.SCHEMA,
         ):
             cur.execute(ddl.encode())
 

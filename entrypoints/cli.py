@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
+from application.audit import ReadModelsBehind, as_json
+from application.imports import REQUIRED, read_rows
+from application.replay import to_csv
 from domain.access import Actor, Role
 from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
-from infra.audit import ReadModelsBehind, as_json
-from infra.container import Container, build
-from infra.hours_import import REQUIRED, HoursImport, read_rows
-from infra.replay import to_csv
+from entrypoints.container import Container, build
 from infra.settings import ConfigurationError, Settings, new_master_key
 
 log = logging.getLogger("vledger")
@@ -198,7 +198,7 @@ def serve(container: Container, args: argparse.Namespace) -> int:
     from api.app import create_app
 
     if args.demo:
-        from infra.demo import ensure_demo
+        from entrypoints.demo import ensure_demo
 
         path = ensure_demo(container)
         log.info("demo tokens: %s", path)
@@ -221,7 +221,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 
 
 def demo(container: Container, args: argparse.Namespace) -> int:
-    from infra.demo import ensure_demo
+    from entrypoints.demo import ensure_demo
 
     path = ensure_demo(container)
     print(f"demo district ready; tokens in {path}")
@@ -237,9 +237,9 @@ def token(container: Container, args: argparse.Namespace) -> int:
         return 0
     role = Role(args.role)
     if args.unit is not None:
-        container.ledger.unit(args.unit)
+        container.aggregates.unit(args.unit)
     if args.volunteer is not None:
-        container.ledger.volunteer(args.volunteer)
+        container.aggregates.volunteer(args.volunteer)
     issued = container.tokens.issue(role, args.name, args.unit, args.volunteer)
     print(json.dumps({"token_id": str(issued.actor.token_id), "role": role.value}))
     print(issued.token)
@@ -266,12 +266,12 @@ def relay(container: Container, args: argparse.Namespace) -> int:
 
 def project(container: Container, args: argparse.Namespace) -> int:
     if args.rebuild:
+        from entrypoints.rebuild import rebuild
         from infra.feed import EventStoreFeed
-        from infra.rebuild import rebuild
 
         done = rebuild(
             container.db,
-            EventStoreFeed(container.ledger),
+            EventStoreFeed(container.store),
             container.settings.readmodel_schema,
         )
         print(f"rebuilt {done.schema} to position {done.position}; old: {done.retired}")
@@ -321,9 +321,9 @@ def import_hours(container: Container, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    label = Actor(Role.ADMIN, uuid4(), f"import:{args.file.name}").label
-    importer = HoursImport(container.ledger, container.reads, label)
-    report = importer.run(rows, errors, dry_run=args.dry_run)
+    actor = Actor(Role.ADMIN, uuid4(), f"import:{args.file.name}")
+    label = actor.label
+    report = container.imports.run(rows, actor, errors, dry_run=args.dry_run)
     for refused in report.errors:
         print(refused, file=sys.stderr)
     print(as_json({**report.as_dict(), "actor": label}))

@@ -14,14 +14,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from application.replay import Replayed, Replayer
 from domain.ids import account_id_for
 from domain.volunteer import ERASED
 from infra import chain
-from infra.application import Ledger
 from infra.db import Database
+from infra.event_store import EventStore
 from infra.readiness import Readiness, wait_until
 from infra.recorder import EVENTS_TABLE
-from infra.replay import Replayed, Replayer
 from projections.queries import ReadModels
 
 # The table name is a constant, not input.
@@ -67,15 +67,15 @@ class Audit:
     def __init__(
         self,
         db: Database,
-        ledger: Ledger,
+        store: EventStore,
         reads: ReadModels,
         readiness: Readiness,
     ) -> None:
         self.db = db
-        self.ledger = ledger
+        self.store = store
         self.reads = reads
         self.readiness = readiness
-        self.replayer = Replayer(ledger.recorder, ledger.mapper, db.pool.connection)
+        self.replayer = Replayer(store.recorder, store.mapper, db.pool.connection)
 
     # -- replay ------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ class Audit:
         return events
 
     def _event(self, row: dict[str, Any]) -> dict[str, Any]:
-        event = self.ledger.mapper.to_domain_event(
+        event = self.store.mapper.to_domain_event(
             StoredEvent(
                 originator_id=row["originator_id"],
                 originator_version=row["originator_version"],

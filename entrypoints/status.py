@@ -7,12 +7,12 @@ from typing import Any
 
 from psycopg import sql
 
-from infra.container import Container
+from entrypoints.container import Container
 from projections.base import ALL_PARTITIONS
 
 
 def projection_status(container: Container) -> dict[str, Any]:
-    head = container.ledger.max_position()
+    head = container.store.max_position()
     schema = sql.Identifier(container.runner.schema)
     rows = container.db.fetch_all(
         sql.SQL("SELECT projection, partition, position FROM {}.tracking").format(
@@ -91,11 +91,9 @@ def _applied_through(
 
 def _age_of_next(container: Container, position: int) -> float:
     """Seconds since the oldest event not applied yet was recorded."""
-    notifications = container.ledger.recorder.select_notifications(
-        start=position, limit=1, inclusive_of_start=False
-    )
+    notifications = container.store.notifications(position, 1)
     if not notifications:
         return 0.0
-    event = container.ledger.mapper.to_domain_event(notifications[0])
+    event = container.store.mapper.to_domain_event(notifications[0])
     recorded: datetime = getattr(event, "timestamp")  # noqa: B009 - not on the protocol
     return max(0.0, (datetime.now(UTC) - recorded).total_seconds())

@@ -1,0 +1,310 @@
+"""The five-order loop (五单): 点单 place → 派单 review, dispatch → 接单 accept →
+service → 评单 evaluate → 奖单 reward. Residents are identified by their token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from application.aggregates import Aggregates, Clock
+from application.executor import Decision
+from application.hours import record_entry
+from domain.access import Actor, Role
+from domain.errors import Forbidden, OrderNotFound, TeamNotFound
+from domain.order import OrderState, Participation, ServiceOrder
+from domain.organisation import Team, check_is_station
+from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    category: str
+    subcategory: str | None
+    title: str
+    description: str
+    station_id: UUID
+    address: str
+    window_start: datetime
+    window_end: datetime
+    order_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ReviewOrder:
+    order_id: UUID
+    accept: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DispatchOrder:
+    order_id: UUID
+    team_id: UUID | None = None
+    volunteer_ids: tuple[UUID, ...] = ()
+    open_for_claiming: bool = False
+
+
+@dataclass(frozen=True)
+class AcceptOrder:
+    order_id: UUID
+
+
+@dataclass(frozen=True)
+class DeclineOrder:
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class StartOrder:
+    order_id: UUID
+
+
+@dataclass(frozen=True)
+class Served:
+    volunteer_id: UUID
+    started_at: datetime
+    ended_at: datetime
+
+
+@dataclass(frozen=True)
+class CompleteOrder:
+    order_id: UUID
+    served: tuple[Served, ...]
+
+
+@dataclass(frozen=True)
+class EvaluateOrder:
+    order_id: UUID
+    stars: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class RewardOrder:
+    order_id: UUID
+    points: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    id: UUID
+    state: OrderState
+    station_id: UUID
+    team_id: UUID | None
+    dispatched_to: list[UUID]
+    accepted_by: list[UUID]
+    participants: list[UUID]
+
+    @classmethod
+    def of(cls, order: ServiceOrder) -> OrderStatus:
+        return cls(
+            order.id,
+            order.state,
+            order.station_id,
+            order.team_id,
+            list(order.dispatched_to),
+            list(order.accepted_by),
+            list(order.participants),
+        )
+
+
+class Orders:
+    def __init__(self, aggregates: Aggregates, clock: Clock) -> None:
+        self.aggregates = aggregates
+        self.clock = clock
+
+    def _order(self, order_id: UUID) -> ServiceOrder:
+        return self.aggregates.get(ServiceOrder, order_id, OrderNotFound)
+
+    # -- 点单 --------------------------------------------------------------------
+
+    def place(self, cmd: PlaceOrder, actor: Actor) -> Decision[OrderStatus]:
+        actor.check_role(Role.RESIDENT)
+        station = self.aggregates.named_unit(cmd.station_id, "station_id")
+        check_is_station(station, "orders go to a station (站)")
+        order = ServiceOrder.place(
+            cmd.order_id or uuid4(),
+            actor.token_id,
+            cmd.station_id,
+            cmd.category,
+            cmd.subcategory,
+            cmd.title,
+            cmd.description,
+            cmd.address,
+            cmd.window_start,
+            cmd.window_end,
+            actor.label,
+            self.clock.now(),
+        )
+        return Decision([order], OrderStatus.of(order))
+
+    # -- 派单 --------------------------------------------------------------------
+
+    def review(self, cmd: ReviewOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        self._check_station_staff(actor, order)
+        order.review(cmd.accept, cmd.reason, actor.label)
+        return Decision([order], OrderStatus.of(order))
+
+    def dispatch(self, cmd: DispatchOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        self._check_station_staff(actor, order)
+        if cmd.team_id is not None:
+            self.aggregates.named(Team, cmd.team_id, "team_id")
+        for volunteer_id in cmd.volunteer_ids:
+            self.aggregates.named(
+                Volunteer, volunteer_id, "volunteer_ids"
+            ).check_active()
+        order.dispatch(
+            cmd.team_id, list(cmd.volunteer_ids), cmd.open_for_claiming, actor.label
+        )
+        return Decision([order], OrderStatus.of(order))
+
+    # -- 接单 --------------------------------------------------------------------
+
+    def accept(self, cmd: AcceptOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        if order.is_team_order:
+            self._check_team_coordinator(actor, order)
+            order.accept(None, False, actor.label)
+            return Decision([order], OrderStatus.of(order))
+        volunteer = self.aggregates.volunteer(_acting_volunteer(actor))
+        volunteer.check_active()
+        station = self.aggregates.unit(order.station_id)
+        in_scope = station.covers(self.aggregates.unit(volunteer.unit_id))
+        order.accept(volunteer.id, in_scope, actor.label)
+        return Decision([order], OrderStatus.of(order))
+
+    def decline(self, cmd: DeclineOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        if order.is_team_order:
+            self._check_team_coordinator(actor, order)
+            order.decline(None, cmd.reason, actor.label)
+        else:
+            order.decline(_acting_volunteer(actor), cmd.reason, actor.label)
+        return Decision([order], OrderStatus.of(order))
+
+    # -- service -------------------------------------------------------------------
+
+    def start(self, cmd: StartOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        if actor.role is Role.VOLUNTEER:
+            order.check_started_by(actor.volunteer_id)
+        else:
+            self._check_station_staff(actor, order)
+        order.start(actor.label)
+        return Decision([order], OrderStatus.of(order))
+
+    def complete(self, cmd: CompleteOrder, actor: Actor) -> Decision[OrderStatus]:
+        """Completion records each participant's hours and points through the same
+        rules as direct recording, in the same transaction as the order."""
+        order = self._order(cmd.order_id)
+        self._check_station_staff(actor, order)
+        participations = [
+            Participation(s.volunteer_id, TimeSpan(s.started_at, s.ended_at))
+            for s in cmd.served
+        ]
+        order.complete(participations, self.clock.now(), actor.label)
+        terms = self.aggregates.policy().terms
+        details = self._details(order)
+        changed: list[Aggregate] = [order]
+        for p in participations:
+            volunteer = self.aggregates.named(Volunteer, p.volunteer_id, "participants")
+            account = self.aggregates.account(p.volunteer_id)
+            record_entry(
+                volunteer,
+                account,
+                order.hours_record_id(p.volunteer_id),
+                order.station_id,
+                p.span,
+                details,
+                terms,
+                self.clock,
+                actor.label,
+            )
+            changed += [volunteer, account]
+        return Decision(changed, OrderStatus.of(order))
+
+    def _details(self, order: ServiceOrder) -> ServiceDetails:
+        return ServiceDetails(
+            activity_name=order.title,
+            location=order.address,
+            service_recipient="点单群众",
+            content=order.description,
+            leader=self.aggregates.unit(order.station_id).name,
+            order_id=order.id,
+        )
+
+    # -- 评单 and 奖单 --------------------------------------------------------------
+
+    def evaluate(self, cmd: EvaluateOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        _check_own_order(actor, order)
+        order.evaluate(actor.token_id, cmd.stars, cmd.comment, self.clock.now())
+        return Decision([order], OrderStatus.of(order))
+
+    def reward(self, cmd: RewardOrder, actor: Actor) -> Decision[OrderStatus]:
+        """An admin grants each participant bonus points, credited once."""
+        order = self._order(cmd.order_id)
+        actor.check_role(Role.ADMIN)
+        order.reward(cmd.points, cmd.reason, actor.label)
+        terms = self.aggregates.policy().terms
+        accounts = []
+        for volunteer_id in order.participants:
+            account = self.aggregates.account(volunteer_id)
+            account.settle_source(
+                order.reward_source_id(volunteer_id),
+                "reward",
+                cmd.points,
+                terms.version,
+                cmd.reason,
+                actor.label,
+            )
+            accounts.append(account)
+        return Decision([order, *accounts], OrderStatus.of(order))
+
+    def cancel(self, cmd: CancelOrder, actor: Actor) -> Decision[OrderStatus]:
+        order = self._order(cmd.order_id)
+        if actor.role is Role.RESIDENT:
+            _check_own_order(actor, order)
+        else:
+            self._check_station_staff(actor, order)
+        order.cancel(cmd.reason, actor.label)
+        return Decision([order], OrderStatus.of(order))
+
+    # -- who may act -----------------------------------------------------------------
+
+    def _check_station_staff(self, actor: Actor, order: ServiceOrder) -> None:
+        actor.check_manages(self.aggregates.unit(order.station_id))
+
+    def _check_team_coordinator(self, actor: Actor, order: ServiceOrder) -> None:
+        if order.team_id is None:
+            raise Forbidden("this order was not dispatched to a team")
+        team = self.aggregates.get(Team, order.team_id, TeamNotFound)
+        actor.check_manages(self.aggregates.unit(team.unit_id))
+
+
+def _check_own_order(actor: Actor, order: ServiceOrder) -> None:
+    """Another resident's order is not even shown to exist."""
+    actor.check_role(Role.RESIDENT)
+    if actor.token_id != order.resident_id:
+        raise OrderNotFound(f"no order {order.id}")
+
+
+def _acting_volunteer(actor: Actor) -> UUID:
+    actor.check_role(Role.VOLUNTEER)
+    if actor.volunteer_id is None:
+        raise Forbidden("this token names no volunteer")
+    return actor.volunteer_id

@@ -1,0 +1,197 @@
+"""Volunteers: registration (clear personal data to the vault only), status, and
+erasure of a person's personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID, uuid4
+
+from application.aggregates import Aggregates, Clock
+from application.executor import Decision
+from domain.access import Actor, Role
+from domain.account import CreditAccount
+from domain.errors import DuplicateIdNumber
+from domain.identity import (
+    Gender,
+    PersonalData,
+    check_birth_date,
+    check_id_number,
+    check_name,
+    check_phone,
+    normalise_id_number,
+    normalise_phone,
+)
+from domain.ids import account_id_for
+from domain.volunteer import ERASED, Volunteer, VolunteerStatus, clean_skills
+from infra import claims
+from infra.idempotency import redact_stored_responses
+from infra.kiosk_pins import forget_kiosk_pin
+from infra.sequences import Sequences
+from infra.vault import Vault
+
+
+@dataclass(frozen=True)
+class RegisterVolunteer:
+    name: str
+    gender: Gender
+    birth_date: date
+    id_number: str
+    phone: str
+    unit_id: UUID
+    skills: list[str] = field(default_factory=list)
+    party_member: bool = False
+    volunteer_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ChangeStatus:
+    volunteer_id: UUID
+    active: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class ErasePersonalData:
+    volunteer_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class VolunteerRegistered:
+    """The registration's answer. It is kept for idempotent replays, so it holds
+    masked values only: clear personal data lives in the vault alone."""
+
+    id: UUID
+    volunteer_number: str
+    unit_id: UUID
+    name_masked: str
+    id_number_masked: str
+    phone_masked: str
+    gender: Gender
+    birth_year: int
+    skills: list[str]
+    party_member: bool
+    status: VolunteerStatus
+
+
+@dataclass(frozen=True)
+class StatusChanged:
+    id: UUID
+    status: VolunteerStatus
+
+
+@dataclass(frozen=True)
+class PersonalDataErased:
+    id: UUID
+    erased: bool
+    status: VolunteerStatus
+
+
+class Volunteers:
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        clock: Clock,
+        vault: Vault,
+        sequences: Sequences,
+    ) -> None:
+        self.aggregates = aggregates
+        self.clock = clock
+        self.vault = vault
+        self.sequences = sequences
+
+    def register(
+        self, cmd: RegisterVolunteer, actor: Actor
+    ) -> Decision[VolunteerRegistered]:
+        actor.check_manages(self.aggregates.named_unit(cmd.unit_id))
+        person = self._checked_person(cmd)
+        skills = clean_skills(cmd.skills)
+        volunteer_id = cmd.volunteer_id or uuid4()
+        masked = person.masked
+        volunteer = Volunteer(
+            volunteer_id=volunteer_id,
+            volunteer_number=self.sequences.volunteer_number(),
+            unit_id=cmd.unit_id,
+            gender=cmd.gender.value,
+            birth_year=person.birth_date.year,
+            name_masked=masked.name,
+            id_number_masked=masked.id_number,
+            phone_masked=masked.phone,
+            skills=skills,
+            party_member=cmd.party_member,
+            actor=actor.label,
+        )
+        account = CreditAccount(volunteer_id=volunteer_id)
+        id_digest = self.vault.blind_index("id_number", person.id_number)
+        registered = VolunteerRegistered(
+            volunteer.id,
+            volunteer.volunteer_number,
+            volunteer.unit_id,
+            masked.name,
+            masked.id_number,
+            masked.phone,
+            cmd.gender,
+            cmd.birth_date.year,
+            skills,
+            cmd.party_member,
+            volunteer.status,
+        )
+        return Decision(
+            [volunteer, account],
+            registered,
+            [
+                self.vault.store(volunteer_id, person),
+                claims.claim("id_number", id_digest, volunteer_id),
+            ],
+            claim_conflict=DuplicateIdNumber(
+                "a volunteer with this ID number is already registered",
+                field="id_number",
+            ),
+        )
+
+    def _checked_person(self, cmd: RegisterVolunteer) -> PersonalData:
+        check_name(cmd.name)
+        id_number = normalise_id_number(cmd.id_number)
+        check_birth_date(cmd.birth_date, self.clock.now().date())
+        check_id_number(id_number, cmd.birth_date, cmd.gender)
+        phone = normalise_phone(cmd.phone)
+        check_phone(phone)
+        return PersonalData(cmd.name.strip(), id_number, phone, cmd.birth_date)
+
+    def change_status(self, cmd: ChangeStatus, actor: Actor) -> Decision[StatusChanged]:
+        volunteer = self.aggregates.volunteer(cmd.volunteer_id)
+        actor.check_manages(self.aggregates.unit(volunteer.unit_id))
+        if cmd.active:
+            volunteer.reactivate(cmd.reason, actor.label)
+        else:
+            volunteer.deactivate(cmd.reason, actor.label)
+        return Decision([volunteer], StatusChanged(volunteer.id, volunteer.status))
+
+    def erase_personal_data(
+        self, cmd: ErasePersonalData, actor: Actor
+    ) -> Decision[PersonalDataErased]:
+        """PIPL Art. 47: an admin erases a person's personal data. The event (who,
+        why) commits with the side writes that destroy it: the vault key and record
+        shredded, the blind indexes and the ID-number claim dropped, the kiosk PIN
+        forgotten, the masked values in stored responses replaced."""
+        actor.check_role(Role.ADMIN)
+        volunteer = self.aggregates.volunteer(cmd.volunteer_id)
+        masked = (
+            volunteer.name_masked,
+            volunteer.id_number_masked,
+            volunteer.phone_masked,
+        )
+        volunteer.erase_personal_data(cmd.reason, actor.label)
+        return Decision(
+            [volunteer],
+            PersonalDataErased(volunteer.id, volunteer.erased, volunteer.status),
+            [
+                self.vault.shred(volunteer.id),
+                claims.release("id_number", volunteer.id),
+                forget_kiosk_pin(volunteer.id),
+                redact_stored_responses(
+                    [volunteer.id, account_id_for(volunteer.id)], masked, ERASED
+                ),
+            ],
+        )
