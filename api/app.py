@@ -24,7 +24,7 @@ from api.routers import (
     organisation,
     volunteers,
 )
-from entrypoints.container import Container
+from application.services import Container
 
 DESCRIPTION = """
 System of record for civic volunteer service (新时代文明实践志愿服务).

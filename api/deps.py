@@ -11,9 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.authorization import rule_for
 from api.problems import ApiProblem
+from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import Forbidden
-from entrypoints.container import Container
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
 

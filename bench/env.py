@@ -13,7 +13,8 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from entrypoints.container import Container, build
+from application.services import Container
+from entrypoints.container import build
 from infra.embedded_pg import start_embedded_postgres
 from infra.settings import Settings, new_master_key
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
+from application.services import Container
 from domain.account import CreditAccount
 from domain.policy import default_policy
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
-from entrypoints.container import Container
 
 ENTRIES_PER_VOLUNTEER = 100
 #: Each entry is two events (hours recorded, points credited) plus two to open.

@@ -14,13 +14,13 @@ import psycopg
 
 from application.imports import REQUIRED, read_rows
 from application.organisation import RegisterUnit
+from application.services import Container
 from application.volunteers import RegisterVolunteer
 from bench.env import BenchServer, container
 from bench.harness import Result, step, timed
 from domain.access import Actor, Role
 from domain.identity import Gender
 from domain.organisation import UnitKind
-from entrypoints.container import Container
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH, DETAILS
 

@@ -22,6 +22,7 @@ import httpx
 
 from application.kiosks import RegisterKiosk, SetKioskPin
 from application.organisation import RegisterUnit
+from application.services import Container
 from application.supermarket import ListItem
 from bench.env import BenchServer, container
 from bench.harness import Result, step
@@ -29,7 +30,6 @@ from bench.history import volunteer_with_history
 from bench.http_bench import latency_ms, ledger_env, run_wrk, serve
 from domain.access import Actor, Role
 from domain.organisation import UnitKind
-from entrypoints.container import Container
 from infra.settings import new_master_key
 from tests.broker import free_port
 from tests.integration.helpers import make_district

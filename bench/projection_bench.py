@@ -9,10 +9,11 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
+from application.services import Container
 from bench.env import BenchServer, now
 from bench.harness import Result, peak_rss_mib, reset_peak_rss, step
 from bench.history import write_history
-from entrypoints.container import Container, build
+from entrypoints.container import build
 from infra.kafka_projector import KafkaProjector
 from infra.settings import new_master_key
 from tests.broker import start_broker

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.services import Container
 from bench.env import BenchServer, container
 from bench.harness import Result, step, timed
 from bench.history import write_history
-from entrypoints.container import Container
 from infra.settings import new_master_key
 
 

@@ -16,10 +16,11 @@ from uuid import UUID, uuid4
 from application.audit import ReadModelsBehind, as_json
 from application.imports import REQUIRED, read_rows
 from application.replay import to_csv
+from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
-from entrypoints.container import Container, build
+from entrypoints.container import build
 from infra.settings import ConfigurationError, Settings, new_master_key
 
 log = logging.getLogger("vledger")

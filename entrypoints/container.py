@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from application.activities import Activities
@@ -17,9 +16,10 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.services import Container
 from application.supermarket import Catalog, Donations, Redemptions
+from application.sweeper import Sweeper
 from application.volunteers import Volunteers
-from entrypoints.sweeper import Sweeper
 from infra import (
     claims,
     idempotency,
@@ -36,12 +36,10 @@ from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
 from infra.idempotency import IdempotencyStore
-from infra.kafka_projector import KafkaProjector
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.recorder import EVENTS_TABLE
-from infra.relay import Relay
 from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
@@ -55,69 +53,6 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass
-class Container:
-    settings: Settings
-    db: Database
-    store: EventStore
-    #: Every write goes through it: `commands.run(container.hours.record, ...)`.
-    commands: CommandExecutor
-    #: The write model, for entry points that check an id exists (never routes).
-    aggregates: Aggregates
-    organisation: Organisation
-    volunteers: Volunteers
-    hours: Hours
-    orders: Orders
-    activities: Activities
-    catalog: Catalog
-    redemptions: Redemptions
-    donations: Donations
-    kiosks: Kiosks
-    certificates: Certificates
-    imports: HoursImports
-    clock: Clock
-    tokens: TokenStore
-    vault: VaultReader
-    runner: ProjectionRunner
-    reads: ReadModels
-    projector: InProcessProjector | None
-    readiness: Readiness
-    sweeper: Sweeper
-    kiosk_identification: KioskIdentification
-    kiosk_sessions: KioskSessions
-    audit: Audit
-
-    def kafka_bootstrap(self) -> str:
-        if self.settings.kafka_bootstrap is None:
-            raise ConfigurationError("set VLEDGER_KAFKA_BOOTSTRAP to use Kafka")
-        return self.settings.kafka_bootstrap
-
-    def relay(self) -> Relay:
-        return Relay(
-            self.store,
-            self.db,
-            self.kafka_bootstrap(),
-            self.settings.kafka_topic,
-            self.settings.kafka_partitions,
-        )
-
-    def kafka_projector(self, partitions: list[int] | None = None) -> KafkaProjector:
-        return KafkaProjector(
-            self.store.mapper,
-            self.runner,
-            self.kafka_bootstrap(),
-            self.settings.kafka_topic,
-            partitions,
-            self.settings.project_batch_size,
-        )
-
-    def close(self) -> None:
-        if self.projector is not None:
-            self.projector.stop()
-        self.store.close()
-        self.db.close()
 
 
 def database_url(settings: Settings) -> str:

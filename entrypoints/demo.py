@@ -33,6 +33,7 @@ from application.orders import (
     StartOrder,
 )
 from application.organisation import RegisterTeam, RegisterUnit
+from application.services import Container
 from application.supermarket import ListItem
 from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
@@ -43,7 +44,6 @@ from domain.order import OrderState
 from domain.organisation import UnitKind
 from domain.reference import CHINA_TIME, TEAM_TYPES
 from domain.volunteer import ServiceDetails
-from entrypoints.container import Container
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
+from application.services import Container
 from domain.access import Actor, Role
-from entrypoints.container import Container, build
+from entrypoints.container import build
 from infra.settings import Settings, new_master_key
 
 #: A fixed "now" so that tests of time rules do not depend on the wall clock.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from entrypoints.container import Container
+from application.services import Container
 
 
 def wait_for_head(container: Container, timeout: float = 90) -> int:

@@ -28,10 +28,10 @@ from api.schemas.accounts import (
     DonationOut,
     FundOut,
 )
+from application.services import Container
 from application.supermarket import Donate
 from domain.access import Actor, Role
 from domain.errors import OutOfScope
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 

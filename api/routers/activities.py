@@ -34,10 +34,10 @@ from application.activities import (
     PublishActivity,
     SignUp,
 )
+from application.services import Container
 from domain.access import Actor, Role
 from domain.activity import ActivityState
 from domain.errors import OutOfScope
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["activities"])
 ACTIVITIES_PER_YEAR = 12  # seed 003: every team holds at least 12 a year

@@ -30,8 +30,8 @@ from api.schemas.certificates import (
 )
 from api.schemas.common import ReasonIn
 from application.certificates import IssueCertificate, RevokeCertificate
+from application.services import Container
 from domain.certificate import Period
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1", tags=["certificates"])
 

@@ -9,7 +9,7 @@ from api.problems import ApiProblem
 from api.routers.common import written
 from api.schemas.ops import OpsStatus, PolicyIn, PolicyOut
 from application.organisation import ChangePolicy
-from entrypoints.status import projection_status
+from application.status import projection_status
 
 router = APIRouter(tags=["operations"])
 

@@ -45,9 +45,9 @@ from application.orders import (
     Served,
     StartOrder,
 )
+from application.services import Container
 from domain.access import Actor, Role
 from domain.order import AWAITING_ACCEPTANCE, OrderState
-from entrypoints.container import Container
 from projections.queries import OrderFilter
 
 router = APIRouter(prefix="/v1", tags=["orders"])

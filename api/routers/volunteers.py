@@ -33,6 +33,7 @@ from api.schemas.volunteers import (
     VolunteerPage,
 )
 from application.kiosks import SetKioskPin
+from application.services import Container
 from application.volunteers import (
     ChangeStatus,
     ErasePersonalData,
@@ -40,7 +41,6 @@ from application.volunteers import (
 )
 from domain.access import Actor, Role
 from domain.errors import Forbidden
-from entrypoints.container import Container
 
 router = APIRouter(prefix="/v1/volunteers", tags=["volunteers"])
 VOLUNTEER_NUMBER = re.compile(r"^V\d{1,8}$", re.IGNORECASE)

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application.services import Container
 from domain.access import Actor, Role
-from entrypoints.container import Container
 from tests.conftest import NOW
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH, District, make_district

@@ -9,9 +9,9 @@ from uuid import uuid4
 
 import pytest
 
+from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import InvalidInput
-from entrypoints.container import Container
 from infra.tokens import TokenStore
 from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.api.kiosk import buy, identify, sign_out

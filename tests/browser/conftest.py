@@ -15,7 +15,7 @@ import uvicorn
 from playwright.sync_api import Browser, sync_playwright
 
 from api.app import create_app
-from entrypoints.container import Container
+from application.services import Container
 from tests.broker import free_port
 
 #: As the workplace runs Chromium as root on a closed network: no sandbox, and no

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Route, expect
 
-from entrypoints.container import Container
+from application.services import Container
 from tests.browser.conftest import serving
 
 

@@ -14,9 +14,9 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 
 from application.certificates import IssueCertificate
+from application.services import Container
 from domain.access import Actor
 from domain.certificate import Period
-from entrypoints.container import Container
 from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register

@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from application.kiosks import RegisterKiosk, SetKioskPin
+from application.services import Container
 from application.supermarket import ListItem
 from domain.access import Actor
-from entrypoints.container import Container
 from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register

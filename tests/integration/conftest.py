@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from entrypoints.container import Container
+from application.services import Container
 from tests.pipeline import KafkaPipeline
 
 

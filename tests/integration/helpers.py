@@ -8,12 +8,12 @@ from uuid import UUID
 
 from application.hours import RecordHours
 from application.organisation import RegisterUnit
+from application.services import Container
 from application.volunteers import RegisterVolunteer
 from domain.access import Actor
 from domain.identity import Gender
 from domain.organisation import UnitKind
 from domain.volunteer import ServiceDetails
-from entrypoints.container import Container
 from tests.factories import id_number
 
 DETAILS = ServiceDetails("社区清扫", "双泉社区", "辖区居民", "清理楼道", "李站长")

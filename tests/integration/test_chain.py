@@ -11,8 +11,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 
+from application.services import Container
 from domain.access import Actor
-from entrypoints.container import Container
 from infra import chain
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register

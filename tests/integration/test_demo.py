@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from application.services import Container
 from domain.order import OrderState
-from entrypoints.container import Container
 from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from projections.queries import OrderFilter
 from tests.conftest import Clock

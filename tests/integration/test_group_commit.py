@@ -18,9 +18,9 @@ import psycopg
 
 from application.executor import Outcome
 from application.hours import HoursRecorded, RecordHours
+from application.services import Container
 from domain.access import Actor
 from domain.errors import DuplicateIdNumber
-from entrypoints.container import Container
 from tests.api.conftest import hours_body, volunteer_body
 from tests.conftest import NOW
 from tests.integration.helpers import (

@@ -13,11 +13,11 @@ import pytest
 
 from application.hours import RecordHours
 from application.organisation import ChangePolicy, RegisterUnit
+from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import DuplicateIdNumber, OverlappingEntry, SingleCenter
 from domain.organisation import UnitKind
 from domain.policy import RoundingRule
-from entrypoints.container import Container
 from infra.settings import ConfigurationError, new_master_key
 from tests.conftest import NOW, event_count
 from tests.integration.helpers import DETAILS, make_district, record, register

@@ -14,9 +14,9 @@ import psycopg
 import pytest
 
 from application.imports import REQUIRED, ImportReport, read_rows
+from application.services import Container
 from domain.access import Actor, Role
 from entrypoints import cli
-from entrypoints.container import Container
 from infra.group_commit import MAX_EVENTS
 from infra.settings import Settings
 from tests.conftest import NOW, event_count

@@ -6,11 +6,11 @@ import copy
 from collections.abc import Callable
 from uuid import uuid4
 
+from application.services import Container
 from domain.access import Actor
 from domain.ids import account_id_for
 from domain.policy import POLICY_ID
 from domain.volunteer import Volunteer
-from entrypoints.container import Container
 from tests.integration.helpers import make_district, record, register
 from tests.integration.test_group_commit import hours
 

@@ -16,6 +16,7 @@ import pytest
 
 from application.executor import ConcurrentWrites, Outcome
 from application.kiosks import SetKioskPin
+from application.services import Container
 from application.supermarket import (
     ConfirmRedemption,
     Line,
@@ -28,7 +29,6 @@ from domain.account import InsufficientPoints
 from domain.catalog import OutOfStock
 from domain.errors import IllegalTransition
 from domain.redemption import HOLD_TTL, HoldExpired
-from entrypoints.container import Container
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import District, make_district, record, register
 

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 
 from application.hours import CorrectHours
+from application.services import Container
 from domain.access import Actor
 from entrypoints.cli import main
-from entrypoints.container import Container
 from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from infra.settings import Settings
 from tests.conftest import NOW, Clock

@@ -10,6 +10,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 from application.hours import CorrectHours
+from application.services import Container
 from application.supermarket import (
     ConfirmRedemption,
     Donate,
@@ -19,7 +20,6 @@ from application.supermarket import (
     VoidRedemption,
 )
 from domain.access import Actor, Role
-from entrypoints.container import Container
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import make_district, record, register
 

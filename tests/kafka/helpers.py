@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
-from entrypoints.container import Container
+from application.services import Container
 from infra.db import Database
 from infra.feed import EventStoreFeed
 from projections import all_projections

@@ -14,8 +14,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from application.services import Container
 from domain.access import Actor, Role
-from entrypoints.container import Container
 from infra.settings import Settings
 from tests.api.conftest import hours_body
 from tests.broker import free_port, start_broker

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from api.app import create_app
+from application.services import Container
 from domain.access import Actor, Role
-from entrypoints.container import Container
 from entrypoints.rebuild import rebuild
 from infra.feed import EventStoreFeed
 from tests.api.conftest import hours_body, volunteer_body

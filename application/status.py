@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg import sql
 
-from entrypoints.container import Container
+from application.services import Container
 from projections.base import ALL_PARTITIONS
 
 

@@ -1,0 +1,97 @@
+"""What a running ledger holds, as the composition root (`entrypoints/container.py`)
+builds it: the use cases and the one executor they run through, the read models, and
+the adapters the API and the command line reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.activities import Activities
+from application.aggregates import Aggregates, Clock
+from application.audit import Audit
+from application.certificates import Certificates
+from application.executor import CommandExecutor
+from application.hours import Hours
+from application.imports import HoursImports
+from application.kiosks import Kiosks
+from application.orders import Orders
+from application.organisation import Organisation
+from application.supermarket import Catalog, Donations, Redemptions
+from application.sweeper import Sweeper
+from application.volunteers import Volunteers
+from infra.db import Database
+from infra.event_store import EventStore
+from infra.feed import InProcessProjector
+from infra.kafka_projector import KafkaProjector
+from infra.kiosk_pins import KioskIdentification
+from infra.kiosk_sessions import KioskSessions
+from infra.readiness import Readiness
+from infra.relay import Relay
+from infra.settings import ConfigurationError, Settings
+from infra.tokens import TokenStore
+from infra.vault import VaultReader
+from projections.base import ProjectionRunner
+from projections.queries import ReadModels
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    store: EventStore
+    #: Every write goes through it: `commands.run(container.hours.record, ...)`.
+    commands: CommandExecutor
+    #: The write model, for entry points that check an id exists (never routes).
+    aggregates: Aggregates
+    organisation: Organisation
+    volunteers: Volunteers
+    hours: Hours
+    orders: Orders
+    activities: Activities
+    catalog: Catalog
+    redemptions: Redemptions
+    donations: Donations
+    kiosks: Kiosks
+    certificates: Certificates
+    imports: HoursImports
+    clock: Clock
+    tokens: TokenStore
+    vault: VaultReader
+    runner: ProjectionRunner
+    reads: ReadModels
+    projector: InProcessProjector | None
+    readiness: Readiness
+    sweeper: Sweeper
+    kiosk_identification: KioskIdentification
+    kiosk_sessions: KioskSessions
+    audit: Audit
+
+    def kafka_bootstrap(self) -> str:
+        if self.settings.kafka_bootstrap is None:
+            raise ConfigurationError("set VLEDGER_KAFKA_BOOTSTRAP to use Kafka")
+        return self.settings.kafka_bootstrap
+
+    def relay(self) -> Relay:
+        return Relay(
+            self.store,
+            self.db,
+            self.kafka_bootstrap(),
+            self.settings.kafka_topic,
+            self.settings.kafka_partitions,
+        )
+
+    def kafka_projector(self, partitions: list[int] | None = None) -> KafkaProjector:
+        return KafkaProjector(
+            self.store.mapper,
+            self.runner,
+            self.kafka_bootstrap(),
+            self.settings.kafka_topic,
+            partitions,
+            self.settings.project_batch_size,
+        )
+
+    def close(self) -> None:
+        if self.projector is not None:
+            self.projector.stop()
+        self.store.close()
+        self.db.close()
