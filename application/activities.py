@@ -16,7 +16,6 @@ from application.hours import record_entry
 from domain.access import Actor, Role
 from domain.activity import Activity, ActivityState
 from domain.errors import ActivityNotFound, Forbidden, InvalidInput, OverlappingEntry
-from domain.instants import check_past_instant
 from domain.organisation import Team
 from domain.reference import SERVICE_CATEGORIES
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
@@ -146,20 +145,14 @@ class Activities:
         activity = self._activity(cmd.activity_id)
         who = self._staff_or_self(actor, activity, cmd.volunteer_id)
         now = self.clock.now()
-        if actor.role is Role.VOLUNTEER:
-            if cmd.code is None:
-                raise InvalidInput("code", "required", "give the activity's code")
-            if checking_in:
-                activity.check_in_with_code(who, cmd.code, now)
-            else:
-                activity.check_out_with_code(who, cmd.code, now)
+        if actor.role is not Role.VOLUNTEER:
+            activity.attend_for(
+                who, cmd.at, now, self.clock.skew, checking_in, actor.label
+            )
+        elif cmd.code is None:
+            raise InvalidInput("code", "required", "give the activity's code")
         else:
-            at = cmd.at or now
-            check_past_instant("at", at, now, self.clock.skew, "not_in_future")
-            if checking_in:
-                activity.check_in(who, at, actor.label)
-            else:
-                activity.check_out(who, at, actor.label)
+            activity.attend_with_code(who, cmd.code, now, checking_in)
         return Decision([activity], ActivityStatus.of(activity))
 
     def close(self, cmd: CloseActivity, actor: Actor) -> Decision[ActivityStatus]:

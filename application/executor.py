@@ -53,6 +53,9 @@ class Decision(Generic[R]):
     #: What a replay of this request answers, when it must differ from `result`
     #: (a secret shown once is not kept with the idempotency key).
     remembered: R | None = None
+    #: Events already collected from their aggregates (an import's checked rows),
+    #: saved after those of `aggregates`.
+    events: Sequence[Any] = ()
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,6 @@ class IdempotencyRecords(Protocol):
         originator_id: UUID | None,
         originator_version: int | None,
     ) -> SideWrite: ...
-
-
-class NaturalKey(Protocol):
-    """A command that carries its own idempotency key (hours' `record_id`)."""
-
-    def natural_key(self) -> IdempotencyKey | None: ...
 
 
 Handler = Callable[[C, Actor], Decision[R]]
@@ -149,7 +146,9 @@ class CommandExecutor:
             if idem is not None:
                 side_writes.append(self._remember(handler, idem, decision))
             try:
-                position = self.store.save(decision.aggregates, side_writes)
+                position = self.store.save(
+                    decision.aggregates, side_writes, decision.events
+                )
             except IntegrityError as error:
                 constraint = _violated_constraint(error)
                 if constraint == claims.CONSTRAINT and decision.claim_conflict:
@@ -188,6 +187,8 @@ class CommandExecutor:
 
 
 def _natural_key(command: object) -> IdempotencyKey | None:
+    """The key a command carries itself (`RecordHours.natural_key`: its record_id),
+    when the request brought none."""
     natural_key = getattr(command, "natural_key", None)
     return natural_key() if callable(natural_key) else None
 

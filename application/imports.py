@@ -16,7 +16,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from application.aggregates import Aggregates, Clock
@@ -46,6 +46,7 @@ REQUIRED = (
 EVENTS_PER_ROW = 2
 #: Derives a row's record_id when the file has none: the same row, the same id.
 ROW_NAMESPACE = UUID("5d0c6b1e-3f7a-4f43-9a55-9e1f9f2b7c10")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,19 @@ def _uuid(text: dict[str, str], name: str) -> UUID:
 
 @dataclass(frozen=True)
 class RecordRows:
-    """A chunk of checked rows, with the volunteers' ids their numbers name."""
+    """A chunk of checked rows, with the volunteers' ids their numbers name, and the
+    events the check decided for them. Those serve the first attempt only: when
+    another writer saved one of these volunteers meanwhile, the save fails and the
+    executor runs `record_rows` again, which decides on fresh loads."""
 
     rows: tuple[Row, ...]
     volunteer_ids: dict[str, UUID]
+    decided: list[list[Any]] = field(default_factory=list)
+
+    def take_decided(self) -> list[Any]:
+        events = [event for row in self.decided for event in row]
+        self.decided.clear()
+        return events
 
 
 @dataclass(frozen=True)
@@ -192,7 +202,7 @@ class HoursImports:
         report.rows = len(rows) + len(report.errors)
         ids = self.reads.volunteer_ids_by_number({r.volunteer_number for r in rows})
         checked = _Checked(self.aggregates, self.clock, ids, actor.label)
-        new_rows: list[Row] = []
+        new: list[tuple[Row, list[Any]]] = []
         for row in rows:
             try:
                 events = checked.apply(row)
@@ -202,26 +212,32 @@ class HoursImports:
                 )
                 continue
             if events:
-                new_rows.append(row)
-                report.events += events
+                new.append((row, events))
+                report.events += len(events)
             else:
                 report.already_recorded += 1
-        report.new = len(new_rows)
+        report.new = len(new)
         report.errors.sort(key=lambda e: e.line)
         if report.errors or dry_run:
             return report
-        for chunk in _chunks(new_rows, MAX_EVENTS // EVENTS_PER_ROW):
-            self.executor.run(self.record_rows, RecordRows(chunk, ids), actor)
+        for chunk in _chunks(new, MAX_EVENTS // EVENTS_PER_ROW):
+            command = RecordRows(
+                tuple(row for row, _ in chunk), ids, [events for _, events in chunk]
+            )
+            self.executor.run(self.record_rows, command, actor)
         report.written = True
         return report
 
     def record_rows(self, cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
-        """One chunk, loaded as the volunteers stand now."""
-        checked = _Checked(self.aggregates, self.clock, cmd.volunteer_ids, actor.label)
-        checked.preload(cmd.rows)
-        events = sum(checked.apply(row) for row in cmd.rows)
-        changed = [a for pair in checked.volunteers.values() for a in pair]
-        return Decision(changed, RowsRecorded(len(cmd.rows), events))
+        """One chunk: as the check decided it, or again on fresh loads."""
+        events = cmd.take_decided()
+        if not events:
+            checked = _Checked(
+                self.aggregates, self.clock, cmd.volunteer_ids, actor.label
+            )
+            checked.preload(cmd.rows)
+            events = [event for row in cmd.rows for event in checked.apply(row)]
+        return Decision([], RowsRecorded(len(cmd.rows), len(events)), events=events)
 
 
 class _Checked:
@@ -254,8 +270,8 @@ class _Checked:
                 self.aggregates.account(volunteer_id, loaded),
             )
 
-    def apply(self, row: Row) -> int:
-        """How many events the row adds: none when this very row is recorded."""
+    def apply(self, row: Row) -> list[Any]:
+        """The row's new events: none when this very row is already recorded."""
         volunteer_id = self.ids.get(row.volunteer_number)
         if volunteer_id is None:
             raise InvalidInput(
@@ -270,8 +286,7 @@ class _Checked:
             row.span,
             row.unit_id,
         ):
-            return 0
-        pending = len(volunteer.pending_events) + len(account.pending_events)
+            return []
         record_entry(
             volunteer,
             account,
@@ -283,7 +298,7 @@ class _Checked:
             self.clock,
             self.actor_label,
         )
-        return len(volunteer.pending_events) + len(account.pending_events) - pending
+        return [*volunteer.collect_events(), *account.collect_events()]
 
     def _check_unit(self, unit_id: UUID) -> None:
         if unit_id not in self.units:
@@ -300,7 +315,7 @@ class _Checked:
         return self.volunteers[volunteer_id]
 
 
-def _chunks(rows: list[Row], size: int) -> Iterator[tuple[Row, ...]]:
+def _chunks(rows: list[T], size: int) -> Iterator[list[T]]:
     """Whole rows per chunk, so a row's hours never commit without its points."""
     for start in range(0, len(rows), size):
-        yield tuple(rows[start : start + size])
+        yield rows[start : start + size]

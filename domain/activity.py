@@ -21,7 +21,7 @@ from domain.errors import (
     NotSignedUp,
 )
 from domain.ids import NAMESPACE
-from domain.instants import check_plan_instant
+from domain.instants import check_past_instant, check_plan_instant
 from domain.order import check_text
 from domain.reference import check_category
 from domain.volunteer import MAX_ENTRY_SPAN, TimeSpan, check_reason
@@ -197,6 +197,33 @@ class Activity(CopiedCheaply, Aggregate):
                 "after check-in, at most 2 h past the end",
             )
         self._checked_out(volunteer_id=volunteer_id, at=at, actor=actor)
+
+    def attend_with_code(
+        self, volunteer_id: UUID, code: str, now: datetime, checking_in: bool
+    ) -> None:
+        """A volunteer checks itself in or out with the activity's code, now."""
+        if checking_in:
+            self.check_in_with_code(volunteer_id, code, now)
+        else:
+            self.check_out_with_code(volunteer_id, code, now)
+
+    def attend_for(
+        self,
+        volunteer_id: UUID,
+        at: datetime | None,
+        now: datetime,
+        clock_skew: timedelta,
+        checking_in: bool,
+        actor: str,
+    ) -> None:
+        """Staff record a volunteer's check-in or check-out at a time that has
+        happened (now when they give none)."""
+        at = at or now
+        check_past_instant("at", at, now, clock_skew, "not_in_future")
+        if checking_in:
+            self.check_in(volunteer_id, at, actor)
+        else:
+            self.check_out(volunteer_id, at, actor)
 
     def check_out_with_code(self, volunteer_id: UUID, code: str, now: datetime) -> None:
         if code != self.checkin_code:

@@ -143,22 +143,27 @@ class EventStore:
     # -- saving ------------------------------------------------------------------
 
     def save(
-        self, aggregates: Sequence[Aggregate], side_writes: Sequence[SideWrite] = ()
+        self,
+        aggregates: Sequence[Aggregate],
+        side_writes: Sequence[SideWrite] = (),
+        collected: Sequence[Any] = (),
     ) -> int:
-        """Commits the aggregates' new events with the side writes (with concurrent
-        saves when grouping) and returns the position of the last event once its
-        transaction committed. Raises the library's IntegrityError when another
-        writer saved one of the aggregates first."""
+        """Commits the aggregates' new events, then the events already `collected`,
+        with the side writes (with concurrent saves when grouping), and returns the
+        position of the last event once its transaction committed. Raises the
+        library's IntegrityError when another writer saved one of the aggregates
+        first."""
         events = [event for a in aggregates for event in a.collect_events()]
-        position = self.save_events(events, side_writes)
+        position = self._commit([*events, *collected], side_writes)
         if self.loader is not None:
             self.loader.remember(aggregates)
         return position
 
-    def save_events(
+    def _commit(
         self, events: Sequence[Any], side_writes: Sequence[SideWrite] = ()
     ) -> int:
-        """Commits events already collected from their aggregates."""
+        """Commits events already collected from their aggregates; tells the save
+        listeners."""
         batch, writes = list(events), list(side_writes)
         if self.committer is not None:
             position = self.committer.commit(batch, writes)

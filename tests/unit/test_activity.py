@@ -96,6 +96,21 @@ def test_check_out_follows_check_in() -> None:
     activity.check_out(volunteer, START + timedelta(hours=2), "c")
 
 
+def test_staff_record_attendance_that_has_happened_and_now_by_default() -> None:
+    activity, volunteer = published(), uuid4()
+    activity.sign_up(volunteer, "v")
+    now = START + timedelta(minutes=30)
+    skew = timedelta(minutes=5)
+    later = now + skew + timedelta(seconds=1)
+    with pytest.raises(InvalidInput) as refused:
+        activity.attend_for(volunteer, later, now, skew, True, "c")
+    assert (refused.value.field, refused.value.rule) == ("at", "not_in_future")
+    activity.attend_for(volunteer, None, now, skew, True, "c")
+    assert activity.attendance[volunteer].checked_in_at == now
+    activity.attend_for(volunteer, now + skew, now, skew, False, "c")
+    assert activity.attendance[volunteer].checked_out_at == now + skew
+
+
 def test_closing_lists_attendees_with_their_times_and_the_no_shows() -> None:
     activity = published()
     came, left_early, absent = uuid4(), uuid4(), uuid4()
