@@ -13,8 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
+
+from pydantic import Field
 
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
@@ -64,7 +66,8 @@ class CertifiedVolunteer:
 
 @dataclass(frozen=True)
 class CertifiedPeriod:
-    from_: date
+    #: Kept with an idempotency key, and answered, as "from" (a Python keyword).
+    from_: Annotated[date, Field(alias="from")]
     to: date
 
 

@@ -166,7 +166,7 @@ class CommandExecutor:
         kept = decision.result if decision.remembered is None else decision.remembered
         return self.idempotency.remember(
             idem,
-            _result_type(handler).dump_python(kept, mode="json"),
+            _result_type(handler).dump_python(kept, mode="json", by_alias=True),
             last.id if last else None,
             last.version if last else None,
         )

@@ -70,6 +70,15 @@ class RowError:
         return f"line {self.line}: {self.field or '-'}: {self.detail} [{self.rule}]"
 
 
+class RowRefused(Exception):
+    """A checked row refused when its chunk was decided again (another writer
+    changed the volunteer meanwhile)."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -77,7 +86,10 @@ class ImportReport:
     new: int = 0
     already_recorded: int = 0
     events: int = 0
+    #: Every new row was written.
     written: bool = False
+    #: New rows written; fewer than `new` when a row was refused while writing.
+    rows_written: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,6 +99,7 @@ class ImportReport:
             "already_recorded": self.already_recorded,
             "events": self.events,
             "written": self.written,
+            "rows_written": self.rows_written,
             "errors": [str(e) for e in self.errors],
         }
 
@@ -224,7 +237,12 @@ class HoursImports:
             command = RecordRows(
                 tuple(row for row, _ in chunk), ids, [events for _, events in chunk]
             )
-            self.executor.run(self.record_rows, command, actor)
+            try:
+                self.executor.run(self.record_rows, command, actor)
+            except RowRefused as refused:
+                report.errors.append(refused.error)
+                return report
+            report.rows_written += len(chunk)
         report.written = True
         return report
 
@@ -236,7 +254,12 @@ class HoursImports:
                 self.aggregates, self.clock, cmd.volunteer_ids, actor.label
             )
             checked.preload(cmd.rows)
-            events = [event for row in cmd.rows for event in checked.apply(row)]
+            for row in cmd.rows:
+                try:
+                    events += checked.apply(row)
+                except DomainError as error:
+                    refusal = RowError(row.line, error.field, error.rule, error.detail)
+                    raise RowRefused(refusal) from None
         return Decision([], RowsRecorded(len(cmd.rows), len(events)), events=events)
 
 

@@ -4,18 +4,21 @@ nothing, a concurrent write makes it decide again, a retried request replays."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
+from pydantic import TypeAdapter
 
 from application import executor
+from application.certificates import CertifiedPeriod
 from application.executor import ConcurrentWrites, Decision
 from application.hours import HoursRecorded, RecordHours
 from domain.access import Actor
 from domain.errors import IdempotencyKeyReused, OutOfScope, StaleRead
 from domain.volunteer import ServiceDetails
-from infra.idempotency import IdempotencyKey
+from infra.idempotency import IdempotencyKey, StoredResponse
 from tests.conftest import NOW
 from tests.usecases.conftest import Ledger
 
@@ -167,3 +170,37 @@ def test_a_result_is_stored_as_its_own_type(ledger: Ledger) -> None:
     key = IdempotencyKey("scope", "k", "f")
     ledger.commands.run(nothing, "", ledger.admin, key)
     assert ledger.commands.run(nothing, "", ledger.admin, key).result == Unchanged("无")
+
+
+def test_a_response_stored_before_results_were_typed_still_replays(
+    ledger: Ledger,
+) -> None:
+    """Responses kept by the release before typed results: numbers as strings."""
+    volunteer = ledger.volunteer(ledger.station)
+    command = two_hours(volunteer, ledger.station, record_id=uuid4())
+    key = command.natural_key()
+    assert key is not None
+    earlier = {
+        "record_id": str(command.record_id),
+        "volunteer_id": str(volunteer),
+        "hours": "2.00",
+        "points_earned": "20.00",
+        "policy_version": 1,
+    }
+    idempotency = ledger.commands.idempotency
+    idempotency.stored[(key.scope, key.key)] = StoredResponse(  # type: ignore[attr-defined]
+        key.fingerprint, earlier, 7
+    )
+    replayed = ledger.commands.run(ledger.hours.record, command, ledger.admin)
+    assert replayed.replayed
+    assert replayed.result == HoursRecorded(
+        command.record_id, volunteer, Decimal("2.00"), Decimal("20.00"), 1
+    )
+    assert entries(ledger, volunteer) == 0
+
+
+def test_a_certificate_period_is_kept_as_from_and_to_as_before() -> None:
+    period = CertifiedPeriod(date(2026, 5, 1), date(2026, 6, 1))
+    kept = TypeAdapter(CertifiedPeriod).dump_python(period, mode="json", by_alias=True)
+    assert kept == {"from": "2026-05-01", "to": "2026-06-01"}
+    assert TypeAdapter(CertifiedPeriod).validate_python(kept) == period

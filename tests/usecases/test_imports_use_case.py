@@ -76,3 +76,30 @@ def test_a_chunk_another_writer_overtook_is_decided_again_on_fresh_loads(
     assert attempts == [True, False]  # as checked, then afresh
     assert len(ledger.aggregates.volunteer(volunteer).entries) == 4
     assert ledger.aggregates.account(volunteer).balance == 50
+
+
+def test_a_row_an_overtaking_writer_made_overlap_is_refused_and_named(
+    ledger: Ledger,
+) -> None:
+    volunteer = ledger.volunteer(ledger.station)
+    imports = importer(ledger, volunteer)
+    checked = rows(ledger.station, 3)
+    record_rows = imports.record_rows
+
+    def overtaken(cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
+        if cmd.decided:  # the same span as the second row, recorded meanwhile
+            span = checked[1].span
+            rival = RecordHours(
+                volunteer, ledger.station, span.started_at, span.ended_at, DETAILS
+            )
+            ledger.commands.run(ledger.hours.record, rival, ledger.admin)
+        return record_rows(cmd, actor)
+
+    imports.record_rows = overtaken  # type: ignore[method-assign]
+    report = imports.run(checked, ledger.admin)
+    assert not report.written
+    assert report.rows_written == 0
+    assert [(e.line, e.rule) for e in report.errors] == [
+        (checked[1].line, "no_overlapping_entries")
+    ]
+    assert len(ledger.aggregates.volunteer(volunteer).entries) == 1  # the rival's
