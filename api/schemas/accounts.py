@@ -6,18 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from api.schemas.common import (
-    Amount,
-    Number,
-    Request,
-    Response,
-    Written,
-    example,
-)
+from api.schemas.common import Amount, Number, Request, Response, Written, example
 
 
 class AccountOut(Response):

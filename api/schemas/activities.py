@@ -6,18 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    Field,
-)
+from pydantic import AwareDatetime, Field
 
-from api.schemas.common import (
-    Request,
-    Response,
-    WholeNumber,
-    Written,
-    example,
-)
+from api.schemas.common import Request, Response, WholeNumber, Written, example
 
 
 class ActivityIn(Request):

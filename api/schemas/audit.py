@@ -7,16 +7,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from api.schemas.common import (
-    Number,
-    Request,
-    Response,
-    example,
-)
+from api.schemas.common import Number, Request, Response, example
 
 
 class AuditEventOut(Response):

@@ -6,9 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
 from api.schemas.common import (
     Amount,

@@ -3,18 +3,9 @@ the bodies of api/routers/ops.py."""
 
 from __future__ import annotations
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from api.schemas.common import (
-    Amount,
-    Number,
-    Request,
-    Response,
-    Written,
-    example,
-)
+from api.schemas.common import Amount, Number, Request, Response, Written, example
 from domain.policy import RoundingRule
 
 

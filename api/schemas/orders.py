@@ -6,10 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    Field,
-)
+from pydantic import AwareDatetime, Field
 
 from api.schemas.common import (
     Amount,

@@ -6,18 +6,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from api.schemas.common import (
-    Number,
-    Request,
-    Response,
-    WholeNumber,
-    Written,
-    example,
-)
+from api.schemas.common import Number, Request, Response, WholeNumber, Written, example
 from domain.organisation import MAX_POPULATION, UnitKind
 
 

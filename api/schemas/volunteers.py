@@ -6,17 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import (
-    Field,
-)
+from pydantic import Field
 
-from api.schemas.common import (
-    Number,
-    Request,
-    Response,
-    Written,
-    example,
-)
+from api.schemas.common import Number, Request, Response, Written, example
 from domain.identity import Gender
 
 
