@@ -22,6 +22,7 @@ from api.routers import (
     ops,
     orders,
     organisation,
+    teams,
     volunteers,
 )
 from application.services import Container
@@ -62,6 +63,7 @@ def create_app(container: Container) -> FastAPI:
     problems.install(app)
     routers = (
         organisation,
+        teams,
         volunteers,
         hours,
         accounts,

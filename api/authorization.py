@@ -49,8 +49,32 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/units"): rule(STAFF, IN_SCOPE + "; a centre needs an admin"),
     ("GET", "/v1/units/{unit_id}"): rule(EVERY_ROLE),
     ("GET", "/v1/units/{unit_id}/children"): rule(EVERY_ROLE),
+    ("PUT", "/v1/units/{unit_id}/area-kind"): rule(STAFF, IN_SCOPE),
+    ("PUT", "/v1/units/{unit_id}/populations/{year}"): rule(STAFF, IN_SCOPE),
+    # teams and rosters
     ("POST", "/v1/teams"): rule(STAFF, IN_SCOPE),
-    ("GET", "/v1/teams/{team_id}"): rule(EVERY_ROLE),
+    ("GET", "/v1/teams"): rule(EVERY_ROLE),
+    ("GET", "/v1/teams/{team_id}"): rule(
+        EVERY_ROLE, "the clear contact phone: staff in scope"
+    ),
+    ("GET", "/v1/teams/{team_id}/members"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/teams/{team_id}/applications"): rule(STAFF_READERS, IN_SCOPE),
+    ("POST", "/v1/teams/{team_id}/applications"): rule({VOLUNTEER}, SELF),
+    ("POST", "/v1/teams/{team_id}/applications/{volunteer_id}/approval"): rule(
+        STAFF, IN_SCOPE
+    ),
+    ("POST", "/v1/teams/{team_id}/applications/{volunteer_id}/refusal"): rule(
+        STAFF, IN_SCOPE
+    ),
+    ("POST", "/v1/teams/{team_id}/members"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/teams/{team_id}/members/{volunteer_id}/departure"): rule(
+        STAFF | {VOLUNTEER}, f"{IN_SCOPE}; {SELF} (leaving)"
+    ),
+    ("PUT", "/v1/teams/{team_id}/leader"): rule(STAFF, IN_SCOPE),
+    ("PUT", "/v1/teams/{team_id}/contact"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/volunteers/{volunteer_id}/teams"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
     ("GET", "/v1/teams/{team_id}/activity-counts"): rule(EVERY_ROLE),
     ("GET", "/v1/reference"): PUBLIC,
     # volunteers and hours

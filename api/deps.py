@@ -3,6 +3,7 @@ idempotency keys and read-your-writes waits."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from api.problems import ApiProblem
 from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import Forbidden
+from domain.instants import parse_as_of
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
 
@@ -170,6 +172,24 @@ def wait_for_position(
 
 
 ReadAfter = Depends(wait_for_position)
+
+
+def as_of_query(
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="ISO time with offset, or a date (its end, China time); "
+            "at most the end of today.",
+            examples=["2026-09-30"],
+        ),
+    ] = None,
+) -> datetime | None:
+    """Bounded by the wall clock: `as_of` is held against the events' timestamps,
+    which the event store takes from the wall clock."""
+    return None if as_of is None else parse_as_of(as_of, datetime.now(UTC))
+
+
+AsOf = Annotated[datetime | None, Depends(as_of_query)]
 
 
 def readable_subtree(

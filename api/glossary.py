@@ -6,6 +6,16 @@ OpenAPI document its description from here when the model gives none."""
 from __future__ import annotations
 
 FIELDS: dict[str, str] = {
+    "activity_kinds": "Activity kinds seed 003 counts apart: talks, family, training",
+    "affiliation": "Its place in the general brigade: brigade, department or unit",
+    "applied_at": "When the volunteer applied to join the team",
+    "area_kind": "community (社区) or village (农村): sets the theory-talk target",
+    "area_kinds": "The area kinds an institute or station may be",
+    "department": "The department whose team it is (department teams only)",
+    "is_leader": "Whether this member leads the team",
+    "joined_at": "When the volunteer became a member (recorded)",
+    "joined_via": "application (approved) or added (by a coordinator)",
+    "leader_id": "The member who leads the team (队长); null: none appointed",
     "accept": "true accepts the order for service; false rejects it (reason needed)",
     "accepted_by": "Volunteers who accepted the order",
     "active": "Whether the kiosk device is in service (false once retired)",

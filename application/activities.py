@@ -17,7 +17,7 @@ from domain.access import Actor, Role
 from domain.activity import Activity, ActivityState
 from domain.errors import ActivityNotFound, Forbidden, InvalidInput, OverlappingEntry
 from domain.organisation import Team
-from domain.reference import SERVICE_CATEGORIES
+from domain.reference import REGULAR_ACTIVITY, SERVICE_CATEGORIES
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 
 
@@ -33,6 +33,7 @@ class PublishActivity:
     ends_at: datetime
     capacity: int
     activity_id: UUID | None = None
+    kind: str = REGULAR_ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Activities:
             f"{secrets.randbelow(10**6):06d}",
             actor.label,
             self.clock.now(),
+            cmd.kind,
         )
         status = ActivityStatus.of(activity)
         return Decision([activity], replace(status, checkin_code=activity.checkin_code))
@@ -226,4 +228,7 @@ def _details(activity: Activity) -> ServiceDetails:
         content=activity.title,
         leader=activity.leader,
         activity_id=activity.id,
+        category=activity.category,
+        subcategory=activity.subcategory,
+        team_id=activity.team_id,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -16,6 +16,7 @@ from domain.access import Actor
 from domain.account import CreditAccount
 from domain.errors import EntryNotFound
 from domain.ids import account_id_for
+from domain.organisation import Team
 from domain.policy import POLICY_ID, PolicyTerms
 from domain.volunteer import (
     Entry,
@@ -26,6 +27,7 @@ from domain.volunteer import (
 )
 from infra.idempotency import IdempotencyKey, fingerprint
 
+CLASSIFICATION = ("category", "subcategory", "team_id")
 #: Where a record_id is kept as the idempotency key of a recording.
 RECORD_SCOPE = "hours-record"
 
@@ -52,10 +54,19 @@ class RecordHours:
                 self.unit_id,
                 self.started_at,
                 self.ended_at,
-                asdict(self.details),
+                self._fingerprinted_details(),
             ),
             field="record_id",
         )
+
+    def _fingerprinted_details(self) -> dict[str, Any]:
+        """The details; the classification only when given, so that an
+        unclassified retry keeps the fingerprint it had before entries had one."""
+        details = asdict(self.details)
+        for name in CLASSIFICATION:
+            if details[name] is None:
+                del details[name]
+        return details
 
 
 @dataclass(frozen=True)
@@ -130,10 +141,17 @@ class Hours:
         """Hours follow the rounding rule in force and earn points at the rate in
         force; both versions are recorded on the entry."""
         record_id = cmd.record_id or uuid4()
+        team_id = cmd.details.team_id
         loaded = self.aggregates.load(
-            cmd.unit_id, cmd.volunteer_id, POLICY_ID, account_id_for(cmd.volunteer_id)
+            cmd.unit_id,
+            cmd.volunteer_id,
+            POLICY_ID,
+            account_id_for(cmd.volunteer_id),
+            *([team_id] if team_id else []),
         )
         actor.check_manages(self.aggregates.named_unit(cmd.unit_id, loaded=loaded))
+        if team_id is not None:
+            self.aggregates.named(Team, team_id, "team_id", loaded)
         volunteer = self.aggregates.volunteer(cmd.volunteer_id, loaded)
         terms = self.aggregates.policy(loaded).terms
         account = self.aggregates.account(cmd.volunteer_id, loaded)

@@ -26,6 +26,7 @@ from domain.access import Actor
 from domain.account import CreditAccount
 from domain.errors import DomainError, InvalidInput
 from domain.ids import account_id_for
+from domain.organisation import Team
 from domain.text import check_storable
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 from infra.group_commit import MAX_EVENTS
@@ -42,6 +43,8 @@ REQUIRED = (
     "content",
     "leader",
 )
+#: Columns a file may add: the entry's five-fors category and its team.
+OPTIONAL = ("category", "subcategory", "team_id")
 #: A row records its hours on the volunteer and its points on the account.
 EVENTS_PER_ROW = 2
 #: Derives a row's record_id when the file has none: the same row, the same id.
@@ -126,7 +129,7 @@ def read_rows(lines: Iterable[str]) -> tuple[list[Row], list[RowError]]:
 
 def _row(line: int, values: dict[str, str | None]) -> Row:
     text = {k: (v or "").strip() for k, v in values.items() if k is not None}
-    for column in (*REQUIRED, "record_id"):
+    for column in (*REQUIRED, *OPTIONAL, "record_id"):
         check_storable(column, text.get(column, ""))
     span = TimeSpan(_time(text, "started_at"), _time(text, "ended_at"))
     unit_id = _uuid(text, "unit_id")
@@ -139,6 +142,9 @@ def _row(line: int, values: dict[str, str | None]) -> Row:
         text["service_recipient"],
         text["content"],
         text["leader"],
+        category=text.get("category") or None,
+        subcategory=text.get("subcategory") or None,
+        team_id=_uuid(text, "team_id") if text.get("team_id") else None,
     )
     record_id = (
         _uuid(text, "record_id")
@@ -280,6 +286,7 @@ class _Checked:
         self.terms = aggregates.policy().terms
         self.volunteers: dict[UUID, tuple[Volunteer, CreditAccount]] = {}
         self.units: set[UUID] = set()
+        self.teams: set[UUID] = set()
 
     def preload(self, rows: Iterable[Row]) -> None:
         """The chunk's volunteers and accounts in one round trip."""
@@ -303,6 +310,7 @@ class _Checked:
                 f"no volunteer {row.volunteer_number}",
             )
         self._check_unit(row.unit_id)
+        self._check_team(row.details.team_id)
         volunteer, account = self._aggregates(volunteer_id)
         earlier = volunteer.entries.get(row.record_id)
         if earlier is not None and (earlier.span, earlier.unit_id) == (
@@ -327,6 +335,11 @@ class _Checked:
         if unit_id not in self.units:
             self.aggregates.named_unit(unit_id)
             self.units.add(unit_id)
+
+    def _check_team(self, team_id: UUID | None) -> None:
+        if team_id is not None and team_id not in self.teams:
+            self.aggregates.named(Team, team_id, "team_id")
+            self.teams.add(team_id)
 
     def _aggregates(self, volunteer_id: UUID) -> tuple[Volunteer, CreditAccount]:
         if volunteer_id not in self.volunteers:

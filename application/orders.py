@@ -245,6 +245,9 @@ class Orders:
             content=order.description,
             leader=self.aggregates.unit(order.station_id).name,
             order_id=order.id,
+            category=order.category,
+            subcategory=order.subcategory,
+            team_id=order.team_id,
         )
 
     # -- 评单 and 奖单 --------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Units, teams and the points policy."""
+"""Units (with their area kind and yearly population) and the points policy."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID, uuid4
 
-from application.aggregates import Aggregates
+from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from domain.access import Actor, Role
 from domain.errors import SingleCenter
-from domain.organisation import Team, Unit, UnitKind
+from domain.organisation import AreaKind, Unit, UnitKind
 from domain.policy import RoundingRule, check_points_per_hour
 from infra import claims
 
@@ -22,15 +22,20 @@ class RegisterUnit:
     parent_id: UUID | None = None
     population: int | None = None
     unit_id: UUID | None = None
+    area_kind: AreaKind | None = None
 
 
 @dataclass(frozen=True)
-class RegisterTeam:
-    name: str
+class SetAreaKind:
     unit_id: UUID
-    service_type: str
-    service_type_name: str | None = None
-    team_id: UUID | None = None
+    area_kind: AreaKind
+
+
+@dataclass(frozen=True)
+class RecordPopulation:
+    unit_id: UUID
+    year: int
+    population: int
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,19 @@ class UnitRegistered:
     kind: UnitKind
     parent_id: UUID | None
     population: int | None
+    area_kind: AreaKind | None = None
 
 
 @dataclass(frozen=True)
-class TeamRegistered:
+class UnitProfile:
     id: UUID
-    name: str
-    unit_id: UUID
-    service_type: str
-    service_type_name: str | None
+    area_kind: AreaKind | None
+    #: Resident population by year.
+    populations: dict[int, int]
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitProfile:
+        return cls(unit.id, unit.area_kind, dict(sorted(unit.populations.items())))
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,9 @@ class PolicyChanged:
 
 
 class Organisation:
-    def __init__(self, aggregates: Aggregates) -> None:
+    def __init__(self, aggregates: Aggregates, clock: Clock) -> None:
         self.aggregates = aggregates
+        self.clock = clock
 
     def register_unit(
         self, cmd: RegisterUnit, actor: Actor
@@ -89,9 +99,15 @@ class Organisation:
             parent,
             cmd.population,
             actor.label,
+            cmd.area_kind,
         )
         registered = UnitRegistered(
-            unit.id, unit.name, unit.kind, unit.parent_id, unit.population
+            unit.id,
+            unit.name,
+            unit.kind,
+            unit.parent_id,
+            unit.population,
+            unit.area_kind,
         )
         if unit.kind is not UnitKind.CENTER:
             return Decision([unit], registered)
@@ -104,28 +120,20 @@ class Organisation:
             ),
         )
 
-    def register_team(
-        self, cmd: RegisterTeam, actor: Actor
-    ) -> Decision[TeamRegistered]:
-        actor.check_manages(self.aggregates.named_unit(cmd.unit_id))
-        team = Team.register(
-            cmd.team_id or uuid4(),
-            cmd.name,
-            cmd.unit_id,
-            cmd.service_type,
-            cmd.service_type_name,
-            actor.label,
-        )
-        return Decision(
-            [team],
-            TeamRegistered(
-                team.id,
-                team.name,
-                team.unit_id,
-                team.service_type,
-                team.service_type_name,
-            ),
-        )
+    def set_area_kind(self, cmd: SetAreaKind, actor: Actor) -> Decision[UnitProfile]:
+        unit = self.aggregates.unit(cmd.unit_id)
+        actor.check_manages(unit)
+        unit.set_area_kind(cmd.area_kind, actor.label)
+        return Decision([unit], UnitProfile.of(unit))
+
+    def record_population(
+        self, cmd: RecordPopulation, actor: Actor
+    ) -> Decision[UnitProfile]:
+        """The resident population of a year (the 15 % target's denominator)."""
+        unit = self.aggregates.unit(cmd.unit_id)
+        actor.check_manages(unit)
+        unit.record_population(cmd.year, cmd.population, self.clock.now(), actor.label)
+        return Decision([unit], UnitProfile.of(unit))
 
     def change_policy(self, cmd: ChangePolicy, actor: Actor) -> Decision[PolicyChanged]:
         actor.check_role(Role.ADMIN)

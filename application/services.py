@@ -18,6 +18,7 @@ from application.orders import Orders
 from application.organisation import Organisation
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
+from application.teams import Teams
 from application.volunteers import Volunteers
 from infra.db import Database
 from infra.event_store import EventStore
@@ -44,6 +45,7 @@ class Container:
     #: The write model, for entry points that check an id exists (never routes).
     aggregates: Aggregates
     organisation: Organisation
+    teams: Teams
     volunteers: Volunteers
     hours: Hours
     orders: Orders

@@ -23,7 +23,7 @@ from domain.errors import (
 from domain.ids import NAMESPACE
 from domain.instants import check_past_instant, check_plan_instant
 from domain.order import check_text
-from domain.reference import check_category
+from domain.reference import REGULAR_ACTIVITY, check_activity_kind, check_category
 from domain.volunteer import MAX_ENTRY_SPAN, TimeSpan, check_reason
 
 #: Volunteers may check themselves in from this long before the start.
@@ -78,11 +78,14 @@ class Activity(CopiedCheaply, Aggregate):
         capacity: int,
         checkin_code: str,
         actor: str,
+        kind: str = REGULAR_ACTIVITY,
     ) -> None:
         self.team_id = team_id
         self.unit_id = unit_id
         self.title = title
+        self.kind = kind
         self.category = category
+        self.subcategory = subcategory
         self.location = location
         self.leader = leader
         self.span = TimeSpan(starts_at, ends_at)
@@ -107,8 +110,10 @@ class Activity(CopiedCheaply, Aggregate):
         checkin_code: str,
         actor: str,
         now: datetime,
+        kind: str = REGULAR_ACTIVITY,
     ) -> Activity:
         check_text("title", title, 100)
+        check_activity_kind(kind)
         check_text("location", location, 200)
         check_text("leader", leader, 64)
         check_category(category, subcategory)
@@ -127,6 +132,7 @@ class Activity(CopiedCheaply, Aggregate):
             capacity=capacity,
             checkin_code=checkin_code,
             actor=actor,
+            kind=kind,
         )
 
     # -- invariants ---------------------------------------------------------

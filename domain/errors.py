@@ -46,6 +46,10 @@ class TeamNotFound(NotFound):
     rule = "team_exists"
 
 
+class MembershipNotFound(NotFound):
+    rule = "membership_exists"
+
+
 class VolunteerNotFound(NotFound):
     rule = "volunteer_exists"
 
@@ -62,6 +66,14 @@ class Conflict(DomainError):
     """The request is valid on its own but conflicts with recorded facts."""
 
     rule = "conflict"
+
+
+class AlreadyMember(Conflict):
+    rule = "not_already_member"
+
+
+class ApplicationPending(Conflict):
+    rule = "one_pending_application"
 
 
 class DuplicateIdNumber(Conflict):

@@ -67,6 +67,18 @@ def check_day(field: str, day: date, latest: date, late_rule: str = RULE) -> Non
         raise InvalidInput(field, late_rule, f"must not be after {latest}")
 
 
+def check_year(field: str, year: int, now: datetime) -> None:
+    """A programme year: from 2000 to next year (China time)."""
+    latest = now.astimezone(CHINA_TIME).year + 1
+    if not EARLIEST.year <= year <= latest:
+        raise InvalidInput(field, "year_in_range", f"must be 2000 to {latest}")
+
+
+def year_of(at: datetime) -> int:
+    """The calendar year of an instant, China time."""
+    return at.astimezone(CHINA_TIME).year
+
+
 def end_of_day(day: date) -> datetime:
     """The last microsecond of `day`, China time, in UTC (`day` checked already)."""
     following = datetime.combine(day, time(), CHINA_TIME) + timedelta(days=1)

@@ -106,6 +106,8 @@ class ServiceOrder(CopiedCheaply, Aggregate):
     ) -> None:
         self.resident_id = resident_id
         self.station_id = station_id
+        self.category = category
+        self.subcategory = subcategory
         self.title = title
         self.description = description
         self.address = address

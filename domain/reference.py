@@ -100,9 +100,45 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
             Code("environment", "生态环保"),
             Code("epidemic_control", "疫情防控"),
             Code("community_governance", "基层治理"),
+            Code("civility_customs", "文明风尚"),
         ),
     ),
 )
+
+#: The kinds of activity that seed 003 counts apart: theory and policy talks (≥ 4 a
+#: year in a community, ≥ 2 in a village), family civility activities (≥ 3 a
+#: year) and concentrated trainings (≥ 2 a year at the centre).
+ACTIVITY_KINDS: tuple[Code, ...] = (
+    Code("regular", "常规活动"),
+    Code("theory_talk", "理论政策宣讲"),
+    Code("family", "家庭文明活动"),
+    Code("training", "集中培训"),
+)
+REGULAR_ACTIVITY = "regular"
+ACTIVITY_KIND_CODES = frozenset(k.code for k in ACTIVITY_KINDS)
+
+
+def check_activity_kind(kind: str) -> None:
+    from domain.errors import InvalidInput
+
+    if kind not in ACTIVITY_KIND_CODES:
+        raise InvalidInput(
+            "kind", "activity_kind_known", "must be one of the activity kind codes"
+        )
+
+
+def check_classification(category: str | None, subcategory: str | None) -> None:
+    """An hours entry may be unclassified (older entries are); a sub-category
+    needs its category."""
+    from domain.errors import InvalidInput
+
+    if category is None:
+        if subcategory is not None:
+            raise InvalidInput(
+                "subcategory", "subcategory_needs_category", "give the category too"
+            )
+        return
+    check_category(category, subcategory)
 
 
 def check_category(category: str, subcategory: str | None) -> None:

@@ -33,6 +33,7 @@ from domain.errors import (
 )
 from domain.instants import check_not_before_earliest, check_past_instant
 from domain.policy import PolicyTerms
+from domain.reference import check_classification
 
 MAX_ENTRY_SPAN = timedelta(hours=24)
 MAX_REASON_LENGTH = 500
@@ -73,6 +74,11 @@ class ServiceDetails:
     leader: str
     activity_id: UUID | None = None
     order_id: UUID | None = None
+    #: The five-fors category (seed 000) and the team the service was for; older
+    #: entries have none and are reported as unclassified.
+    category: str | None = None
+    subcategory: str | None = None
+    team_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ def check_details(details: ServiceDetails) -> None:
             raise InvalidInput(name, f"{name}_required", "must not be blank")
         if len(value) > 500:
             raise InvalidInput(name, f"{name}_length", "must be at most 500 characters")
+    check_classification(details.category, details.subcategory)
 
 
 class Volunteer(CopiedCheaply, Aggregate):
@@ -286,6 +293,9 @@ class Volunteer(CopiedCheaply, Aggregate):
             leader=details.leader,
             activity_id=details.activity_id,
             order_id=details.order_id,
+            category=details.category,
+            subcategory=details.subcategory,
+            team_id=details.team_id,
             actor=actor,
         )
         return self.entries[record_id]
@@ -308,6 +318,9 @@ class Volunteer(CopiedCheaply, Aggregate):
         activity_id: UUID | None,
         order_id: UUID | None,
         actor: str,
+        category: str | None = None,
+        subcategory: str | None = None,
+        team_id: UUID | None = None,
     ) -> None:
         self.entries[record_id] = Entry(
             record_id,

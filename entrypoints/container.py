@@ -19,6 +19,7 @@ from application.organisation import Organisation
 from application.services import Container
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
+from application.teams import Teams
 from application.volunteers import Volunteers
 from infra import (
     claims,
@@ -106,7 +107,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         store=store,
         commands=commands,
         aggregates=aggregates,
-        organisation=Organisation(aggregates),
+        organisation=Organisation(aggregates, now),
+        teams=Teams(aggregates, pii_vault),
         volunteers=Volunteers(aggregates, now, pii_vault, numbers),
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now),

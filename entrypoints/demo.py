@@ -32,9 +32,10 @@ from application.orders import (
     Served,
     StartOrder,
 )
-from application.organisation import RegisterTeam, RegisterUnit
+from application.organisation import RegisterUnit
 from application.services import Container
 from application.supermarket import ListItem
+from application.teams import RegisterTeam
 from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
@@ -219,7 +220,7 @@ class DemoSeeder:
             name = f"{unit_name[:4]}{team_type.label}志愿服务队"
             team_id = demo_id("team", name)
             self.run(
-                self.c.organisation.register_team,
+                self.c.teams.register,
                 RegisterTeam(name, unit_id, team_type.code, team_id=team_id),
             )
             self.teams.setdefault(unit_id, []).append(team_id)

@@ -40,6 +40,13 @@ CREATE TABLE IF NOT EXISTS pii_vault (
 CREATE INDEX IF NOT EXISTS pii_vault_name_index ON pii_vault (name_index);
 CREATE INDEX IF NOT EXISTS pii_vault_phone_index ON pii_vault (phone_index);
 CREATE INDEX IF NOT EXISTS pii_vault_id_number_index ON pii_vault (id_number_index);
+CREATE TABLE IF NOT EXISTS contact_vault (
+    owner_id uuid PRIMARY KEY,
+    key_id text NOT NULL,
+    wrapped_key bytea NOT NULL,
+    payload bytea NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
 """
 
 
@@ -93,6 +100,21 @@ class Vault:
             birth_date=date.fromisoformat(data["birth_date"]),
         )
 
+    def seal_text(self, owner_id: UUID, text: str) -> SealedRecord:
+        """A contact number of a team or unit, under a key of its own."""
+        dek = AESGCM.generate_key(bit_length=256)
+        return SealedRecord(
+            key_id=self.key_id,
+            wrapped_key=_encrypt(self._master, dek, b"dek:" + owner_id.bytes),
+            payload=_encrypt(AESGCM(dek), text.encode(), owner_id.bytes),
+        )
+
+    def open_text(self, owner_id: UUID, record: SealedRecord) -> str:
+        if record.key_id != self.key_id:
+            raise VaultKeyMismatch(f"vault row {owner_id} uses key {record.key_id}")
+        dek = _decrypt(self._master, record.wrapped_key, b"dek:" + owner_id.bytes)
+        return _decrypt(AESGCM(dek), record.payload, owner_id.bytes).decode()
+
     def blind_index(self, kind: str, value: str) -> bytes:
         normalised = "".join(value.split()).upper()
         return hmac.new(
@@ -116,6 +138,16 @@ class Vault:
                 self.blind_index("phone", person.phone),
                 self.blind_index("id_number", person.id_number),
             ),
+        )
+
+    def store_contact(self, owner_id: UUID, phone: str) -> SideWrite:
+        sealed = self.seal_text(owner_id, normalise_phone(phone))
+        return SideWrite(
+            "INSERT INTO contact_vault (owner_id, key_id, wrapped_key, payload) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (owner_id) DO UPDATE SET "
+            "key_id = excluded.key_id, wrapped_key = excluded.wrapped_key, "
+            "payload = excluded.payload, updated_at = now()",
+            (owner_id, sealed.key_id, sealed.wrapped_key, sealed.payload),
         )
 
     @staticmethod
@@ -165,6 +197,22 @@ class VaultReader:
             )
             for row in rows
         }
+
+    def contact(self, owner_id: UUID) -> str | None:
+        """A team's clear contact phone, or None when it has none."""
+        row = self.db.fetch_one(
+            "SELECT key_id, wrapped_key, payload FROM contact_vault "
+            "WHERE owner_id = %s",
+            (owner_id,),
+        )
+        if row is None:
+            return None
+        return self.vault.open_text(
+            owner_id,
+            SealedRecord(
+                row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
+            ),
+        )
 
     def find(self, text: str) -> list[UUID]:
         """Volunteers whose name, phone or ID number is exactly `text`."""

@@ -6,17 +6,20 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from domain.activity import Activity
+from domain.reference import REGULAR_ACTIVITY
 from projections.base import Projection, Tx, event_class
 
 
 class ActivitiesProjection(Projection):
     name: ClassVar[str] = "activities"
+    version: ClassVar[int] = 2
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS activities (
         id uuid PRIMARY KEY,
         team_id uuid NOT NULL,
         unit_id uuid NOT NULL,
         title text NOT NULL,
+        kind text NOT NULL,
         category text NOT NULL,
         subcategory text,
         location text NOT NULL,
@@ -53,15 +56,16 @@ class ActivitiesProjection(Projection):
     @apply.register(event_class(Activity, "Published"))
     def _published(self, event: Any, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO activities (id, team_id, unit_id, title, category, "
+            "INSERT INTO activities (id, team_id, unit_id, title, kind, category, "
             "subcategory, location, leader, starts_at, ends_at, capacity, "
             "checkin_code, state, published_at, position) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
+            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
             (
                 event.originator_id,
                 event.team_id,
                 event.unit_id,
                 event.title,
+                getattr(event, "kind", REGULAR_ACTIVITY),
                 event.category,
                 event.subcategory,
                 event.location,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -23,6 +24,8 @@ from projections.store import SqlStore
 
 log = logging.getLogger(__name__)
 
+OWNED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
+
 TRACKING_DDL = """
 CREATE TABLE IF NOT EXISTS tracking (
     projection text NOT NULL,
@@ -32,6 +35,7 @@ CREATE TABLE IF NOT EXISTS tracking (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (projection, partition)
 );
+ALTER TABLE tracking ADD COLUMN IF NOT EXISTS version integer NOT NULL DEFAULT 1;
 CREATE TABLE IF NOT EXISTS dead_letters (
     projection text NOT NULL,
     position bigint NOT NULL,
@@ -108,6 +112,13 @@ class Projection:
 
     name: ClassVar[str]
     ddl: ClassVar[str]
+    #: Raised when the tables change shape: a schema holding an older version
+    #: drops this projection's tables and replays the log into new ones.
+    version: ClassVar[int] = 1
+
+    @classmethod
+    def tables(cls) -> list[str]:
+        return OWNED_TABLE.findall(cls.ddl)
 
     def apply(self, event: object, tx: Tx) -> None:
         raise NotImplementedError
@@ -147,12 +158,44 @@ class ProjectionRunner:
             self._use_schema(cur)
             cur.execute(TRACKING_DDL.encode())
             for projection in self.projections:
+                self._drop_if_outdated(cur, projection)
                 cur.execute(projection.ddl.encode())
                 cur.execute(
-                    "INSERT INTO tracking (projection, partition) VALUES (%s, %s) "
-                    "ON CONFLICT DO NOTHING",
-                    (projection.name, ALL_PARTITIONS),
+                    "INSERT INTO tracking (projection, partition, version) "
+                    "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    (projection.name, ALL_PARTITIONS, projection.version),
                 )
+
+    @staticmethod
+    def _drop_if_outdated(cur: Cursor[DictRow], projection: Projection) -> None:
+        """An upgrade that changed a projection's tables starts it again from
+        position 0, so the feed replays the whole log into the new shape (with
+        Kafka, `vledger project --rebuild` does the same for every projection)."""
+        cur.execute(
+            "SELECT max(version) AS v FROM tracking WHERE projection = %s",
+            (projection.name,),
+        )
+        row = cur.fetchone()
+        stored = row["v"] if row else None
+        if stored is None or stored == projection.version:
+            return
+        log.warning(
+            "read model %s changed shape (version %s to %s): replaying the log into it",
+            projection.name,
+            stored,
+            projection.version,
+        )
+        for table in projection.tables():
+            cur.execute(
+                sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table))
+            )
+        for table in ("tracking", "dead_letters"):
+            cur.execute(
+                sql.SQL("DELETE FROM {} WHERE projection = %s").format(
+                    sql.Identifier(table)
+                ),
+                (projection.name,),
+            )
 
     def drop_tables(self) -> None:
         self.db.execute(
@@ -262,9 +305,10 @@ class ProjectionRunner:
         """A partition seen for the first time starts from what the in-order feed
         already applied, so a switch to Kafka (or a rebuild) applies nothing twice."""
         cur.execute(
-            "INSERT INTO tracking (projection, partition, position) "
-            "SELECT %s, %s, coalesce((SELECT position FROM tracking "
-            "WHERE projection = %s AND partition = %s), 0) "
+            "INSERT INTO tracking (projection, partition, position, version) "
+            "SELECT %s, %s, coalesce(all_.position, 0), coalesce(all_.version, 1) "
+            "FROM (SELECT 1) one LEFT JOIN tracking all_ "
+            "ON all_.projection = %s AND all_.partition = %s "
             "ON CONFLICT DO NOTHING",
             (projection, partition, projection, ALL_PARTITIONS),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,10 @@ class OrderFilter:
     volunteer_id: UUID | None = None
     overdue_before: datetime | None = None
     order_id: UUID | None = None
+
+
+#: "Now" in an as-of condition: later than anything recorded.
+FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class ReadModels:
@@ -51,8 +55,69 @@ class ReadModels:
             "SELECT * FROM {t}.units WHERE parent_id = %s ORDER BY name", (unit_id,)
         )
 
+    def populations(self, unit_id: UUID) -> dict[int, int]:
+        """The latest figure recorded for each year."""
+        rows = self._all(
+            "SELECT DISTINCT ON (year) year, population FROM {t}.unit_populations "
+            "WHERE unit_id = %s ORDER BY year, position DESC",
+            (unit_id,),
+        )
+        return {r["year"]: r["population"] for r in rows}
+
     def team(self, team_id: UUID) -> dict[str, Any] | None:
         return self._one("SELECT * FROM {t}.teams WHERE id = %s", (team_id,))
+
+    def teams(self, unit_id: UUID) -> list[dict[str, Any]]:
+        """The teams of one unit."""
+        return self._all(
+            "SELECT * FROM {t}.teams WHERE unit_id = %s ORDER BY name", (unit_id,)
+        )
+
+    def roster(self, team_id: UUID, as_of: datetime | None) -> list[dict[str, Any]]:
+        """Members now, or as of an instant: joined by then and not yet left."""
+        return self._all(
+            "SELECT m.volunteer_id, v.volunteer_number, v.name_masked, "
+            "v.party_member, m.joined_at, m.joined_via "
+            "FROM {t}.team_memberships m "
+            "JOIN {t}.volunteers v ON v.id = m.volunteer_id "
+            "WHERE m.team_id = %s AND m.joined_at <= %s "
+            "AND (m.left_at IS NULL OR m.left_at > %s) "
+            "ORDER BY v.volunteer_number",
+            (team_id, as_of or FOREVER, as_of or FOREVER),
+        )
+
+    def team_applications(self, team_id: UUID) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT a.*, v.volunteer_number, v.name_masked "
+            "FROM {t}.team_applications a JOIN {t}.volunteers v "
+            "ON v.id = a.volunteer_id WHERE a.team_id = %s AND a.state = 'pending' "
+            "ORDER BY a.applied_at",
+            (team_id,),
+        )
+
+    def volunteer_teams(self, volunteer_id: UUID) -> list[dict[str, Any]]:
+        """The teams a volunteer is a member of now, with when it joined."""
+        return self._all(
+            "SELECT t.id AS team_id, t.name, t.unit_id, t.service_type, "
+            "coalesce(t.leader_id = m.volunteer_id, false) AS is_leader, m.joined_at "
+            "FROM {t}.team_memberships m JOIN {t}.teams t ON t.id = m.team_id "
+            "WHERE m.volunteer_id = %s AND m.left_at IS NULL ORDER BY t.name",
+            (volunteer_id,),
+        )
+
+    def team_year(self, team_id: UUID, year: int) -> dict[str, Any]:
+        """A team's closed activities and live hours in a calendar year (China
+        time), by when the service took place."""
+        row = self._one(
+            "SELECT (SELECT count(*) FROM {t}.activities WHERE team_id = %s "
+            "AND state = 'closed' AND extract(year FROM starts_at AT TIME ZONE "
+            "'Asia/Shanghai') = %s) AS activities, "
+            "(SELECT coalesce(sum(hours), 0) FROM {t}.hour_entries "
+            "WHERE team_id = %s AND status = 'live' AND extract(year FROM "
+            "started_at AT TIME ZONE 'Asia/Shanghai') = %s) AS hours",
+            (team_id, year, team_id, year),
+        )
+        return row or {"activities": 0, "hours": 0}
 
     # -- volunteers ----------------------------------------------------------
 

@@ -24,6 +24,7 @@ SET_STAR_LEVEL = f"UPDATE volunteers SET star_level = {STAR_LEVEL_SQL} WHERE id 
 
 class VolunteersProjection(Projection):
     name: ClassVar[str] = "volunteers"
+    version: ClassVar[int] = 2
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS volunteers (
         id uuid PRIMARY KEY,
@@ -61,6 +62,9 @@ class VolunteersProjection(Projection):
         leader text NOT NULL,
         activity_id uuid,
         order_id uuid,
+        category text,
+        subcategory text,
+        team_id uuid,
         recorded_by text NOT NULL,
         recorded_at timestamptz NOT NULL,
         revision integer NOT NULL DEFAULT 1,
@@ -123,10 +127,10 @@ class VolunteersProjection(Projection):
             "INSERT INTO hour_entries (record_id, volunteer_id, unit_id, "
             "activity_name, started_at, ended_at, hours, status, policy_version, "
             "rounding, location, "
-            "service_recipient, content, leader, activity_id, order_id, recorded_by, "
-            "recorded_at, position) VALUES "
+            "service_recipient, content, leader, activity_id, order_id, category, "
+            "subcategory, team_id, recorded_by, recorded_at, position) VALUES "
             "(%s, %s, %s, %s, %s, %s, %s, 'live', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s)",
+            "%s, %s, %s, %s, %s)",
             (
                 event.record_id,
                 event.originator_id,
@@ -143,6 +147,9 @@ class VolunteersProjection(Projection):
                 event.leader,
                 event.activity_id,
                 event.order_id,
+                getattr(event, "category", None),
+                getattr(event, "subcategory", None),
+                getattr(event, "team_id", None),
                 event.actor,
                 event.timestamp,
                 tx.position,

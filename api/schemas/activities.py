@@ -34,6 +34,11 @@ class ActivityIn(Request):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     capacity: WholeNumber = Field(ge=1, le=10_000)
+    kind: str = Field(
+        default="regular",
+        description="An activity kind code (GET /v1/reference): regular, "
+        "theory_talk (理论政策宣讲), family (家庭文明活动) or training (集中培训).",
+    )
 
 
 class SignUpIn(Request):
@@ -90,6 +95,7 @@ class ActivityOut(Response):
     team_id: UUID
     unit_id: UUID
     title: str
+    kind: str
     category: str
     subcategory: str | None
     location: str

@@ -40,6 +40,17 @@ class HoursIn(Request):
     unit_id: UUID
     activity_id: UUID | None = None
     order_id: UUID | None = None
+    category: str | None = Field(
+        default=None,
+        description="A five-fors code (GET /v1/reference); entries without one are "
+        "reported as unclassified.",
+    )
+    subcategory: str | None = Field(
+        default=None, description="A sub-type of the category."
+    )
+    team_id: UUID | None = Field(
+        default=None, description="The team the service was for."
+    )
 
 
 class HoursRecorded(Written):
@@ -67,6 +78,9 @@ class HourEntryOut(Response):
     leader: str
     activity_id: UUID | None
     order_id: UUID | None
+    category: str | None
+    subcategory: str | None
+    team_id: UUID | None
     recorded_by: str
     recorded_at: datetime
     revision: int

@@ -1,4 +1,4 @@
-"""Request and response models of units, teams and reference data:
+"""Request and response models of units and reference data:
 the bodies of api/routers/organisation.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Number, Request, Response, WholeNumber, Written, example
-from domain.organisation import MAX_POPULATION, UnitKind
+from domain.organisation import MAX_POPULATION, AreaKind, UnitKind
 
 
 class UnitIn(Request):
@@ -24,7 +24,16 @@ class UnitIn(Request):
     name: str = Field(min_length=1, max_length=100)
     kind: UnitKind
     parent_id: UUID | None = None
-    population: WholeNumber | None = Field(default=None, ge=0, le=MAX_POPULATION)
+    population: WholeNumber | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_POPULATION,
+        description="Resident population (常驻人口) of the year of registration.",
+    )
+    area_kind: AreaKind | None = Field(
+        default=None,
+        description="community (社区) or village (农村); institutes and stations only.",
+    )
 
 
 class UnitOut(Response):
@@ -32,41 +41,31 @@ class UnitOut(Response):
     name: str
     kind: UnitKind
     parent_id: UUID | None
-    population: int | None
+    population: int | None = Field(description="As given at registration.")
+    area_kind: AreaKind | None = None
+    populations: dict[int, int] = Field(
+        default_factory=dict, description="Resident population by year."
+    )
 
 
 class UnitCreated(UnitOut, Written):
     pass
 
 
-class TeamIn(Request):
-    model_config = example(
-        {
-            "name": "双泉环保志愿服务队",
-            "unit_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
-            "service_type": "sanitation_environment",
-        }
-    )
-    name: str = Field(min_length=1, max_length=100)
-    unit_id: UUID
-    service_type: str = Field(
-        description="One of the 17 team type codes (GET /v1/reference) or 'other'."
-    )
-    service_type_name: str | None = Field(
-        default=None, max_length=100, description="Required when service_type is other."
-    )
+class AreaKindIn(Request):
+    model_config = example({"area_kind": "village"})
+    area_kind: AreaKind
 
 
-class TeamOut(Response):
+class PopulationIn(Request):
+    model_config = example({"population": 3200})
+    population: WholeNumber = Field(ge=0, le=MAX_POPULATION)
+
+
+class UnitProfileOut(Written):
     id: UUID
-    name: str
-    unit_id: UUID
-    service_type: str
-    service_type_name: str | None
-
-
-class TeamCreated(TeamOut, Written):
-    pass
+    area_kind: AreaKind | None
+    populations: dict[int, int] = Field(description="Resident population by year.")
 
 
 class StarLevel(Response):
@@ -78,7 +77,9 @@ class StarLevel(Response):
 class Reference(Response):
     team_types: list[dict[str, str]]
     service_categories: list[dict[str, Any]]
+    activity_kinds: list[dict[str, str]]
     unit_kinds: list[str]
+    area_kinds: list[str]
     rounding_rules: list[str]
     star_levels: list[StarLevel] = Field(
         description="Star levels (星级) by cumulative verified hours, both ways: a "

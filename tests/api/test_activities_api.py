@@ -79,7 +79,14 @@ def test_an_activity_goes_from_publish_to_close_with_hours_and_no_shows(
     assert (hours[b]["verified_hours"], hours[b]["points_balance"]) == (1.5, 15)
     assert hours[c]["verified_hours"] == 0
     entry = api.as_admin("GET", f"/v1/volunteers/{a}/hours", params=read).json()
-    assert entry["items"][0]["activity_id"] == activity["id"]
+    first = entry["items"][0]
+    assert first["activity_id"] == activity["id"]
+    # The activity's category and team classify the hours it records.
+    assert (first["category"], first["subcategory"], first["team_id"]) == (
+        "public",
+        "environment",
+        team["id"],
+    )
 
     detail = api.call("GET", path, coordinator, params=read).json()
     statuses = {r["volunteer_id"]: r["status"] for r in detail["attendance"]}
@@ -91,6 +98,19 @@ def test_an_activity_goes_from_publish_to_close_with_hours_and_no_shows(
     assert [r["volunteer_id"] for r in own_view["attendance"]] == [c]
     counts = api.as_admin("GET", f"/v1/teams/{team['id']}/activity-counts", params=read)
     assert counts.json() == [{"year": 2026, "closed": 1, "meets_standard": False}]
+
+
+def test_an_activity_has_a_kind_that_seed_003_counts_apart(
+    api: Api, team: dict[str, Any]
+) -> None:
+    talk = publish(api, team, kind="theory_talk")
+    assert talk.status_code == 201, talk.text
+    read = {"min_position": talk.json()["position"]}
+    detail = api.as_admin("GET", f"/v1/activities/{talk.json()['id']}", params=read)
+    assert detail.json()["kind"] == "theory_talk"
+    assert_problem(
+        publish(api, team, kind="picnic"), 422, "activity_kind_known", "kind"
+    )
 
 
 def test_a_full_activity_refuses_sign_ups(

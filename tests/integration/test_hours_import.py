@@ -84,6 +84,37 @@ def test_a_clean_file_records_every_row_with_its_points(
     assert container.aggregates.account(second).balance == Decimal(20)
 
 
+def test_optional_columns_classify_the_rows_and_a_wrong_one_is_named(
+    container: Container, admin: Actor, district: District
+) -> None:
+    volunteer = register(container, admin, district.station, 1)
+    number = number_of(container, volunteer)
+    columns = (*REQUIRED, "category", "subcategory", "team_id")
+    classified = {
+        **row(number, district.station, hours_back(10), 60),
+        "category": "elderly",
+        "subcategory": "companionship",
+    }
+    wrong = {
+        **row(number, district.station, hours_back(8), 60),
+        "category": "elderly",
+        "team_id": str(uuid4()),
+    }
+    refused = run_import(container, as_csv([classified, wrong], columns))
+    assert [(e.line, e.field, e.rule) for e in refused.errors] == [
+        (3, "team_id", "team_exists")
+    ]
+    report = run_import(container, as_csv([classified], columns))
+    assert report.written
+    container.projector.catch_up()  # type: ignore[union-attr]
+    (entry,), _ = container.reads.hours(volunteer, 10, 0)
+    assert (entry["category"], entry["subcategory"], entry["team_id"]) == (
+        "elderly",
+        "companionship",
+        None,
+    )
+
+
 def test_a_file_with_a_refused_row_writes_nothing_and_names_each_refused_row(
     container: Container, admin: Actor, district: District, database_url: str
 ) -> None:

@@ -20,6 +20,7 @@ from application.hours import Hours
 from application.kiosks import Kiosks
 from application.organisation import Organisation, RegisterUnit
 from application.supermarket import Catalog, Redemptions
+from application.teams import Teams
 from domain.access import Actor, Role
 from domain.account import CreditAccount
 from domain.organisation import UnitKind
@@ -75,6 +76,7 @@ class Ledger:
     aggregates: Aggregates
     clock: TestClock
     organisation: Organisation
+    teams: Teams
     hours: Hours
     catalog: Catalog
     redemptions: Redemptions
@@ -115,7 +117,7 @@ def ledger() -> Iterator[Ledger]:
     aggregates = Aggregates(store)
     aggregates.ensure_policy()
     commands = CommandExecutor(store, MemoryIdempotency(store))
-    organisation = Organisation(aggregates)
+    organisation = Organisation(aggregates, now)
     admin = Actor(Role.ADMIN, uuid4(), "管理员")
 
     def unit(name: str, kind: UnitKind, parent: UUID | None) -> UUID:
@@ -131,6 +133,7 @@ def ledger() -> Iterator[Ledger]:
         aggregates=aggregates,
         clock=clock,
         organisation=organisation,
+        teams=Teams(aggregates, Vault(bytes(32))),
         hours=Hours(aggregates, now),
         catalog=Catalog(aggregates),
         redemptions=Redemptions(aggregates, now, sessions=None),  # type: ignore[arg-type]
