@@ -22,6 +22,7 @@ from api.routers import (
     ops,
     orders,
     organisation,
+    reports,
     teams,
     volunteers,
 )
@@ -74,6 +75,7 @@ def create_app(container: Container) -> FastAPI:
         kiosk,
         kiosk_page,
         ops,
+        reports,
     )
     for module in routers:
         app.include_router(module.router)

@@ -77,6 +77,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/v1/teams/{team_id}/activity-counts"): rule(EVERY_ROLE),
     ("GET", "/v1/reference"): PUBLIC,
+    # reports
+    ("GET", "/v1/reports/assessment"): rule(STAFF_READERS, IN_SCOPE),
     # volunteers and hours
     ("POST", "/v1/volunteers"): rule(STAFF, IN_SCOPE),
     ("GET", "/v1/volunteers"): rule(STAFF_READERS, IN_SCOPE),

@@ -16,6 +16,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.reports import Reports
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
@@ -46,6 +47,7 @@ class Container:
     aggregates: Aggregates
     organisation: Organisation
     teams: Teams
+    reports: Reports
     volunteers: Volunteers
     hours: Hours
     orders: Orders

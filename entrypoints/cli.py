@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -16,12 +18,14 @@ from uuid import UUID, uuid4
 from application.audit import ReadModelsBehind, as_json
 from application.imports import REQUIRED, read_rows
 from application.replay import to_csv
+from application.reports import AssessmentQuery, Source, assessment_tables
 from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
 from entrypoints.container import build
 from infra.settings import ConfigurationError, Settings, new_master_key
+from infra.tabular import write_csv, write_xlsx
 
 log = logging.getLogger("vledger")
 
@@ -146,6 +150,37 @@ def parser() -> argparse.ArgumentParser:
         "verify",
         help="compare a fresh replay with the live read models; exit 1 on any "
         "difference, each printed with the events behind it",
+    )
+    report = commands.add_parser("report", help="the office's reports")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    assessment = report_commands.add_parser(
+        "assessment",
+        help="seed 003's targets for a unit and each unit below it, for a year",
+    )
+    assessment.add_argument("--unit", type=_uuid, required=True, metavar="UNIT_ID")
+    assessment.add_argument("--year", type=int, required=True, metavar="YEAR")
+    assessment.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="T",
+        help="as recorded by T: an ISO time with offset, or a date (the end of that "
+        "day, China time); default: now",
+    )
+    assessment.add_argument(
+        "--format",
+        choices=("json", "csv", "xlsx"),
+        default="json",
+        help="json: the whole report; csv: the targets; xlsx: the targets and the "
+        "figures beside them, one sheet each (needs --output)",
+    )
+    assessment.add_argument(
+        "--output", type=Path, metavar="FILE", help="write here instead of stdout"
+    )
+    assessment.add_argument(
+        "--from-log",
+        action="store_true",
+        help="fold the facts from the event log instead of reading the read models "
+        "(the same report, slower: a check of both)",
     )
     audit = commands.add_parser("audit", help="tamper evidence of the event log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
@@ -355,6 +390,33 @@ def verify(container: Container, args: argparse.Namespace) -> int:
     return 1 if differences else 0
 
 
+def report(container: Container, args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        print("vledger: --format xlsx needs --output FILE", file=sys.stderr)
+        return 2
+    if container.projector is not None:
+        container.projector.catch_up()
+    source = Source.EVENT_LOG if args.from_log else Source.READ_MODELS
+    query = AssessmentQuery(args.unit, args.year, args.as_of, source)
+    actor = Actor(Role.AUDITOR, uuid4(), "cli:report")
+    assessed = container.reports.assessment(query, actor)
+    if args.format == "xlsx":
+        write_xlsx(assessment_tables(assessed), args.output)
+        print(f"assessment of {len(assessed.units)} units written to {args.output}")
+        return 0
+    out = io.StringIO()
+    if args.format == "csv":
+        write_csv(assessment_tables(assessed)[0], out)
+    else:
+        out.write(as_json({**asdict(assessed), "source": source.value}))
+    if args.output:
+        args.output.write_text(out.getvalue(), encoding="utf-8")
+        print(f"assessment of {len(assessed.units)} units written to {args.output}")
+    else:
+        print(out.getvalue())
+    return 0
+
+
 def audit(container: Container, args: argparse.Namespace) -> int:
     if args.audit_command == "checkpoint":
         print(as_json(container.audit.checkpoint()))
@@ -373,6 +435,7 @@ COMMANDS = {
     "replay": replay,
     "verify": verify,
     "audit": audit,
+    "report": report,
     "import-hours": import_hours,
 }
 

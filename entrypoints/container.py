@@ -16,6 +16,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.reports import Reports
 from application.services import Container
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
@@ -46,6 +47,7 @@ from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
+from projections.assessment import AssessmentFacts
 from projections.base import ProjectionRunner
 from projections.queries import ReadModels
 
@@ -109,6 +111,11 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         aggregates=aggregates,
         organisation=Organisation(aggregates, now),
         teams=Teams(aggregates, pii_vault),
+        reports=Reports(
+            AssessmentFacts(db, settings.readmodel_schema),
+            store,
+            db.pool.connection,
+        ),
         volunteers=Volunteers(aggregates, now, pii_vault, numbers),
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now),

@@ -11,6 +11,7 @@ from projections.base import Projection, Tx, event_class
 
 class OrdersProjection(Projection):
     name: ClassVar[str] = "orders"
+    version: ClassVar[int] = 2
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS orders (
         id uuid PRIMARY KEY,
@@ -44,6 +45,14 @@ class OrdersProjection(Projection):
         position bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS orders_station_state ON orders (station_id, state);
+    -- Every change of state with its instant: the funnel as of any instant.
+    CREATE TABLE IF NOT EXISTS order_steps (
+        order_id uuid NOT NULL,
+        state text NOT NULL,
+        at timestamptz NOT NULL,
+        position bigint NOT NULL,
+        PRIMARY KEY (order_id, position)
+    );
     """
 
     @singledispatchmethod
@@ -72,10 +81,12 @@ class OrdersProjection(Projection):
                 tx.position,
             ),
         )
+        self._step(tx, event, "placed")
 
     @apply.register(event_class(ServiceOrder, "Reviewed"))
     def _reviewed(self, event: Any, tx: Tx) -> None:
         state = "reviewed" if event.accepted else "rejected"
+        self._step(tx, event, state)
         self._update(
             tx,
             event,
@@ -86,6 +97,7 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Dispatched"))
     def _dispatched(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "open" if event.open_for_claiming else "dispatched")
         self._update(
             tx,
             event,
@@ -100,6 +112,7 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Accepted"))
     def _accepted(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "accepted")
         self._update(
             tx,
             event,
@@ -112,6 +125,7 @@ class OrdersProjection(Projection):
     @apply.register(event_class(ServiceOrder, "Declined"))
     def _declined(self, event: Any, tx: Tx) -> None:
         if event.back_to_dispatch:
+            self._step(tx, event, "reviewed")
             change = (
                 "state = 'reviewed', team_id = NULL, dispatched_to = '{}', "
                 "last_reason = %s"
@@ -128,12 +142,14 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Started"))
     def _started(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "started")
         self._update(
             tx, event, "state = 'started', started_at = %s", (event.timestamp,)
         )
 
     @apply.register(event_class(ServiceOrder, "Completed"))
     def _completed(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "completed")
         self._update(
             tx,
             event,
@@ -143,6 +159,7 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Evaluated"))
     def _evaluated(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "evaluated")
         self._update(
             tx,
             event,
@@ -152,6 +169,7 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Rewarded"))
     def _rewarded(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "rewarded")
         self._update(
             tx,
             event,
@@ -161,11 +179,20 @@ class OrdersProjection(Projection):
 
     @apply.register(event_class(ServiceOrder, "Cancelled"))
     def _cancelled(self, event: Any, tx: Tx) -> None:
+        self._step(tx, event, "cancelled")
         self._update(
             tx,
             event,
             "state = 'cancelled', closed_at = %s, last_reason = %s",
             (event.timestamp, event.reason),
+        )
+
+    @staticmethod
+    def _step(tx: Tx, event: Any, state: str) -> None:
+        tx.execute(
+            "INSERT INTO order_steps (order_id, state, at, position) "
+            "VALUES (%s, %s, %s, %s)",
+            (event.originator_id, state, event.timestamp, tx.position),
         )
 
     @staticmethod

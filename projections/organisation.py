@@ -14,7 +14,7 @@ from projections.base import Projection, Tx, event_class
 
 class OrganisationProjection(Projection):
     name: ClassVar[str] = "organisation"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS units (
         id uuid PRIMARY KEY,
@@ -29,6 +29,12 @@ class OrganisationProjection(Projection):
     );
     CREATE INDEX IF NOT EXISTS units_parent ON units (parent_id);
     CREATE INDEX IF NOT EXISTS units_lineage ON units USING gin (lineage);
+    CREATE TABLE IF NOT EXISTS unit_area_kinds (
+        unit_id uuid NOT NULL,
+        area_kind text NOT NULL,
+        recorded_at timestamptz NOT NULL,
+        position bigint PRIMARY KEY
+    );
     CREATE TABLE IF NOT EXISTS unit_populations (
         unit_id uuid NOT NULL,
         year integer NOT NULL,
@@ -101,12 +107,23 @@ class OrganisationProjection(Projection):
         )
         if event.population is not None:
             self._population(tx, event, year_of(event.timestamp), event.population)
+        if getattr(event, "area_kind", None) is not None:
+            self._area_kind(tx, event)
 
     @apply.register(event_class(Unit, "AreaKindSet"))
     def _area_kind_set(self, event: Any, tx: Tx) -> None:
         tx.execute(
             "UPDATE units SET area_kind = %s, position = %s WHERE id = %s",
             (event.area_kind, tx.position, event.originator_id),
+        )
+        self._area_kind(tx, event)
+
+    @staticmethod
+    def _area_kind(tx: Tx, event: Any) -> None:
+        tx.execute(
+            "INSERT INTO unit_area_kinds (unit_id, area_kind, recorded_at, position) "
+            "VALUES (%s, %s, %s, %s)",
+            (event.originator_id, event.area_kind, event.timestamp, tx.position),
         )
 
     @apply.register(event_class(Unit, "PopulationRecorded"))

@@ -24,7 +24,7 @@ SET_STAR_LEVEL = f"UPDATE volunteers SET star_level = {STAR_LEVEL_SQL} WHERE id 
 
 class VolunteersProjection(Projection):
     name: ClassVar[str] = "volunteers"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS volunteers (
         id uuid PRIMARY KEY,
@@ -75,6 +75,21 @@ class VolunteersProjection(Projection):
     );
     CREATE INDEX IF NOT EXISTS hour_entries_volunteer
         ON hour_entries (volunteer_id, started_at DESC);
+    -- Each entry as it stood between two recordings: what was on record at any
+    -- instant (the assessment as of T).
+    CREATE TABLE IF NOT EXISTS hour_entry_versions (
+        record_id uuid NOT NULL,
+        volunteer_id uuid NOT NULL,
+        unit_id uuid NOT NULL,
+        team_id uuid,
+        category text,
+        started_at timestamptz NOT NULL,
+        hours numeric NOT NULL,
+        valid_from timestamptz NOT NULL,
+        valid_to timestamptz,
+        position bigint NOT NULL,
+        PRIMARY KEY (record_id, position)
+    );
     CREATE TABLE IF NOT EXISTS correction_requests (
         request_id uuid PRIMARY KEY,
         volunteer_id uuid NOT NULL,
@@ -155,6 +170,22 @@ class VolunteersProjection(Projection):
                 tx.position,
             ),
         )
+        tx.execute(
+            "INSERT INTO hour_entry_versions (record_id, volunteer_id, unit_id, "
+            "team_id, category, started_at, hours, valid_from, position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                event.record_id,
+                event.originator_id,
+                event.unit_id,
+                getattr(event, "team_id", None),
+                getattr(event, "category", None),
+                event.started_at,
+                event.hours,
+                event.timestamp,
+                tx.position,
+            ),
+        )
         self._add_hours(tx, event.originator_id, event.hours, entries=1)
 
     @apply.register(event_class(Volunteer, "HoursCorrected"))
@@ -177,6 +208,21 @@ class VolunteersProjection(Projection):
                 event.record_id,
             ),
         )
+        self._end_version(tx, event)
+        tx.execute(
+            "INSERT INTO hour_entry_versions (record_id, volunteer_id, unit_id, "
+            "team_id, category, started_at, hours, valid_from, position) "
+            "SELECT record_id, volunteer_id, unit_id, team_id, category, %s, %s, %s, "
+            "%s FROM hour_entry_versions WHERE record_id = %s "
+            "ORDER BY position DESC LIMIT 1",
+            (
+                event.started_at,
+                event.hours,
+                event.timestamp,
+                tx.position,
+                event.record_id,
+            ),
+        )
         self._add_hours(tx, event.originator_id, event.hours - event.previous_hours)
         self._settle_request(tx, event, "accepted")
 
@@ -188,6 +234,7 @@ class VolunteersProjection(Projection):
             "position = %s WHERE record_id = %s",
             (event.reason, event.actor, event.timestamp, tx.position, event.record_id),
         )
+        self._end_version(tx, event)
         self._add_hours(tx, event.originator_id, -event.hours, entries=-1)
         self._settle_request(tx, event, "accepted")
 
@@ -228,6 +275,14 @@ class VolunteersProjection(Projection):
         tx.execute(
             "UPDATE volunteers SET status = %s, updated_position = %s WHERE id = %s",
             (event.status, tx.position, event.originator_id),
+        )
+
+    @staticmethod
+    def _end_version(tx: Tx, event: Any) -> None:
+        tx.execute(
+            "UPDATE hour_entry_versions SET valid_to = %s "
+            "WHERE record_id = %s AND valid_to IS NULL",
+            (event.timestamp, event.record_id),
         )
 
     @staticmethod

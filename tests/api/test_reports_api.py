@@ -1,0 +1,97 @@
+"""The assessment over HTTP: figures, who may read it, and every bad query as a
+422 problem naming its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.access import Role
+from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+
+YEAR = datetime.now(UTC).year
+PATH = "/v1/reports/assessment"
+
+
+def station_with_population(api: Api) -> int:
+    station = api.district.station
+    recorded = api.as_admin(
+        "PUT", f"/v1/units/{station}/populations/{YEAR}", json={"population": 10}
+    )
+    assert recorded.status_code == 200, recorded.text
+    volunteer = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(station)
+    ).json()
+    hours = api.as_admin(
+        "POST",
+        f"/v1/volunteers/{volunteer['id']}/hours",
+        json=hours_body(station, category="elderly", subcategory="companionship"),
+    )
+    assert hours.status_code == 201, hours.text
+    return int(hours.json()["position"])
+
+
+def query(api: Api, **params: Any) -> dict[str, Any]:
+    return {"unit_id": str(api.district.station), "year": YEAR, **params}
+
+
+def test_a_coordinator_reads_its_stations_assessment_from_either_source(
+    api: Api,
+) -> None:
+    position = station_with_population(api)
+    coordinator = api.tokens["coordinator"]
+    for source in ("read_models", "event_log"):
+        response = api.call(
+            "GET",
+            PATH,
+            coordinator,
+            params=query(api, min_position=position, source=source),
+        )
+        assert response.status_code == 200, response.text
+        report = response.json()
+        (station,) = report["units"]
+        share = next(t for t in station["targets"] if t["code"] == "volunteer_share")
+        assert (share["numerator"], share["denominator"], share["status"]) == (
+            1,
+            10,
+            "not_met",
+        )
+        assert share["value"] == 0.1
+        assert report["source"] == source
+        assert [c["category"] for c in report["hours"]] == ["elderly"]
+        assert report["star_levels"]["0"] == 1
+
+
+def test_bad_queries_are_problems_naming_the_field(api: Api) -> None:
+    position = station_with_population(api)
+    admin = api.tokens["admin"]
+    after = {"min_position": position}
+
+    def problem(params: dict[str, Any], rule: str, field: str) -> None:
+        response = api.call("GET", PATH, admin, params={**after, **params})
+        assert_problem(response, 422, rule, field)
+
+    problem(
+        query(api, unit_id="00000000-0000-4000-8000-000000000000"),
+        "unit_exists",
+        "unit_id",
+    )
+    problem(query(api, year=9999), "year_in_range", "year")
+    problem(query(api, year=10**30), "year_in_range", "year")
+    problem(query(api, year=YEAR - 1), "population_recorded", "year")
+    later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    problem(query(api, as_of=later), "instant_in_range", "as_of")
+    problem(query(api, as_of="yesterday"), "as_of_format", "as_of")
+    problem(query(api, source="guess"), "enum", "source")
+
+
+def test_only_staff_in_scope_and_auditors_read_it(api: Api) -> None:
+    position = station_with_population(api)
+    params = query(api, min_position=position)
+    outsider = api.call("GET", PATH, api.tokens["outsider"], params=params)
+    assert_problem(outsider, 403, "unit_scope")
+    resident = api.call("GET", PATH, api.token(Role.RESIDENT), params=params)
+    assert_problem(resident, 403, "forbidden")
+    assert (
+        api.call("GET", PATH, api.tokens["auditor"], params=params).status_code == 200
+    )

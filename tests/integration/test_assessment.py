@@ -1,0 +1,298 @@
+"""The assessment (考核) on real Postgres: its figures for a small district, the same
+report from the read models and from a fold of the event log as of one instant, and
+what changes after that instant left out of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import openpyxl
+import pytest
+
+from application.activities import CloseActivity, PublishActivity
+from application.hours import CorrectHours
+from application.orders import (
+    AcceptOrder,
+    CompleteOrder,
+    DispatchOrder,
+    EvaluateOrder,
+    PlaceOrder,
+    ReviewOrder,
+    Served,
+    StartOrder,
+)
+from application.organisation import RecordPopulation, SetAreaKind
+from application.reports import AssessmentQuery, Source
+from application.services import Container
+from application.teams import RegisterTeam
+from domain.access import Actor, Role
+from domain.assessment import Assessment, Status, TargetResult
+from domain.errors import InvalidInput, OutOfScope
+from domain.organisation import AreaKind
+from entrypoints import cli
+from infra.settings import Settings
+from tests.conftest import NOW
+from tests.integration.helpers import District, make_district, record, register
+
+YEAR = datetime.now(UTC).year
+
+
+def targets(report: Assessment, unit: UUID) -> dict[str, TargetResult]:
+    (found,) = [u for u in report.units if u.unit_id == unit]
+    return {t.code: t for t in found.targets}
+
+
+def both(container: Container, actor: Actor, query: AssessmentQuery) -> Assessment:
+    """The report from the read models, after checking that the log agrees."""
+    container.projector.catch_up()  # type: ignore[union-attr]
+    as_of = query.as_of or datetime.now(UTC)
+    from_models = container.reports.assessment(
+        AssessmentQuery(query.unit_id, query.year, as_of), actor
+    )
+    from_log = container.reports.assessment(
+        AssessmentQuery(query.unit_id, query.year, as_of, Source.EVENT_LOG), actor
+    )
+    for ours, theirs in zip(from_models.units, from_log.units, strict=True):
+        assert ours.targets == theirs.targets
+    assert from_models == from_log
+    return from_models
+
+
+class Story:
+    """A station with three volunteers (two party members), two teams, three closed
+    activities, one cancelled, and one order through 评单."""
+
+    def __init__(self, container: Container, admin: Actor) -> None:
+        self.c, self.admin = container, admin
+        self.district: District = make_district(container, admin)
+        station = self.district.station
+        self.run(
+            container.organisation.record_population,
+            RecordPopulation(station, YEAR, 20),
+        )
+        self.run(
+            container.organisation.set_area_kind, SetAreaKind(station, AreaKind.VILLAGE)
+        )
+        self.keen = register(container, admin, station, 1)
+        self.light = register(container, admin, station, 2)
+        self.idle = register(container, admin, station, 3, party_member=False)
+        day = NOW - timedelta(days=20)
+        self.long = [
+            record(container, admin, self.keen, station, day + timedelta(days=d), 720)
+            for d in range(2)
+        ]  # 24 h
+        record(container, admin, self.light, station, day, 120)
+        self.teams = [
+            self.run(container.teams.register, RegisterTeam(name, station, kind)).id
+            for name, kind in (("助老队", "elderly_care"), ("宣讲队", "theory_policy"))
+        ]
+        for kind in ("theory_talk", "family", "regular"):
+            self.activity(self.teams[1], kind, close=True)
+        self.activity(self.teams[0], "regular", close=False)
+        self.order()
+
+    def run(self, handler: object, command: object) -> object:
+        return self.c.commands.run(handler, command, self.admin).result  # type: ignore[arg-type]
+
+    def activity(self, team: UUID, kind: str, close: bool) -> None:
+        start = NOW - timedelta(days=40)
+        published = self.run(
+            self.c.activities.publish,
+            PublishActivity(
+                team,
+                "政策宣讲进村",
+                "public",
+                "theory_talks",
+                "村委会",
+                "李队长",
+                start,
+                start + timedelta(hours=2),
+                30,
+                kind=kind,
+            ),
+        )
+        if close:
+            self.run(self.c.activities.close, CloseActivity(published.id))  # type: ignore[attr-defined]
+
+    def order(self) -> None:
+        resident = Actor(Role.RESIDENT, uuid4(), "居民")
+        run, orders = self.c.commands.run, self.c.orders
+        placed = run(
+            orders.place,
+            PlaceOrder(
+                "elderly",
+                None,
+                "陪老人聊天",
+                "每周陪伴",
+                self.district.station,
+                "3号楼",
+                NOW - timedelta(days=3),
+                NOW - timedelta(days=2),
+            ),
+            resident,
+        ).result.id
+        run(orders.review, ReviewOrder(placed, True), self.admin)
+        run(
+            orders.dispatch,
+            DispatchOrder(placed, volunteer_ids=(self.light,)),
+            self.admin,
+        )
+        taker = Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=self.light)
+        run(orders.accept, AcceptOrder(placed), taker)
+        run(orders.start, StartOrder(placed), self.admin)
+        start = NOW - timedelta(days=3)
+        served = Served(self.light, start, start + timedelta(hours=1))
+        run(orders.complete, CompleteOrder(placed, (served,)), self.admin)
+        run(orders.evaluate, EvaluateOrder(placed, 5), resident)
+
+
+@pytest.fixture
+def story(container: Container, admin: Actor) -> Story:
+    return Story(container, admin)
+
+
+def test_a_stations_targets_follow_seed_003(story: Story, admin: Actor) -> None:
+    station = story.district.station
+    report = both(story.c, admin, AssessmentQuery(station, YEAR))
+    got = targets(report, station)
+    share = got["volunteer_share"]
+    assert (share.numerator, share.denominator, share.status) == (3, 20, Status.MET)
+    assert got["serving_share"].status is Status.MET  # 2 of 3 > 60 %
+    assert (
+        got["party_participation"].numerator,
+        got["party_participation"].denominator,
+    ) == (2, 2)
+    twenty = got["party_twenty_hours"]
+    assert (twenty.numerator, twenty.status) == (1, Status.NOT_MET)  # 24 h and 3 h
+    assert (got["teams"].value, got["teams"].status) == (Decimal(2), Status.NOT_MET)
+    assert (got["own_activities"].value, got["own_activities"].status) == (
+        Decimal(3),
+        Status.NOT_MET,
+    )
+    assert (got["theory_talks"].value, got["theory_talks"].threshold) == (
+        1,
+        2,
+    )  # village
+    assert got["family_activities"].value == 1
+    assert report.star_levels == {0: 3, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
+    assert report.orders_by_state == {"evaluated": 1}
+    assert [(s.step, s.reached) for s in report.funnel] == [
+        ("placed", 1),
+        ("dispatched", 1),
+        ("accepted", 1),
+        ("completed", 1),
+        ("evaluated", 1),
+        ("rewarded", 0),
+    ]
+    assert report.points.earned == Decimal(270)  # 27 h at 10 points
+    unclassified = sum(c.hours for c in report.hours if c.category == "unclassified")
+    assert unclassified == Decimal(26)
+    assert sum(c.hours for c in report.hours if c.category == "elderly") == 1
+
+
+def test_the_report_as_of_an_instant_leaves_out_what_came_after(
+    story: Story, admin: Actor
+) -> None:
+    station = story.district.station
+    before = datetime.now(UTC)
+    revoke = CorrectHours(story.keen, story.long[0], "重复登记", revoke=True)
+    story.c.commands.run(story.c.hours.correct, revoke, admin)
+    story.run(
+        story.c.organisation.record_population, RecordPopulation(station, YEAR, 10)
+    )
+    then = both(story.c, admin, AssessmentQuery(station, YEAR, before))
+    now = both(story.c, admin, AssessmentQuery(station, YEAR))
+    assert targets(then, station)["volunteer_share"].denominator == 20
+    assert targets(now, station)["volunteer_share"].denominator == 10
+    assert targets(then, station)["party_twenty_hours"].numerator == 1
+    assert targets(now, station)["party_twenty_hours"].numerator == 0
+    assert then.points.earned - now.points.earned == Decimal(120)
+
+
+def test_the_institute_rolls_up_its_stations_volunteers(
+    story: Story, admin: Actor
+) -> None:
+    institute = story.district.institute
+    story.run(
+        story.c.organisation.record_population, RecordPopulation(institute, YEAR, 100)
+    )
+    report = both(story.c, admin, AssessmentQuery(institute, YEAR))
+    assert [u.unit_id for u in report.units] == [institute, story.district.station]
+    rolled = targets(report, institute)["volunteer_share"]
+    assert (rolled.numerator, rolled.denominator, rolled.status) == (
+        3,
+        100,
+        Status.NOT_MET,
+    )
+    assert targets(report, institute)["theory_talks"].status is Status.NO_DATA
+
+
+def test_bad_queries_are_refused_naming_the_field(story: Story, admin: Actor) -> None:
+    reports = story.c.reports
+    story.c.projector.catch_up()  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput) as unknown:
+        reports.assessment(AssessmentQuery(uuid4(), YEAR), admin)
+    assert (unknown.value.field, unknown.value.rule) == ("unit_id", "unit_exists")
+    with pytest.raises(InvalidInput) as no_population:
+        reports.assessment(AssessmentQuery(story.district.center, YEAR), admin)
+    assert (no_population.value.field, no_population.value.rule) == (
+        "year",
+        "population_recorded",
+    )
+    later = datetime.now(UTC) + timedelta(days=3)
+    with pytest.raises(InvalidInput) as ahead:
+        reports.assessment(AssessmentQuery(story.district.station, YEAR, later), admin)
+    assert ahead.value.field == "as_of"
+    with pytest.raises(InvalidInput) as far:
+        reports.assessment(AssessmentQuery(story.district.station, 1999), admin)
+    assert (far.value.field, far.value.rule) == ("year", "year_in_range")
+    outsider = Actor(
+        Role.COORDINATOR, uuid4(), "里辛所", unit_id=story.district.other_institute
+    )
+    with pytest.raises(OutOfScope):
+        reports.assessment(AssessmentQuery(story.district.station, YEAR), outsider)
+
+
+def test_the_command_writes_the_report_as_json_csv_and_a_workbook(
+    story: Story,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in (
+        ("VLEDGER_DATABASE_URL", settings.database_url),
+        ("VLEDGER_MASTER_KEY", settings.master_key),
+    ):
+        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
+    station = str(story.district.station)
+    args = ["report", "assessment", "--unit", station, "--year", str(YEAR)]
+
+    assert cli.main([*args, "--from-log"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["source"], report["units"][0]["name"]) == ("event_log", "双泉站")
+
+    assert cli.main([*args, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("单位编号,单位,层级,指标代码,指标")
+    assert lines[1].startswith("unit_id,unit_name,unit_kind,code,label")
+    assert any(",volunteer_share," in line and ",达标," in line for line in lines)
+
+    workbook = tmp_path / "考核.xlsx"
+    assert cli.main([*args, "--format", "xlsx", "--output", str(workbook)]) == 0
+    sheets = openpyxl.load_workbook(workbook, read_only=True)
+    assert sheets.sheetnames == ["考核指标", "星级分布", "服务时长", "五单流程", "积分"]
+    rows = list(sheets["考核指标"].iter_rows(values_only=True))
+    assert rows[1][:4] == ("unit_id", "unit_name", "unit_kind", "code")
+    share = next(r for r in rows[2:] if r[3] == "volunteer_share")
+    assert (share[5], share[7], share[8], share[9]) == (0.15, "达标", 3, 20)
+
+    assert cli.main([*args, "--format", "xlsx"]) == 2
+    assert "needs --output" in capsys.readouterr().err
+    assert cli.main([*args[:-1], "2100"]) == 2
+    assert "[year_in_range]" in capsys.readouterr().err
