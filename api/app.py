@@ -16,6 +16,7 @@ from api.routers import (
     activities,
     audit,
     certificates,
+    exports,
     hours,
     kiosk,
     kiosk_page,
@@ -76,6 +77,7 @@ def create_app(container: Container) -> FastAPI:
         kiosk_page,
         ops,
         reports,
+        exports,
     )
     for module in routers:
         app.include_router(module.router)

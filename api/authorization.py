@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/reference"): PUBLIC,
     # reports
     ("GET", "/v1/reports/assessment"): rule(STAFF_READERS, IN_SCOPE),
+    # exports
+    ("GET", "/v1/exports/assessment"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/exports/{kind}"): rule(
+        STAFF_READERS, IN_SCOPE + "; personal data masked for every reader"
+    ),
     # volunteers and hours
     ("POST", "/v1/volunteers"): rule(STAFF, IN_SCOPE),
     ("GET", "/v1/volunteers"): rule(STAFF_READERS, IN_SCOPE),

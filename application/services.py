@@ -11,6 +11,7 @@ from application.aggregates import Aggregates, Clock
 from application.audit import Audit
 from application.certificates import Certificates
 from application.executor import CommandExecutor
+from application.exports import Exports
 from application.hours import Hours
 from application.imports import HoursImports
 from application.kiosks import Kiosks
@@ -48,6 +49,7 @@ class Container:
     organisation: Organisation
     teams: Teams
     reports: Reports
+    exports: Exports
     volunteers: Volunteers
     hours: Hours
     orders: Orders

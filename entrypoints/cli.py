@@ -9,13 +9,14 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
 from application.audit import ReadModelsBehind, as_json
+from application.exports import ExportQuery
 from application.imports import REQUIRED, read_rows
 from application.replay import to_csv
 from application.reports import AssessmentQuery, Source, assessment_tables
@@ -25,7 +26,8 @@ from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
 from entrypoints.container import build
 from infra.settings import ConfigurationError, Settings, new_master_key
-from infra.tabular import write_csv, write_xlsx
+from infra.tabular import Table, write_csv, write_xlsx
+from projections.exports import ExportKind
 
 log = logging.getLogger("vledger")
 
@@ -35,6 +37,13 @@ def _uuid(text: str) -> UUID:
         return UUID(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from None
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _partitions(text: str) -> list[int]:
@@ -181,6 +190,37 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fold the facts from the event log instead of reading the read models "
         "(the same report, slower: a check of both)",
+    )
+    export = commands.add_parser(
+        "export",
+        help="a unit's hours, activities, attendance, orders, redemptions, "
+        "donations or team rosters for a period, as CSV or XLSX",
+    )
+    export.add_argument("kind", choices=[k.value for k in ExportKind])
+    export.add_argument("--unit", type=_uuid, required=True, metavar="UNIT_ID")
+    export.add_argument(
+        "--from",
+        dest="first_day",
+        type=_day,
+        metavar="DAY",
+        help="the first day (China time); default: 1 January of --to's year",
+    )
+    export.add_argument(
+        "--to",
+        dest="last_day",
+        type=_day,
+        metavar="DAY",
+        help="the last day, inclusive; default: today",
+    )
+    export.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="csv (UTF-8 with a BOM) or xlsx (needs --output); row 1 Chinese "
+        "headers, row 2 English keys (default: csv)",
+    )
+    export.add_argument(
+        "--output", type=Path, metavar="FILE", help="write here instead of stdout"
     )
     audit = commands.add_parser("audit", help="tamper evidence of the event log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
@@ -417,6 +457,40 @@ def report(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def export(container: Container, args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        print("vledger: --format xlsx needs --output FILE", file=sys.stderr)
+        return 2
+    if container.projector is not None:
+        container.projector.catch_up()
+    query = ExportQuery(ExportKind(args.kind), args.unit, args.first_day, args.last_day)
+    actor = Actor(Role.AUDITOR, uuid4(), "cli:export")
+    prepared = container.exports.prepare(query, actor)
+    table = prepared.table
+    table = Table(table.name, table.columns, _progress(table.rows, args.output))
+    if args.format == "xlsx":
+        rows = write_xlsx([table], args.output)
+    elif args.output:
+        with args.output.open("w", encoding="utf-8", newline="") as out:
+            rows = write_csv(table, out)
+    else:
+        rows = write_csv(table, sys.stdout)
+    if args.output:
+        print(f"{rows:,} rows of {prepared.stem} written to {args.output}")
+    return 0
+
+
+def _progress(
+    rows: Iterable[Sequence[object]], output: Path | None
+) -> Iterator[Sequence[object]]:
+    """The rows, with a line on standard error every 100,000 (when the export
+    goes to a file: on the terminal the rows themselves show progress)."""
+    for count, row in enumerate(rows, start=1):
+        if output is not None and count % 100_000 == 0:
+            print(f"{count:,} rows…", file=sys.stderr, flush=True)
+        yield row
+
+
 def audit(container: Container, args: argparse.Namespace) -> int:
     if args.audit_command == "checkpoint":
         print(as_json(container.audit.checkpoint()))
@@ -436,6 +510,7 @@ COMMANDS = {
     "verify": verify,
     "audit": audit,
     "report": report,
+    "export": export,
     "import-hours": import_hours,
 }
 

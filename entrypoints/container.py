@@ -11,6 +11,7 @@ from application.aggregates import Aggregates, Clock
 from application.audit import Audit
 from application.certificates import Certificates
 from application.executor import CommandExecutor
+from application.exports import Exports
 from application.hours import Hours
 from application.imports import HoursImports
 from application.kiosks import Kiosks
@@ -49,6 +50,7 @@ from infra.vault import Vault, VaultReader
 from projections import all_projections
 from projections.assessment import AssessmentFacts
 from projections.base import ProjectionRunner
+from projections.exports import ExportRows
 from projections.queries import ReadModels
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             store,
             db.pool.connection,
         ),
+        exports=Exports(ExportRows(db, settings.readmodel_schema), reads),
         volunteers=Volunteers(aggregates, now, pii_vault, numbers),
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now),

@@ -81,6 +81,19 @@ class Database:
         with self.pool.connection() as conn:
             conn.execute(query, params)
 
+    def stream(
+        self, query: Any, params: Any = None, batch: int = 5000
+    ) -> Iterator[DictRow]:
+        """Rows read `batch` at a time through a server-side cursor, on a
+        connection of their own: a long export holds none of the pool's
+        connections, and memory stays flat however many rows there are."""
+        with psycopg.connect(self.url, row_factory=dict_row) as conn:
+            tolerate_any_instant(conn)
+            with conn.cursor(name="vledger_stream") as cur:
+                cur.itersize = batch
+                cur.execute(query, params)
+                yield from cur
+
     def close(self) -> None:
         self.pool.close()
 

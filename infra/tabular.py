@@ -8,7 +8,8 @@ programs read (skip row 1, or read by key)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,22 +57,70 @@ def cell(value: Any) -> Any:
     return value
 
 
+def csv_cell(value: Any) -> Any:
+    """As `cell`, but a decimal as its digits (2, 1.5), not a binary float."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return cell(value)
+
+
+#: An XLSX sheet holds 1,048,576 rows; a larger table goes on into the next sheet
+#: ("工时明细 (2)"), each with the two header rows.
+SHEET_ROWS = 1_048_576 - 2
+
+
 def write_csv(table: Table, out: IO[str]) -> int:
     """The table as CSV (UTF-8 with a BOM, so that spreadsheets read the Chinese
     right); returns the rows written."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+    counted = Counted(table.rows)
+    for chunk in csv_chunks(Table(table.name, table.columns, counted)):
+        out.write(chunk)
+    return counted.count
+
+
+class Counted:
+    """Rows passed through, counted."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def csv_chunks(table: Table, rows_per_chunk: int = 1000) -> Iterator[str]:
+    """The CSV text of `write_csv` in pieces of about `rows_per_chunk` rows, for a
+    response that streams."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([c.label for c in table.columns])
     writer.writerow([c.key for c in table.columns])
-    count = 0
+    pending = 0
     for row in table.rows:
-        writer.writerow([cell(v) for v in row])
-        count += 1
-    return count
+        writer.writerow([csv_cell(v) for v in row])
+        pending += 1
+        if pending == rows_per_chunk:
+            yield _drain(buffer)
+            pending = 0
+    yield _drain(buffer)
 
 
-def write_xlsx(tables: Sequence[Table], path: Path) -> int:
-    """The tables as the sheets of one workbook; returns the rows written."""
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def write_xlsx(
+    tables: Sequence[Table], path: Path, sheet_rows: int = SHEET_ROWS
+) -> int:
+    """The tables as the sheets of one workbook, a table longer than `sheet_rows`
+    over several; returns the rows written."""
     workbook = xlsxwriter.Workbook(
         str(path), {"constant_memory": True, "strings_to_numbers": False}
     )
@@ -80,19 +129,31 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> int:
     count = 0
     try:
         for table in tables:
-            sheet = workbook.add_worksheet(table.name[:31])
-            for col, column in enumerate(table.columns):
-                sheet.write_string(0, col, column.label, header)
-                sheet.write_string(1, col, column.key, keys)
-                sheet.set_column(col, col, max(12, 2 * len(column.label) + 2))
-            sheet.freeze_panes(2, 0)
-            for number, row in enumerate(table.rows, start=2):
+            part, sheet, used = 1, _sheet(workbook, table, 1, header, keys), 0
+            for row in table.rows:
+                if used == sheet_rows:
+                    part, used = part + 1, 0
+                    sheet = _sheet(workbook, table, part, header, keys)
                 for col, value in enumerate(row):
-                    _write(sheet, number, col, cell(value))
+                    _write(sheet, used + 2, col, cell(value))
+                used += 1
                 count += 1
     finally:
         workbook.close()
     return count
+
+
+def _sheet(workbook: Any, table: Table, part: int, header: Any, keys: Any) -> Any:
+    suffix = f" ({part})" if part > 1 else ""
+    sheet = workbook.add_worksheet(table.name[: 31 - len(suffix)] + suffix)
+    # constant_memory writes row by row: a row is complete before the next.
+    for col, column in enumerate(table.columns):
+        sheet.set_column(col, col, max(12, 2 * len(column.label) + 2))
+        sheet.write_string(0, col, column.label, header)
+    for col, column in enumerate(table.columns):
+        sheet.write_string(1, col, column.key, keys)
+    sheet.freeze_panes(2, 0)
+    return sheet
 
 
 def _write(sheet: Any, row: int, col: int, value: Any) -> None:

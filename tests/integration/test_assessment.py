@@ -296,3 +296,40 @@ def test_the_command_writes_the_report_as_json_csv_and_a_workbook(
     assert "needs --output" in capsys.readouterr().err
     assert cli.main([*args[:-1], "2100"]) == 2
     assert "[year_in_range]" in capsys.readouterr().err
+
+
+def test_the_export_command_writes_a_stations_hours_as_csv_and_a_workbook(
+    story: Story,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in (
+        ("VLEDGER_DATABASE_URL", settings.database_url),
+        ("VLEDGER_MASTER_KEY", settings.master_key),
+    ):
+        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
+    station = str(story.district.station)
+    args = ["export", "hours", "--unit", station, "--from", "2026-01-01"]
+    args += ["--to", "2026-06-30"]
+
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("记录编号,志愿者编号,姓名")
+    assert lines[1].startswith("record_id,volunteer_number,name_masked")
+    assert len(lines) == 2 + 4  # two entries, one of 2 h, and the order's hour
+
+    workbook = tmp_path / "工时.xlsx"
+    assert cli.main([*args, "--format", "xlsx", "--output", str(workbook)]) == 0
+    assert "4 rows of 工时明细_双泉站_2026-01-01_2026-06-30" in capsys.readouterr().out
+    rows = list(openpyxl.load_workbook(workbook, read_only=True).active.values)
+    assert rows[1][:2] == ("record_id", "volunteer_number")
+    hours = rows[1].index("hours")
+    assert sorted(row[hours] for row in rows[2:]) == [1, 2, 12, 12]
+
+    assert cli.main([*args[:-1], "2025-12-31"]) == 2
+    assert "[period_order]" in capsys.readouterr().err
+    assert cli.main(["export", "hours", "--unit", str(uuid4())]) == 2
+    assert "[unit_exists]" in capsys.readouterr().err
