@@ -47,7 +47,9 @@ SELF = "a volunteer only itself"
 ACCESS: dict[tuple[str, str], Rule] = {
     # organisation
     ("POST", "/v1/units"): rule(STAFF, IN_SCOPE + "; a centre needs an admin"),
+    ("GET", "/v1/units"): rule(EVERY_ROLE),
     ("GET", "/v1/units/{unit_id}"): rule(EVERY_ROLE),
+    ("GET", "/v1/me"): rule(EVERY_ROLE),
     ("GET", "/v1/units/{unit_id}/children"): rule(EVERY_ROLE),
     ("PUT", "/v1/units/{unit_id}/area-kind"): rule(STAFF, IN_SCOPE),
     ("PUT", "/v1/units/{unit_id}/populations/{year}"): rule(STAFF, IN_SCOPE),

@@ -255,6 +255,7 @@ class ReportFold:
 
     def facts(self) -> LedgerFacts:
         counts, stars = self._volunteer_facts()
+        active = self._active()
         return LedgerFacts(
             units=self._unit_facts(),
             volunteers=counts,
@@ -268,6 +269,7 @@ class ReportFold:
                 if self.y0 <= o.placed_at < self.y1
             ],
             points=self._points_by_unit(),
+            active=active,
         )
 
     def _in_year(self, at: datetime) -> bool:
@@ -312,6 +314,20 @@ class ReportFold:
             )
             stars[v["unit_id"]][star_level(total.get(i, Decimal(0)))] += 1
         return dict(counts), dict(stars)
+
+    def _active(self) -> dict[UUID, Counter[int]]:
+        """Volunteers with hours in each month, by the unit they belong to."""
+        hours: dict[tuple[UUID, int], Decimal] = defaultdict(Decimal)
+        for e in self.entries.values():
+            if self._in_year(e.started_at):
+                month = e.started_at.astimezone(CHINA_TIME).month
+                hours[(e.volunteer_id, month)] += e.hours
+        active: dict[UUID, Counter[int]] = defaultdict(Counter)
+        for (volunteer_id, month), total in hours.items():
+            volunteer = self.volunteers.get(volunteer_id)
+            if total > 0 and volunteer and volunteer["registered_at"] < self.y1:
+                active[volunteer["unit_id"]][month] += 1
+        return dict(active)
 
     def _closed_in_year(self) -> list[_Activity]:
         return [

@@ -154,6 +154,26 @@ def assessment_tables(report: Assessment) -> list[Table]:
             ],
         ),
         Table(
+            "活跃志愿者",
+            (Column("month", "月份"), Column("volunteers", "有服务时长的志愿者")),
+            sorted(report.active_volunteers.items()),
+        ),
+        Table(
+            "活动不足队伍",
+            (
+                Column("unit_id", "单位编号"),
+                Column("unit_name", "单位"),
+                Column("team_id", "队伍编号"),
+                Column("team_name", "队伍"),
+                Column("activities", "全年活动（次）"),
+            ),
+            [
+                (u.unit_id, u.name, t.team_id, t.name, t.activities)
+                for u in report.units
+                for t in u.teams_below_standard
+            ],
+        ),
+        Table(
             "五单流程",
             (
                 Column("step", "环节代码"),

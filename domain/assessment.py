@@ -146,6 +146,9 @@ class LedgerFacts:
     hours: list[HoursCell]
     orders: list[OrderSteps]
     points: dict[UUID, Points]
+    #: Volunteers with hours in each month of the year, by the unit they belong
+    #: to (so that units add up: a volunteer belongs to one).
+    active: dict[UUID, Counter[int]] = field(default_factory=dict)
 
 
 # -- the report -----------------------------------------------------------------------
@@ -170,13 +173,22 @@ class TargetResult:
 
 
 @dataclass(frozen=True)
+class TeamShortfall:
+    """A team under the standard of 12 activities in the year."""
+
+    team_id: UUID
+    name: str
+    activities: int
+
+
+@dataclass(frozen=True)
 class UnitAssessment:
     unit_id: UUID
     name: str
     kind: UnitKind
     parent_id: UUID | None
     targets: list[TargetResult]
-    teams_below_standard: list[UUID]
+    teams_below_standard: list[TeamShortfall]
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,8 @@ class Assessment:
     orders_by_state: dict[str, int]
     funnel: list[FunnelStep]
     points: Points = field(default_factory=Points)
+    #: Month (1-12) -> volunteers of the subtree with hours that month.
+    active_volunteers: dict[int, int] = field(default_factory=dict)
 
 
 #: The five-order loop as a funnel: each step, and the states that reach it.
@@ -224,8 +238,10 @@ def assess(
     inside = {u.id for u in subtree}
     units = [_assess_unit(facts, u, months_due) for u in subtree]
     stars: Counter[int] = Counter()
+    active: Counter[int] = Counter()
     for unit in inside:
         stars.update(facts.stars.get(unit, Counter()))
+        active.update(facts.active.get(unit, Counter()))
     orders = [o for o in facts.orders if o.station_id in inside]
     return Assessment(
         unit_id=unit_id,
@@ -240,6 +256,7 @@ def assess(
         orders_by_state=dict(sorted(Counter(o.state for o in orders).items())),
         funnel=_funnel(orders),
         points=sum((facts.points.get(u, Points()) for u in inside), Points()),
+        active_volunteers={month: active.get(month, 0) for month in range(1, 13)},
     )
 
 
@@ -260,7 +277,11 @@ def _assess_unit(facts: LedgerFacts, unit: UnitFact, months_due: int) -> UnitAss
         *_team_targets(unit, teams, months_due),
         *_activity_targets(unit, own),
     ]
-    lagging = [t.id for t in teams if t.activities < ACTIVITIES_PER_TEAM]
+    lagging = [
+        TeamShortfall(t.id, t.name, t.activities)
+        for t in teams
+        if t.activities < ACTIVITIES_PER_TEAM
+    ]
     return UnitAssessment(
         unit.id, unit.name, unit.kind, unit.parent_id, targets, lagging
     )

@@ -71,6 +71,18 @@ WHERE v.registered_at <= %(t)s AND v.registered_at < %(y1)s
 GROUP BY 1, 2, 3, 4, 5
 """  # noqa: S608 - built from constants
 
+ACTIVE = f"""
+SELECT v.unit_id, m.month, count(*) AS n
+FROM (
+  SELECT volunteer_id, {MONTH.format("started_at")} AS month
+  FROM {{t}}.hour_entry_versions
+  WHERE {STOOD} AND started_at >= %(y0)s AND started_at < %(y1)s
+  GROUP BY 1, 2 HAVING sum(hours) > 0) m
+JOIN {{t}}.volunteers v ON v.id = m.volunteer_id
+WHERE v.registered_at <= %(t)s AND v.registered_at < %(y1)s
+GROUP BY 1, 2
+"""  # noqa: S608 - built from constants
+
 CLOSED_IN_YEAR = (
     "a.state = 'closed' AND a.closed_at <= %(t)s "
     "AND a.starts_at >= %(y0)s AND a.starts_at < %(y1)s"
@@ -172,7 +184,14 @@ class AssessmentFacts:
                 r["unit_id"]: Points(r["earned"], r["redeemed"], r["donated"])
                 for r in self._rows(POINTS, params)
             },
+            active=self._active(params),
         )
+
+    def _active(self, params: dict[str, Any]) -> dict[UUID, Counter[int]]:
+        active: dict[UUID, Counter[int]] = defaultdict(Counter)
+        for r in self._rows(ACTIVE, params):
+            active[r["unit_id"]][r["month"]] = r["n"]
+        return dict(active)
 
     def _units(self, params: dict[str, Any]) -> dict[UUID, UnitFact]:
         return {

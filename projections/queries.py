@@ -50,6 +50,11 @@ class ReadModels:
     def unit(self, unit_id: UUID) -> dict[str, Any] | None:
         return self._one("SELECT * FROM {t}.units WHERE id = %s", (unit_id,))
 
+    def top_units(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT * FROM {t}.units WHERE parent_id IS NULL ORDER BY name"
+        )
+
     def children(self, unit_id: UUID) -> list[dict[str, Any]]:
         return self._all(
             "SELECT * FROM {t}.units WHERE parent_id = %s ORDER BY name", (unit_id,)

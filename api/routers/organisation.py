@@ -53,6 +53,18 @@ def create_unit(
     return written(UnitCreated, outcome, response)
 
 
+@router.get("/units", response_model=list[UnitOut], dependencies=[ReadAfter])
+def get_top_units(container: ContainerDep, actor: ActorDep) -> list[UnitOut]:
+    """The units at the top of the tree (a district's centre): where a walk
+    down `/children` starts."""
+    return [
+        UnitOut.model_validate(
+            {**u, "populations": container.reads.populations(u["id"])}
+        )
+        for u in container.reads.top_units()
+    ]
+
+
 @router.get("/units/{unit_id}", response_model=UnitOut, dependencies=[ReadAfter])
 def get_unit(unit_id: UUID, container: ContainerDep, actor: ActorDep) -> UnitOut:
     """A unit of the district (centre, institute or station) with its lineage."""

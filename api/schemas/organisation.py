@@ -41,6 +41,9 @@ class UnitOut(Response):
     name: str
     kind: UnitKind
     parent_id: UUID | None
+    lineage: list[UUID] = Field(
+        default_factory=list, description="The units above it, the top one first."
+    )
     population: int | None = Field(description="As given at registration.")
     area_kind: AreaKind | None = None
     populations: dict[int, int] = Field(

@@ -25,13 +25,19 @@ class TargetOut(Response):
     note: str = Field(description="Why there is no data, when there is none.")
 
 
+class TeamShortfallOut(Response):
+    team_id: UUID
+    name: str
+    activities: int = Field(description="Closed activities in the year (< 12).")
+
+
 class UnitAssessmentOut(Response):
     unit_id: UUID
     name: str
     kind: UnitKind
     parent_id: UUID | None
     targets: list[TargetOut] = Field(description="Every target that applies to it.")
-    teams_below_standard: list[UUID] = Field(
+    teams_below_standard: list[TeamShortfallOut] = Field(
         description="Its teams with fewer than 12 activities in the year."
     )
 
@@ -77,3 +83,6 @@ class AssessmentOut(Response):
     )
     funnel: list[FunnelStepOut] = Field(description="点单→派单→接单→评单→奖单.")
     points: PointsOut
+    active_volunteers: dict[int, int] = Field(
+        description="Month (1-12) -> volunteers of the subtree with hours that month."
+    )

@@ -96,6 +96,8 @@ def test_an_admin_changes_the_policy_and_new_entries_use_it(api: Api) -> None:
 
 
 def test_units_and_children_are_readable_and_kinds_are_checked(api: Api) -> None:
+    (top,) = api.as_admin("GET", "/v1/units").json()
+    assert (top["id"], top["kind"]) == (str(api.district.center), "center")
     children = api.as_admin("GET", f"/v1/units/{api.district.center}/children").json()
     assert {c["name"] for c in children} == {"艾山所", "里辛所"}
     response = api.as_admin(
@@ -178,6 +180,36 @@ def test_an_unexpected_failure_is_a_500_without_internals(
     response = api.as_admin("GET", f"/v1/units/{api.district.center}")
     assert_problem(response, 500, "internal")
     assert "secret internals" not in response.text
+
+
+def test_a_token_tells_its_role_name_and_scope(api: Api) -> None:
+    me = api.call("GET", "/v1/me", api.tokens["coordinator"]).json()
+    assert (me["role"], me["unit_id"], me["volunteer_id"]) == (
+        "coordinator",
+        str(api.district.institute),
+        None,
+    )
+    assert api.as_admin("GET", "/v1/me").json()["unit_id"] is None
+    assert_problem(api.call("GET", "/v1/me", "not-a-token"), 401, "unauthorized")
+
+
+def test_the_office_page_and_its_chart_library_come_from_this_service(
+    api: Api,
+) -> None:
+    page = api.client.get("/office/")
+    assert page.status_code == 200
+    assert "考核看板" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert 'src="vendor/plotly.min.js"' in page.text
+    plotly = api.client.get("/office/vendor/plotly.min.js")
+    assert plotly.status_code == 200
+    assert plotly.headers["content-type"].startswith("text/javascript")
+    assert len(plotly.content) > 1_000_000
+    assert api.client.get("/office/office.js").status_code == 200
+    assert_problem(api.client.get("/office/../api/app.py"), 404, "http_404")
+    assert_problem(api.client.get("/office/vendor/other.js"), 404, "http_404")
+    moved = api.client.get("/office", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (308, "/office/")
 
 
 def test_openapi_documents_the_public_paths(api: Api) -> None:

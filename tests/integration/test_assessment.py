@@ -13,32 +13,16 @@ from uuid import UUID, uuid4
 import openpyxl
 import pytest
 
-from application.activities import CloseActivity, PublishActivity
 from application.hours import CorrectHours
-from application.orders import (
-    AcceptOrder,
-    CompleteOrder,
-    DispatchOrder,
-    EvaluateOrder,
-    PlaceOrder,
-    ReviewOrder,
-    Served,
-    StartOrder,
-)
-from application.organisation import RecordPopulation, SetAreaKind
+from application.organisation import RecordPopulation
 from application.reports import AssessmentQuery, Source
 from application.services import Container
-from application.teams import RegisterTeam
 from domain.access import Actor, Role
 from domain.assessment import Assessment, Status, TargetResult
 from domain.errors import InvalidInput, OutOfScope
-from domain.organisation import AreaKind
 from entrypoints import cli
 from infra.settings import Settings
-from tests.conftest import NOW
-from tests.integration.helpers import District, make_district, record, register
-
-YEAR = datetime.now(UTC).year
+from tests.integration.assessment_story import YEAR, Story
 
 
 def targets(report: Assessment, unit: UUID) -> dict[str, TargetResult]:
@@ -60,94 +44,6 @@ def both(container: Container, actor: Actor, query: AssessmentQuery) -> Assessme
         assert ours.targets == theirs.targets
     assert from_models == from_log
     return from_models
-
-
-class Story:
-    """A station with three volunteers (two party members), two teams, three closed
-    activities, one cancelled, and one order through 评单."""
-
-    def __init__(self, container: Container, admin: Actor) -> None:
-        self.c, self.admin = container, admin
-        self.district: District = make_district(container, admin)
-        station = self.district.station
-        self.run(
-            container.organisation.record_population,
-            RecordPopulation(station, YEAR, 20),
-        )
-        self.run(
-            container.organisation.set_area_kind, SetAreaKind(station, AreaKind.VILLAGE)
-        )
-        self.keen = register(container, admin, station, 1)
-        self.light = register(container, admin, station, 2)
-        self.idle = register(container, admin, station, 3, party_member=False)
-        day = NOW - timedelta(days=20)
-        self.long = [
-            record(container, admin, self.keen, station, day + timedelta(days=d), 720)
-            for d in range(2)
-        ]  # 24 h
-        record(container, admin, self.light, station, day, 120)
-        self.teams = [
-            self.run(container.teams.register, RegisterTeam(name, station, kind)).id
-            for name, kind in (("助老队", "elderly_care"), ("宣讲队", "theory_policy"))
-        ]
-        for kind in ("theory_talk", "family", "regular"):
-            self.activity(self.teams[1], kind, close=True)
-        self.activity(self.teams[0], "regular", close=False)
-        self.order()
-
-    def run(self, handler: object, command: object) -> object:
-        return self.c.commands.run(handler, command, self.admin).result  # type: ignore[arg-type]
-
-    def activity(self, team: UUID, kind: str, close: bool) -> None:
-        start = NOW - timedelta(days=40)
-        published = self.run(
-            self.c.activities.publish,
-            PublishActivity(
-                team,
-                "政策宣讲进村",
-                "public",
-                "theory_talks",
-                "村委会",
-                "李队长",
-                start,
-                start + timedelta(hours=2),
-                30,
-                kind=kind,
-            ),
-        )
-        if close:
-            self.run(self.c.activities.close, CloseActivity(published.id))  # type: ignore[attr-defined]
-
-    def order(self) -> None:
-        resident = Actor(Role.RESIDENT, uuid4(), "居民")
-        run, orders = self.c.commands.run, self.c.orders
-        placed = run(
-            orders.place,
-            PlaceOrder(
-                "elderly",
-                None,
-                "陪老人聊天",
-                "每周陪伴",
-                self.district.station,
-                "3号楼",
-                NOW - timedelta(days=3),
-                NOW - timedelta(days=2),
-            ),
-            resident,
-        ).result.id
-        run(orders.review, ReviewOrder(placed, True), self.admin)
-        run(
-            orders.dispatch,
-            DispatchOrder(placed, volunteer_ids=(self.light,)),
-            self.admin,
-        )
-        taker = Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=self.light)
-        run(orders.accept, AcceptOrder(placed), taker)
-        run(orders.start, StartOrder(placed), self.admin)
-        start = NOW - timedelta(days=3)
-        served = Served(self.light, start, start + timedelta(hours=1))
-        run(orders.complete, CompleteOrder(placed, (served,)), self.admin)
-        run(orders.evaluate, EvaluateOrder(placed, 5), resident)
 
 
 @pytest.fixture
@@ -192,6 +88,9 @@ def test_a_stations_targets_follow_seed_003(story: Story, admin: Actor) -> None:
     unclassified = sum(c.hours for c in report.hours if c.category == "unclassified")
     assert unclassified == Decimal(26)
     assert sum(c.hours for c in report.hours if c.category == "elderly") == 1
+    assert report.active_volunteers == {m: 2 if m == 5 else 0 for m in range(1, 13)}
+    lagging = {(t.name, t.activities) for t in report.units[0].teams_below_standard}
+    assert lagging == {("助老队", 0), ("宣讲队", 3)}
 
 
 def test_the_report_as_of_an_instant_leaves_out_what_came_after(
@@ -286,7 +185,15 @@ def test_the_command_writes_the_report_as_json_csv_and_a_workbook(
     workbook = tmp_path / "考核.xlsx"
     assert cli.main([*args, "--format", "xlsx", "--output", str(workbook)]) == 0
     sheets = openpyxl.load_workbook(workbook, read_only=True)
-    assert sheets.sheetnames == ["考核指标", "星级分布", "服务时长", "五单流程", "积分"]
+    assert sheets.sheetnames == [
+        "考核指标",
+        "星级分布",
+        "服务时长",
+        "活跃志愿者",
+        "活动不足队伍",
+        "五单流程",
+        "积分",
+    ]
     rows = list(sheets["考核指标"].iter_rows(values_only=True))
     assert rows[1][:4] == ("unit_id", "unit_name", "unit_kind", "code")
     share = next(r for r in rows[2:] if r[3] == "volunteer_share")

@@ -1,0 +1,118 @@
+"""A small district for the assessment's tests and the dashboard's: a station with
+three volunteers (two party members), two teams, three closed activities, one
+cancelled, and one order through 评单."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from application.activities import CloseActivity, PublishActivity
+from application.orders import (
+    AcceptOrder,
+    CompleteOrder,
+    DispatchOrder,
+    EvaluateOrder,
+    PlaceOrder,
+    ReviewOrder,
+    Served,
+    StartOrder,
+)
+from application.organisation import RecordPopulation, SetAreaKind
+from application.services import Container
+from application.teams import RegisterTeam
+from domain.access import Actor, Role
+from domain.organisation import AreaKind
+from tests.conftest import NOW
+from tests.integration.helpers import District, make_district, record, register
+
+#: The story's year: its hours, activities and order fall in it.
+YEAR = NOW.year
+
+
+class Story:
+    """A station with three volunteers (two party members), two teams, three closed
+    activities, one cancelled, and one order through 评单."""
+
+    def __init__(self, container: Container, admin: Actor) -> None:
+        self.c, self.admin = container, admin
+        self.district: District = make_district(container, admin)
+        station = self.district.station
+        self.run(
+            container.organisation.record_population,
+            RecordPopulation(station, YEAR, 20),
+        )
+        self.run(
+            container.organisation.set_area_kind, SetAreaKind(station, AreaKind.VILLAGE)
+        )
+        self.keen = register(container, admin, station, 1)
+        self.light = register(container, admin, station, 2)
+        self.idle = register(container, admin, station, 3, party_member=False)
+        day = NOW - timedelta(days=20)
+        self.long = [
+            record(container, admin, self.keen, station, day + timedelta(days=d), 720)
+            for d in range(2)
+        ]  # 24 h
+        record(container, admin, self.light, station, day, 120)
+        self.teams = [
+            self.run(container.teams.register, RegisterTeam(name, station, kind)).id
+            for name, kind in (("助老队", "elderly_care"), ("宣讲队", "theory_policy"))
+        ]
+        for kind in ("theory_talk", "family", "regular"):
+            self.activity(self.teams[1], kind, close=True)
+        self.activity(self.teams[0], "regular", close=False)
+        self.order()
+
+    def run(self, handler: object, command: object) -> object:
+        return self.c.commands.run(handler, command, self.admin).result  # type: ignore[arg-type]
+
+    def activity(self, team: UUID, kind: str, close: bool) -> None:
+        start = NOW - timedelta(days=40)
+        published = self.run(
+            self.c.activities.publish,
+            PublishActivity(
+                team,
+                "政策宣讲进村",
+                "public",
+                "theory_talks",
+                "村委会",
+                "李队长",
+                start,
+                start + timedelta(hours=2),
+                30,
+                kind=kind,
+            ),
+        )
+        if close:
+            self.run(self.c.activities.close, CloseActivity(published.id))  # type: ignore[attr-defined]
+
+    def order(self) -> None:
+        resident = Actor(Role.RESIDENT, uuid4(), "居民")
+        run, orders = self.c.commands.run, self.c.orders
+        placed = run(
+            orders.place,
+            PlaceOrder(
+                "elderly",
+                None,
+                "陪老人聊天",
+                "每周陪伴",
+                self.district.station,
+                "3号楼",
+                NOW - timedelta(days=3),
+                NOW - timedelta(days=2),
+            ),
+            resident,
+        ).result.id
+        run(orders.review, ReviewOrder(placed, True), self.admin)
+        run(
+            orders.dispatch,
+            DispatchOrder(placed, volunteer_ids=(self.light,)),
+            self.admin,
+        )
+        taker = Actor(Role.VOLUNTEER, uuid4(), "v", volunteer_id=self.light)
+        run(orders.accept, AcceptOrder(placed), taker)
+        run(orders.start, StartOrder(placed), self.admin)
+        start = NOW - timedelta(days=3)
+        served = Served(self.light, start, start + timedelta(hours=1))
+        run(orders.complete, CompleteOrder(placed, (served,)), self.admin)
+        run(orders.evaluate, EvaluateOrder(placed, 5), resident)
