@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from bench import (
+    assessment_bench,
     http_bench,
     import_bench,
     kiosk_bench,
@@ -32,6 +33,8 @@ BENCHMARKS = {
         kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
         kiosk_bench.Size(seconds=4, kiosks=100, accounts=500),
     ),
+    # volunteers, each with 20 hours entries
+    "assessment": (assessment_bench.run, 100_000, 2_000),
 }
 OUT = Path(__file__).resolve().parent / "results"
 

@@ -23,6 +23,7 @@ from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
 from application.volunteers import Volunteers
+from domain.recording import backdated
 from infra import (
     claims,
     idempotency,
@@ -99,7 +100,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     reads = ReadModels(db, settings.readmodel_schema)
     audit = Audit(db, store, reads, readiness)
-    now = Clock(clock, timedelta(seconds=settings.clock_skew_seconds))
+    now = Clock(
+        lambda: backdated() or clock(), timedelta(seconds=settings.clock_skew_seconds)
+    )
     idempotency_store = IdempotencyStore(db)
     commands = CommandExecutor(store, idempotency_store)
     numbers = Sequences(db)

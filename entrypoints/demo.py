@@ -9,8 +9,9 @@ import json
 import logging
 import os
 import random
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,24 @@ from application.orders import (
 from application.organisation import RegisterUnit
 from application.services import Container
 from application.supermarket import ListItem
-from application.teams import RegisterTeam
+from application.teams import (
+    AddMember,
+    ApplyToTeam,
+    AppointLeader,
+    DecideApplication,
+    PartFromTeam,
+    RegisterTeam,
+    SetTeamContact,
+)
 from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
 from domain.identity import Gender, id_check_char
 from domain.ids import NAMESPACE
 from domain.order import OrderState
-from domain.organisation import UnitKind
-from domain.reference import CHINA_TIME, TEAM_TYPES
+from domain.organisation import AreaKind, TeamAffiliation, UnitKind
+from domain.recording import recording_at
+from domain.reference import CHINA_TIME, REGULAR_ACTIVITY, TEAM_TYPES
 from domain.volunteer import ServiceDetails
 
 log = logging.getLogger(__name__)
@@ -51,7 +61,6 @@ log = logging.getLogger(__name__)
 DEMO_SEED = 20221105
 REGION_CODE = "371203"  # 钢城区
 WINDOW_START = datetime(2026, 4, 1, tzinfo=CHINA_TIME)  # activities in local daytime
-WINDOW_DAYS = 180
 TOKENS_FILE = "demo-tokens.json"
 
 INSTITUTES = {
@@ -101,18 +110,33 @@ SKILLS = [
     "家电维修",
     "中医推拿",
 ]
+#: (name, recipient, content, five-fors category, subcategory) of direct service.
 ACTIVITIES = [
-    ("社区环境清扫", "辖区居民", "清理楼道和公共区域卫生"),
-    ("理论政策宣讲", "社区群众", "宣讲党的二十大精神"),
-    ("敬老院陪伴", "辖区老人", "陪老人聊天、读报、理发"),
-    ("义诊进社区", "社区群众", "测血压、血糖并提供健康咨询"),
-    ("交通文明劝导", "过往群众", "路口文明交通劝导"),
-    ("关爱留守儿童", "留守儿童", "课业辅导和亲情陪伴"),
-    ("法律咨询服务", "社区群众", "解答婚姻、继承等法律问题"),
-    ("垃圾分类宣传", "社区居民", "入户宣传垃圾分类知识"),
-    ("智慧助老课堂", "辖区老人", "教老人使用智能手机"),
+    ("社区环境清扫", "辖区居民", "清理楼道和公共区域卫生", "public", "environment"),
+    ("理论政策宣讲", "社区群众", "宣讲党的二十大精神", "public", "theory_talks"),
+    ("敬老院陪伴", "辖区老人", "陪老人聊天、读报、理发", "elderly", "companionship"),
+    ("义诊进社区", "社区群众", "测血压、血糖并提供健康咨询", "hardship", "medical_aid"),
+    ("交通文明劝导", "过往群众", "路口文明交通劝导", "public", "civility_customs"),
+    ("关爱留守儿童", "留守儿童", "课业辅导和亲情陪伴", "children", "living_aid"),
+    ("法律咨询服务", "社区群众", "解答婚姻、继承等法律问题", "hardship", "legal_aid"),
+    ("垃圾分类宣传", "社区居民", "入户宣传垃圾分类知识", "public", "environment"),
+    ("智慧助老课堂", "辖区老人", "教老人使用智能手机", "elderly", "digital_help"),
+    (
+        "心理健康讲座",
+        "社区居民",
+        "情绪管理与心理健康知识",
+        "psychological",
+        "mental_health_training",
+    ),
 ]
-DURATIONS = [60, 90, 120, 150, 180, 240]
+#: What an activity of a counted kind is about: (title, category, subcategory).
+KIND_TOPICS = {
+    "theory_talk": ("理论政策宣讲", "public", "theory_talks"),
+    "family": ("家风家教分享会", "children", "social_practice"),
+    "training": ("志愿者集中培训", "public", "community_governance"),
+}
+#: Direct service lasts at most three hours, from 08:00 or 09:00: mornings only.
+DURATIONS = [60, 90, 120, 150, 180]
 
 
 def demo_id(*parts: object) -> UUID:
@@ -122,11 +146,16 @@ def demo_id(*parts: object) -> UUID:
 CENTER_NAME = "钢城区新时代文明实践中心"
 CENTER_ID = demo_id("unit", CENTER_NAME)
 
-
-#: Days after WINDOW_START: hour entries use [0, 180), activities [180, 200),
-#: orders [200, 215), each in its own slot, so no two of them ever overlap.
-ACTIVITY_DAY, ORDER_DAY, DEMO_DAYS = 180, 200, 215
-SLOT_HOURS = (9, 13, 17)  # local start times of the slots of a day
+#: The history runs from 1 April (units, teams, registrations) to 27 November 2026.
+WINDOW_DAYS = 240
+DEMO_DAYS = WINDOW_DAYS + 1
+MONTHS = 8  # April to November
+#: Orders are placed from this day on, one a day.
+ORDER_DAY = 190
+#: A volunteer's day has bands that never overlap: direct service in the morning,
+#: orders at midday, station activities in the afternoon, institutes' and the
+#: centre's in the evening (hours after the start of the day, China time).
+ORDER_HOUR, STATION_HOUR, EVENING_HOUR = 12.5, 14.5, 19
 #: Final states the demo walks its orders to, round robin: every state.
 ORDER_TARGETS = tuple(state.value for state in OrderState)
 ORDERS = [
@@ -137,6 +166,12 @@ ORDERS = [
     ("psychological", "expert_visits", "独居老人心理疏导", "老伴去世后情绪低落"),
     ("public", "environment", "小区垃圾分类指导", "楼道垃圾乱放"),
 ]
+#: Centre teams that belong to a department rather than to the brigade itself.
+DEPARTMENTS = {
+    "health_fitness": "区卫生健康局",
+    "legal_services": "区司法局",
+    "education_support": "区教育和体育局",
+}
 
 
 @dataclass
@@ -144,30 +179,75 @@ class DemoSummary:
     units: int = 0
     teams: int = 0
     volunteers: int = 0
+    memberships: int = 0
     entries: int = 0
     activities: int = 0
     orders: int = 0
     goods: int = 0
+    steps: int = 0
 
 
-def slot(index: int, first_day: int) -> datetime:
-    day, part = divmod(index, len(SLOT_HOURS))
-    return WINDOW_START + timedelta(days=first_day + day, hours=SLOT_HOURS[part])
+@dataclass(order=True)
+class Step:
+    """One command of the history, at the instant it is recorded."""
+
+    at: datetime
+    seq: int
+    action: Callable[[], object] = field(compare=False)
+
+
+def day(n: int, hours: float = 0) -> datetime:
+    """`hours` into day `n` of the history (China time)."""
+    return WINDOW_START + timedelta(days=n, hours=hours)
+
+
+def month_day(month: int, n: int, hours: float) -> datetime:
+    """Day `n` (1-28) of the `month`-th month of the history."""
+    first = date(WINDOW_START.year, WINDOW_START.month + month, n)
+    return datetime.combine(first, time(), CHINA_TIME) + timedelta(hours=hours)
+
+
+def area_kind(name: str) -> AreaKind:
+    """Villages (村, 庄) and towns (镇) are rural; streets' communities urban."""
+    rural = any(mark in name for mark in ("村", "庄", "镇"))
+    return AreaKind.VILLAGE if rural else AreaKind.COMMUNITY
 
 
 class DemoSeeder:
+    """Plans the district's history as dated steps, then records them in the order
+    of their dates, each at its own instant (domain/recording.py): events of April
+    carry April timestamps, so an as-of replay shows the district on any day."""
+
     def __init__(self, container: Container, seed: int = DEMO_SEED) -> None:
         self.c = container
         self.rng = random.Random(seed)
         self.admin = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
         self.summary = DemoSummary()
+        self.steps: list[Step] = []
         self.teams: dict[UUID, list[UUID]] = {}
-        self.members: dict[UUID, list[UUID]] = {}
+        self.team_registered: dict[UUID, datetime] = {}
+        #: Each station's volunteers with the instant they registered.
+        self.members: dict[UUID, list[tuple[datetime, UUID]]] = {}
+        #: Each team's members: (joined at, volunteer).
+        self.rosters: dict[UUID, list[tuple[datetime, UUID]]] = {}
+        self.stations_of: dict[UUID, list[UUID]] = {}
 
     def run(
         self, handler: Handler[C, R], command: C, actor: Actor | None = None
     ) -> Outcome[R]:
         return self.c.commands.run(handler, command, actor or self.admin)
+
+    def at(
+        self,
+        when: datetime,
+        handler: Handler[C, R],
+        command: C,
+        actor: Actor | None = None,
+    ) -> None:
+        """Plans `command` to be recorded at `when`."""
+        self.steps.append(
+            Step(when, len(self.steps), lambda: self.run(handler, command, actor))
+        )
 
     def is_seeded(self) -> bool:
         try:
@@ -176,57 +256,40 @@ class DemoSeeder:
             return False
         return True
 
-    def seed(self, volunteers: int = 300, orders: int = 33) -> DemoSummary:
+    def seed(
+        self,
+        volunteers: int = 300,
+        orders: int = 33,
+        months: int = MONTHS,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> DemoSummary:
+        """Plans, then records, the district's history: `months` of activities."""
         stations = self._organisation()
         for index in range(volunteers):
             self._volunteer(index, self.rng.choice(stations))
-        self._activities()
+        self._leaders()
+        self._activities(months)
         staffed = [s for s in stations if self.members.get(s)]
         for index in range(orders):
             self._order(index, self.rng.choice(staffed))
         self._supermarket(stations[0])
+        self._record(progress)
         return self.summary
 
-    def _supermarket(self, station: UUID) -> None:
-        """Goods at the first station, and a kiosk PIN for the demo volunteer."""
-        for name, price, stock, limit in DEMO_GOODS:
-            self.run(
-                self.c.catalog.list,
-                ListItem(
-                    station,
-                    name,
-                    Decimal(price),
-                    stock,
-                    limit,
-                    item_id=demo_id("item", name),
-                ),
-            )
-            self.summary.goods += 1
-        self.run(self.c.kiosks.set_pin, SetKioskPin(demo_id("volunteer", 0), DEMO_PIN))
+    def _record(self, progress: Callable[[int, int], None] | None) -> None:
+        steps = sorted(self.steps)
+        self.summary.steps = len(steps)
+        for done, step in enumerate(steps, start=1):
+            with recording_at(step.at):
+                step.action()
+            if progress is not None and (done % 1000 == 0 or done == len(steps)):
+                progress(done, len(steps))
 
-    def _unit(
-        self, name: str, kind: UnitKind, parent: UUID | None, population: int
-    ) -> UUID:
-        unit_id = demo_id("unit", name)
-        self.run(
-            self.c.organisation.register_unit,
-            RegisterUnit(name, kind, parent, population, unit_id=unit_id),
-        )
-        self.summary.units += 1
-        return unit_id
-
-    def _teams(self, unit_id: UUID, unit_name: str, count: int) -> None:
-        for team_type in self.rng.sample(TEAM_TYPES, count):
-            name = f"{unit_name[:4]}{team_type.label}志愿服务队"
-            team_id = demo_id("team", name)
-            self.run(
-                self.c.teams.register,
-                RegisterTeam(name, unit_id, team_type.code, team_id=team_id),
-            )
-            self.teams.setdefault(unit_id, []).append(team_id)
-            self.summary.teams += 1
+    # -- organisation ----------------------------------------------------------
 
     def _organisation(self) -> list[UUID]:
+        """On 1 April: the units with their populations and area kinds, and
+        their teams; station teams leave a contact phone."""
         center = self._unit(CENTER_NAME, UnitKind.CENTER, None, 300_000)
         self._teams(center, "钢城区", len(TEAM_TYPES))
         stations = []
@@ -247,16 +310,74 @@ class DemoSeeder:
                 )
                 self._teams(station, station_name, 3)
                 stations.append(station)
+                self.stations_of.setdefault(institute, []).append(station)
         return stations
 
+    def _unit(
+        self, name: str, kind: UnitKind, parent: UUID | None, population: int
+    ) -> UUID:
+        unit_id = demo_id("unit", name)
+        kind_of_area = None if kind is UnitKind.CENTER else area_kind(name)
+        self.at(
+            day(0, 8) + timedelta(seconds=self.summary.units),
+            self.c.organisation.register_unit,
+            RegisterUnit(name, kind, parent, population, unit_id, kind_of_area),
+        )
+        self.summary.units += 1
+        return unit_id
+
+    def _teams(self, unit_id: UUID, unit_name: str, count: int) -> None:
+        at_center = unit_id == CENTER_ID
+        types = list(TEAM_TYPES) if at_center else self.rng.sample(TEAM_TYPES, count)
+        for team_type in types:
+            name = f"{unit_name[:4]}{team_type.label}志愿服务队"
+            team_id = demo_id("team", name)
+            department = DEPARTMENTS.get(team_type.code) if at_center else None
+            affiliation = (
+                TeamAffiliation.UNIT
+                if not at_center
+                else TeamAffiliation.DEPARTMENT
+                if department
+                else TeamAffiliation.BRIGADE
+            )
+            when = day(0, 9) + timedelta(seconds=self.summary.teams)
+            self.at(
+                when,
+                self.c.teams.register,
+                RegisterTeam(
+                    name,
+                    unit_id,
+                    team_type.code,
+                    team_id=team_id,
+                    affiliation=affiliation,
+                    department=department,
+                ),
+            )
+            if not at_center:
+                phone = f"0634-{6_000_000 + self.summary.teams * 137:07d}"
+                self.at(
+                    when + timedelta(days=1),
+                    self.c.teams.set_contact,
+                    SetTeamContact(team_id, phone),
+                )
+            self.teams.setdefault(unit_id, []).append(team_id)
+            self.team_registered[team_id] = when
+            self.summary.teams += 1
+
+    # -- volunteers, their teams and their hours ---------------------------------
+
     def _volunteer(self, index: int, station: UUID) -> None:
+        """Registered in April; joins one or two of its station's teams (added by
+        staff, or by an application that is decided); serves mornings."""
         rng = self.rng
         gender = rng.choice(list(Gender))
         birth = date(1950, 1, 1) + timedelta(days=rng.randint(0, 55 * 365))
         serial = 2 * (index % 499) + (1 if gender is Gender.MALE else 0)
         first17 = f"{REGION_CODE}{birth:%Y%m%d}{serial:03d}"
         volunteer_id = demo_id("volunteer", index)
-        self.run(
+        registered = day(index % 20, 8.5) + timedelta(minutes=index // 20)
+        self.at(
+            registered,
             self.c.volunteers.register,
             RegisterVolunteer(
                 name=rng.choice(SURNAMES) + rng.choice(GIVEN),
@@ -271,29 +392,103 @@ class DemoSeeder:
             ),
         )
         self.summary.volunteers += 1
-        self.members.setdefault(station, []).append(volunteer_id)
+        self.members.setdefault(station, []).append((registered, volunteer_id))
+        teams = self._join(index, volunteer_id, station, registered)
         veteran = index % 25 == 0
-        count = rng.randint(35, 60) if veteran else rng.randint(0, 12)
-        days = sorted(rng.sample(range(WINDOW_DAYS), count))
-        for n, day in enumerate(days):
-            self._entry(volunteer_id, station, index, n, day)
+        count = rng.randint(45, 65) if veteran else rng.randint(0, 12)
+        first = index % 20 + 2
+        days = sorted(rng.sample(range(first, WINDOW_DAYS - 3), count))
+        for n, service_day in enumerate(days):
+            self._entry(volunteer_id, station, index, n, service_day, teams)
         if count > 2 and index % 40 == 1:
-            self._revoke_first_entry(volunteer_id, index)
+            recorded = day(days[0], 15)
+            self.at(
+                recorded + timedelta(days=7),
+                self.c.hours.correct,
+                CorrectHours(
+                    volunteer_id, demo_id("entry", index, 0), "重复登记", revoke=True
+                ),
+            )
+
+    def _join(
+        self, index: int, volunteer_id: UUID, station: UUID, registered: datetime
+    ) -> list[tuple[datetime, UUID]]:
+        """The teams the volunteer joins, with when; one in fifteen applications
+        is refused, and one member in twenty leaves in September."""
+        rng, joined = self.rng, []
+        volunteer = self._volunteer_actor(volunteer_id)
+        wanted = rng.sample(self.teams[station], 2 if rng.random() < 0.3 else 1)
+        for team_id in wanted:
+            asked = registered + timedelta(days=1, hours=1)
+            if rng.random() < 0.25:
+                self.at(asked, self.c.teams.apply, ApplyToTeam(team_id), volunteer)
+                approve = index % 15 != 7
+                decision = DecideApplication(
+                    team_id, volunteer_id, approve, "" if approve else "队伍名额已满"
+                )
+                at = asked + timedelta(days=1)
+                self.at(at, self.c.teams.decide, decision)
+                if not approve:
+                    continue
+            else:
+                at = asked
+                self.at(at, self.c.teams.add, AddMember(team_id, volunteer_id))
+            joined.append((at, team_id))
+            self.rosters.setdefault(team_id, []).append((at, volunteer_id))
+            self.summary.memberships += 1
+        if joined and index % 20 == 9:
+            _, team_id = joined.pop()
+            self.rosters[team_id].pop()
+            self.at(
+                month_day(5, 10, 9),
+                self.c.teams.part,
+                PartFromTeam(team_id, volunteer_id, "工作调动，离开本社区"),
+                volunteer,
+            )
+        return joined
+
+    def _leaders(self) -> None:
+        """Each team's first member who stays becomes its leader a day later."""
+        for team_id, members in self.rosters.items():
+            if not members:
+                continue
+            joined, volunteer_id = min(members)
+            self.at(
+                joined + timedelta(days=1),
+                self.c.teams.appoint_leader,
+                AppointLeader(team_id, volunteer_id),
+            )
 
     def _entry(
-        self, volunteer_id: UUID, station: UUID, index: int, n: int, day: int
+        self,
+        volunteer_id: UUID,
+        station: UUID,
+        index: int,
+        n: int,
+        service_day: int,
+        teams: list[tuple[datetime, UUID]],
     ) -> None:
-        name, recipient, content = self.rng.choice(ACTIVITIES)
-        start = WINDOW_START + timedelta(days=day, hours=self.rng.randint(8, 17))
-        end = start + timedelta(minutes=self.rng.choice(DURATIONS))
+        """A morning of direct service, recorded that afternoon; most entries
+        carry their category and one of the volunteer's teams."""
+        rng = self.rng
+        name, recipient, content, category, subcategory = rng.choice(ACTIVITIES)
+        start = day(service_day, rng.choice((8, 9)))
+        end = start + timedelta(minutes=rng.choice(DURATIONS))
+        classified = rng.random() < 0.85
+        member_of = [team for joined, team in teams if joined < start]
+        team_id = rng.choice(member_of) if member_of and rng.random() < 0.7 else None
         details = ServiceDetails(
             name,
             "新时代文明实践站",
             recipient,
             content,
-            self.rng.choice(SURNAMES) + "站长",
+            rng.choice(SURNAMES) + "站长",
+            category=category if classified else None,
+            subcategory=subcategory if classified else None,
+            team_id=team_id if classified else None,
         )
-        self.run(
+        self.at(
+            day(service_day, 15),
             self.c.hours.record,
             RecordHours(
                 volunteer_id,
@@ -306,66 +501,134 @@ class DemoSeeder:
         )
         self.summary.entries += 1
 
-    def _revoke_first_entry(self, volunteer_id: UUID, index: int) -> None:
-        self.run(
-            self.c.hours.correct,
-            CorrectHours(
-                volunteer_id, demo_id("entry", index, 0), "重复登记", revoke=True
-            ),
+    def _volunteer_actor(self, volunteer_id: UUID) -> Actor:
+        return Actor(
+            Role.VOLUNTEER,
+            demo_id("token", volunteer_id),
+            "v",
+            volunteer_id=volunteer_id,
         )
 
-    # -- activities ------------------------------------------------------------
+    # -- activities --------------------------------------------------------------
 
-    def _activities(self) -> None:
-        """Each station team runs one activity; most who sign up come."""
-        index = 0
-        for station, teams in self.teams.items():
-            members = self.members.get(station, [])
-            for team_id in teams:
-                if len(members) >= 3:
-                    self._activity(index, team_id, members)
-                    index += 1
+    def _activities(self, months: int) -> None:
+        """Station teams meet every month in the afternoon (some twice a month
+        until July: 12 by November), with theory talks and family activities;
+        institutes' teams meet every other month in the evening; the centre holds
+        its theory talks and two concentrated trainings."""
+        for s, (station, teams) in enumerate(self._stations()):
+            for t, team_id in enumerate(teams):
+                for month in range(months):
+                    if s % 4 == 3 and t == 2 and month == 4:
+                        continue  # a month missed: the monthly target shows it
+                    twice = t == 0 and s % 3 == 0 and month < 4
+                    for k in range(2 if twice else 1):
+                        kind = self._kind(s, t, month, k)
+                        at = month_day(month, 3 + 8 * t + 4 * k, STATION_HOUR)
+                        self._activity(team_id, at, kind, self._people(station))
+        for institute, stations in self.stations_of.items():
+            people = [p for station in stations for p in self._people(station)]
+            for t, team_id in enumerate(self.teams[institute]):
+                for month in range(t % 2, months, 2):  # every other month
+                    at = month_day(month, 2 + 5 * t, EVENING_HOUR)
+                    self._activity(team_id, at, REGULAR_ACTIVITY, people)
+        everyone = [p for s in self.members for p in self._people(s)]
+        center_teams = self.teams[CENTER_ID]
+        for month in range(months):
+            at = month_day(month, 26, EVENING_HOUR)
+            self._activity(center_teams[0], at, "theory_talk", everyone)
+        for month in (2, 6):
+            if month < months:
+                at = month_day(month, 28, EVENING_HOUR)
+                self._activity(center_teams[1], at, "training", everyone)
 
-    def _activity(self, index: int, team_id: UUID, members: list[UUID]) -> None:
+    def _stations(self) -> list[tuple[UUID, list[UUID]]]:
+        return [
+            (station, self.teams[station])
+            for stations in self.stations_of.values()
+            for station in stations
+        ]
+
+    def _people(self, station: UUID) -> list[tuple[datetime, UUID]]:
+        return self.members.get(station, [])
+
+    @staticmethod
+    def _kind(station: int, team: int, month: int, k: int) -> str:
+        """Theory talks by each station's first team (four a year at even
+        stations, three at odd ones); family activities by its second team."""
+        talks = (0, 2, 4, 6) if station % 2 == 0 else (0, 4, 6)
+        if team == 0 and k == 0 and month in talks:
+            return "theory_talk"
+        if team == 1 and month in ((1, 5, 7) if station % 3 else (1, 5)):
+            return "family"
+        return REGULAR_ACTIVITY
+
+    def _activity(
+        self,
+        team_id: UUID,
+        start: datetime,
+        kind: str,
+        people: list[tuple[datetime, UUID]],
+    ) -> None:
+        """Published a week ahead (not before its team), signed up for by those
+        registered by then, attended by most, closed an hour after its end."""
         activities, rng = self.c.activities, self.rng
-        title, _, _ = rng.choice(ACTIVITIES)
-        start = slot(index, ACTIVITY_DAY)
-        published = self.run(
+        title, _, _, category, subcategory = rng.choice(ACTIVITIES)
+        if kind in KIND_TOPICS:
+            title, category, subcategory = KIND_TOPICS[kind]
+        index = self.summary.activities
+        activity_id = demo_id("activity", index)
+        earliest = self.team_registered[team_id] + timedelta(hours=1)
+        published = max(start - timedelta(days=7), earliest)
+        self.at(
+            published,
             activities.publish,
             PublishActivity(
                 team_id,
                 title,
-                "public",
-                None,
+                category,
+                subcategory,
                 "新时代文明实践站",
                 rng.choice(SURNAMES) + "队长",
                 start,
                 start + timedelta(hours=2),
                 10,
-                activity_id=demo_id("activity", index),
+                activity_id=activity_id,
+                kind=kind,
             ),
         )
-        activity_id = published.result.id
-        for volunteer_id in rng.sample(members, min(len(members), rng.randint(3, 8))):
-            self.run(activities.sign_up, SignUp(activity_id, volunteer_id))
+        ready = [v for registered, v in people if registered < published]
+        signed_up = rng.sample(ready, min(len(ready), rng.randint(3, 8)))
+        for n, volunteer_id in enumerate(signed_up):
+            when = published + timedelta(hours=1, minutes=n)
+            self.at(when, activities.sign_up, SignUp(activity_id, volunteer_id))
             if rng.random() < 0.85:
                 arrived = start + timedelta(minutes=rng.randint(-10, 20))
-                self.run(
-                    activities.check_in, Attend(activity_id, volunteer_id, at=arrived)
+                self.at(
+                    arrived,
+                    activities.check_in,
+                    Attend(activity_id, volunteer_id, at=arrived),
                 )
-        self.run(activities.close, CloseActivity(activity_id))
+        self.at(
+            start + timedelta(hours=3), activities.close, CloseActivity(activity_id)
+        )
         self.summary.activities += 1
 
     # -- orders (五单) -----------------------------------------------------------
 
     def _order(self, index: int, station: UUID) -> None:
-        """Walks one order to its target state, so the board shows every state."""
+        """Walks one order to its target state, so the board shows every state:
+        placed in the morning, served the next day at midday, evaluated the day
+        after and rewarded two days later."""
         target = ORDER_TARGETS[index % len(ORDER_TARGETS)]
         resident = Actor(Role.RESIDENT, demo_id("resident", index % 4), "居民")
         category, subcategory, title, description = self.rng.choice(ORDERS)
-        start = slot(index, ORDER_DAY)
+        placed = day(ORDER_DAY + index, 10)
+        service = day(ORDER_DAY + index + 1, ORDER_HOUR)
         orders = self.c.orders
-        order_id = self.run(
+        order_id = demo_id("order", index)
+        self.at(
+            placed,
             orders.place,
             PlaceOrder(
                 category,
@@ -374,55 +637,76 @@ class DemoSeeder:
                 description,
                 station,
                 "社区" + str(self.rng.randint(1, 30)) + "号楼",
-                start,
-                start + timedelta(hours=3),
-                order_id=demo_id("order", index),
+                service,
+                service + timedelta(hours=3),
+                order_id=order_id,
             ),
             resident,
-        ).result.id
+        )
         self.summary.orders += 1
-        steps = ORDER_TARGETS.index(target)
+        hour = timedelta(hours=1)
         if target == "cancelled":
-            self.run(orders.cancel, CancelOrder(order_id, "已自行解决"), resident)
+            self.at(
+                placed + hour,
+                orders.cancel,
+                CancelOrder(order_id, "已自行解决"),
+                resident,
+            )
             return
         if target == "placed":
             return
         if target == "rejected":
-            self.run(orders.review, ReviewOrder(order_id, False, "不在本站服务范围"))
+            review = ReviewOrder(order_id, False, "不在本站服务范围")
+            self.at(placed + hour, orders.review, review)
             return
-        self.run(orders.review, ReviewOrder(order_id, True))
+        self.at(placed + hour, orders.review, ReviewOrder(order_id, True))
         if target == "reviewed":
             return
-        volunteer_id = self.rng.choice(self.members[station])
-        volunteer = Actor(
-            Role.VOLUNTEER,
-            demo_id("token", volunteer_id),
-            "v",
-            volunteer_id=volunteer_id,
-        )
+        _, volunteer_id = self.rng.choice(self.members[station])
         if target == "open":
-            self.run(orders.dispatch, DispatchOrder(order_id, open_for_claiming=True))
+            dispatch = DispatchOrder(order_id, open_for_claiming=True)
+            self.at(placed + 2 * hour, orders.dispatch, dispatch)
             return
-        self.run(
-            orders.dispatch, DispatchOrder(order_id, volunteer_ids=(volunteer_id,))
-        )
+        dispatch = DispatchOrder(order_id, volunteer_ids=(volunteer_id,))
+        self.at(placed + 2 * hour, orders.dispatch, dispatch)
         if target == "dispatched":
             return
-        self.run(orders.accept, AcceptOrder(order_id), volunteer)
+        volunteer = self._volunteer_actor(volunteer_id)
+        self.at(placed + 3 * hour, orders.accept, AcceptOrder(order_id), volunteer)
+        steps = ORDER_TARGETS.index(target)
         if steps >= ORDER_TARGETS.index("started"):
-            self.run(orders.start, StartOrder(order_id))
+            self.at(service, orders.start, StartOrder(order_id))
         if steps >= ORDER_TARGETS.index("completed"):
-            served = Served(volunteer_id, start, start + timedelta(hours=2))
-            self.run(orders.complete, CompleteOrder(order_id, (served,)))
+            served = Served(volunteer_id, service, service + hour)
+            self.at(
+                service + 2 * hour, orders.complete, CompleteOrder(order_id, (served,))
+            )
         if steps >= ORDER_TARGETS.index("evaluated"):
             stars = self.rng.choice((3, 4, 5, 5, 5))
-            self.run(
-                orders.evaluate,
-                EvaluateOrder(order_id, stars, "志愿者很热心"),
-                resident,
-            )
+            evaluation = EvaluateOrder(order_id, stars, "志愿者很热心")
+            self.at(service + timedelta(days=1), orders.evaluate, evaluation, resident)
         if target == "rewarded":
-            self.run(orders.reward, RewardOrder(order_id, Decimal(20), "群众好评"))
+            reward = RewardOrder(order_id, Decimal(20), "群众好评")
+            self.at(service + timedelta(days=2), orders.reward, reward)
+
+    # -- the credit supermarket ----------------------------------------------------
+
+    def _supermarket(self, station: UUID) -> None:
+        """Goods at the first station, and a kiosk PIN for the demo volunteer."""
+        opened = day(WINDOW_DAYS - 2, 10)
+        for name, price, stock, limit in DEMO_GOODS:
+            item = ListItem(
+                station,
+                name,
+                Decimal(price),
+                stock,
+                limit,
+                item_id=demo_id("item", name),
+            )
+            self.at(opened, self.c.catalog.list, item)
+            self.summary.goods += 1
+        pin = SetKioskPin(demo_id("volunteer", 0), DEMO_PIN)
+        self.at(opened, self.c.kiosks.set_pin, pin)
 
 
 #: (name, points, stock, daily limit) of the demo station's credit supermarket.
@@ -455,6 +739,8 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
             "token": issued.token,
             **{k: str(v) for k, v in scope.items() if k != "token_id" and v},
         }
+        if role in (Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):
+            tokens[role.value]["page"] = f"/office/#token={issued.token}"
     seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
     kiosk = container.commands.run(
         container.kiosks.register,
@@ -475,14 +761,23 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     return tokens
 
 
+def _progress(done: int, total: int) -> None:
+    log.info(
+        "demo district: %s of %s steps recorded (%d%%)",
+        done,
+        total,
+        100 * done // total,
+    )
+
+
 def ensure_demo(container: Container) -> Path:
     """Seeds the demo district on first start; issues tokens when none are on file."""
     home = container.settings.home
     home.mkdir(parents=True, exist_ok=True)
     seeder = DemoSeeder(container)
     if not seeder.is_seeded():
-        log.info("seeding the demo district ...")
-        summary = seeder.seed()
+        log.info("seeding the demo district: its history of April to November 2026")
+        summary = seeder.seed(progress=_progress)
         log.info("demo seeded: %s", summary)
         if container.projector is not None:
             container.projector.catch_up()  # serve the demo with read models ready

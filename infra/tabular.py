@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,28 +40,48 @@ class Table:
 def cell(value: Any) -> Any:
     """A value as a spreadsheet holds it: numbers stay numbers, instants are
     written in China time, ids and enums as text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.astimezone(CHINA_TIME).isoformat(timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, UUID):
-        return str(value)
-    return value
+    return CELL.get(type(value), _other)(value)
 
 
 def csv_cell(value: Any) -> Any:
     """As `cell`, but a decimal as its digits (2, 1.5), not a binary float."""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return cell(value)
+    return CSV_CELL.get(type(value), _other)(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(CHINA_TIME).isoformat(timespec="seconds")
+
+
+def _other(value: Any) -> Any:
+    """Subclasses (enums, a datetime of another class) by what they are."""
+    if isinstance(value, Enum):
+        return value.value
+    for kind, convert in CELL.items():
+        if isinstance(value, kind):
+            return convert(value)
+    return value
+
+
+#: Conversions by exact type: a lookup per cell, since exports run to millions.
+CELL: dict[type, Callable[[Any], Any]] = {
+    str: _same,
+    int: _same,
+    float: _same,
+    type(None): lambda _: "",
+    bool: lambda v: "是" if v else "否",
+    Decimal: float,
+    datetime: _instant,
+    date: date.isoformat,
+    UUID: str,
+}
+CSV_CELL: dict[type, Callable[[Any], Any]] = {
+    **CELL,
+    Decimal: lambda v: format(v.normalize(), "f"),
+}
 
 
 #: An XLSX sheet holds 1,048,576 rows; a larger table goes on into the next sheet
@@ -101,7 +121,7 @@ def csv_chunks(table: Table, rows_per_chunk: int = 1000) -> Iterator[str]:
     writer.writerow([c.key for c in table.columns])
     pending = 0
     for row in table.rows:
-        writer.writerow([csv_cell(v) for v in row])
+        writer.writerow([CSV_CELL.get(type(v), _other)(v) for v in row])
         pending += 1
         if pending == rows_per_chunk:
             yield _drain(buffer)

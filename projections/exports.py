@@ -296,5 +296,12 @@ class ExportRows:
         of its columns."""
         keys = [key for key, _ in export.columns]
         params = {"unit": unit_id, "start": start, "end": end}
-        for row in self.db.stream(self.query(export), params):
-            yield tuple(row[key] for key in keys)
+        rows = self.db.stream(self.query(export), params)
+        first = next(rows, None)
+        if first is None:
+            return
+        if list(first) != keys:  # the query's columns are the export's, in order
+            raise RuntimeError(f"export {export.kind}: columns {list(first)} != {keys}")
+        yield tuple(first.values())
+        for row in rows:
+            yield tuple(row.values())

@@ -212,3 +212,14 @@ def test_bad_export_queries_are_problems_naming_the_field(api: Api) -> None:
         "population_recorded",
         "year",
     )
+
+
+def test_every_export_query_answers_its_columns_in_order(api: Api) -> None:
+    """Rows are passed on by position: each query's columns are its keys."""
+    rows = api.container.exports.rows
+    params = {"unit": api.district.center, "start": datetime.now(UTC), "end": None}
+    with api.container.db.pool.connection() as conn, conn.cursor() as cur:
+        for kind, export in EXPORTS.items():
+            cur.execute(rows.query(export), params)
+            names = [column.name for column in cur.description or []]
+            assert names == [key for key, _ in export.columns], kind

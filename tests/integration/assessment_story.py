@@ -4,7 +4,7 @@ cancelled, and one order through 评单."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from application.activities import CloseActivity, PublishActivity
@@ -19,12 +19,36 @@ from application.orders import (
     StartOrder,
 )
 from application.organisation import RecordPopulation, SetAreaKind
+from application.reports import AssessmentQuery, Source
 from application.services import Container
 from application.teams import RegisterTeam
 from domain.access import Actor, Role
+from domain.assessment import Assessment, TargetResult
 from domain.organisation import AreaKind
 from tests.conftest import NOW
 from tests.integration.helpers import District, make_district, record, register
+
+
+def targets(report: Assessment, unit: UUID) -> dict[str, TargetResult]:
+    (found,) = [u for u in report.units if u.unit_id == unit]
+    return {t.code: t for t in found.targets}
+
+
+def both(container: Container, actor: Actor, query: AssessmentQuery) -> Assessment:
+    """The report from the read models, after checking that the log agrees."""
+    container.projector.catch_up()  # type: ignore[union-attr]
+    as_of = query.as_of or datetime.now(UTC)
+    from_models = container.reports.assessment(
+        AssessmentQuery(query.unit_id, query.year, as_of), actor
+    )
+    from_log = container.reports.assessment(
+        AssessmentQuery(query.unit_id, query.year, as_of, Source.EVENT_LOG), actor
+    )
+    for ours, theirs in zip(from_models.units, from_log.units, strict=True):
+        assert ours.targets == theirs.targets
+    assert from_models == from_log
+    return from_models
+
 
 #: The story's year: its hours, activities and order fall in it.
 YEAR = NOW.year

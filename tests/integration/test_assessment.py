@@ -8,42 +8,21 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import openpyxl
 import pytest
 
 from application.hours import CorrectHours
 from application.organisation import RecordPopulation
-from application.reports import AssessmentQuery, Source
+from application.reports import AssessmentQuery
 from application.services import Container
 from domain.access import Actor, Role
-from domain.assessment import Assessment, Status, TargetResult
+from domain.assessment import Status
 from domain.errors import InvalidInput, OutOfScope
 from entrypoints import cli
 from infra.settings import Settings
-from tests.integration.assessment_story import YEAR, Story
-
-
-def targets(report: Assessment, unit: UUID) -> dict[str, TargetResult]:
-    (found,) = [u for u in report.units if u.unit_id == unit]
-    return {t.code: t for t in found.targets}
-
-
-def both(container: Container, actor: Actor, query: AssessmentQuery) -> Assessment:
-    """The report from the read models, after checking that the log agrees."""
-    container.projector.catch_up()  # type: ignore[union-attr]
-    as_of = query.as_of or datetime.now(UTC)
-    from_models = container.reports.assessment(
-        AssessmentQuery(query.unit_id, query.year, as_of), actor
-    )
-    from_log = container.reports.assessment(
-        AssessmentQuery(query.unit_id, query.year, as_of, Source.EVENT_LOG), actor
-    )
-    for ours, theirs in zip(from_models.units, from_log.units, strict=True):
-        assert ours.targets == theirs.targets
-    assert from_models == from_log
-    return from_models
+from tests.integration.assessment_story import YEAR, Story, both, targets
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import import_bench, projection_bench, replay_bench
+from bench import assessment_bench, import_bench, projection_bench, replay_bench
 from bench.env import BenchServer
 from bench.harness import Result, markdown, write
 
@@ -50,3 +50,16 @@ def test_the_projection_benchmark_projects_through_a_real_broker() -> None:
 def test_an_exact_target_is_met_only_by_that_value() -> None:
     assert Result("b", "errors", 0, "-", 0, "= 0").met is True
     assert Result("b", "errors", 1, "-", 0, "= 0").met is False
+
+
+def test_the_assessment_benchmark_times_the_report_and_the_exports() -> None:
+    results = assessment_bench.run(BenchServer(), 20)
+    assert [r.baseline for r in results] == [
+        "one SQL aggregate (hours per unit)",
+        "COPY of the same query",
+        "COPY of the same query",
+        "one-day export",
+        "one-day CSV export",
+    ]
+    assert all(r.ours > 0 and r.baseline_value > 0 for r in results)
+    assert " 80 volunteers, " in results[0].benchmark  # 60 recorded, 20 copied

@@ -58,7 +58,8 @@ class Server:
         )
         self._wait_healthy()
 
-    def _wait_healthy(self, timeout: float = 120) -> None:
+    def _wait_healthy(self, timeout: float = 900) -> None:
+        """A generous deadline: the demo's first start records its history."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -204,8 +205,18 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         ).json()
         assert activities
         assert all(a["state"] == "closed" for a in activities)
+        teams = call(
+            server,
+            tokens["volunteer"]["token"],
+            "GET",
+            f"/v1/volunteers/{mine.json()['id']}/teams",
+        )
+        assert teams.status_code == 200, teams.text
+        assert teams.json()
     finally:
         assert server.stop() == 0
+    said = server.process.stderr.read().decode()  # type: ignore[union-attr]
+    assert "steps recorded (100%)" in said
 
 
 def test_token_create_refuses_an_unknown_unit(home: Path) -> None:

@@ -90,7 +90,7 @@ def test_a_revocation_after_the_instant_does_not_reach_back(
 @pytest.fixture
 def demo(container: Container, clock: Clock) -> Container:
     clock.now = WINDOW_START + timedelta(days=DEMO_DAYS + 1)
-    DemoSeeder(container).seed(volunteers=40, orders=11)
+    DemoSeeder(container).seed(volunteers=40, orders=11, months=1)
     assert container.projector is not None
     container.projector.catch_up()
     return container

@@ -12,6 +12,7 @@ from uuid import UUID
 
 import openpyxl
 
+from domain.access import Role
 from infra.tabular import Column, Table, csv_chunks, write_csv, write_xlsx
 
 COLUMNS = [Column("number", "编号"), Column("hours", "时长")]
@@ -65,9 +66,10 @@ def test_csv_cells_keep_decimal_digits_china_time_and_chinese_yes_no() -> None:
         True,
         None,
         UUID(int=1),
+        Role.AUDITOR,
     )
     out = io.StringIO()
-    write_csv(Table("t", [Column(f"c{i}", f"列{i}") for i in range(7)], [row]), out)
+    write_csv(Table("t", [Column(f"c{i}", f"列{i}") for i in range(8)], [row]), out)
     text = out.getvalue()
     (labels, keys, values) = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert (labels[0], keys[0]) == ("列0", "c0")
@@ -79,4 +81,5 @@ def test_csv_cells_keep_decimal_digits_china_time_and_chinese_yes_no() -> None:
         "是",
         "",
         "00000000-0000-0000-0000-000000000001",
+        "auditor",
     ]
