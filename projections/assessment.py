@@ -45,10 +45,13 @@ STOOD = "valid_from <= %(t)s AND (valid_to IS NULL OR valid_to > %(t)s)"
 #: The month (1-12, China time) of an instant of the year: a binary search among
 #: the months' first instants, cheaper than a time-zone conversion per row.
 MONTH = "width_bucket({}, %(months)s::timestamptz[])"
-#: Volunteers with hours in each month, as twelve counts.
-ACTIVE_IN_MONTHS = ", ".join(
-    f"count(*) FILTER (WHERE {m} = ANY(h.months))" for m in range(1, 13)
+#: Per volunteer: served in month m (hours are never negative, so "some hours"
+#: is "a sum above 0"), a flag each, cheaper to keep than a group per month.
+SERVED_IN_MONTHS = ",\n    ".join(
+    f"bool_or(month = {m} AND hours > 0) AS m{m}" for m in range(1, 13)
 )
+#: Volunteers with hours in each month, as twelve counts.
+ACTIVE_IN_MONTHS = ", ".join(f"count(*) FILTER (WHERE h.m{m})" for m in range(1, 13))
 
 UNITS = """
 SELECT u.id, u.name, u.kind, u.parent_id, u.lineage,
@@ -62,22 +65,20 @@ FROM {t}.units u WHERE u.registered_at <= %(t)s
 """
 
 #: One scan of the entries for the volunteers' counts, star levels and months
-#: served: hours per volunteer and month (0: before the year), then per volunteer.
+#: served: one group per volunteer (month 0: before the year).
 VOLUNTEERS = f"""
-WITH m AS (
-  SELECT volunteer_id,
+WITH e AS (
+  SELECT volunteer_id, hours,
     CASE WHEN started_at < %(y0)s THEN 0 ELSE {MONTH.format("started_at")} END
-      AS month,
-    sum(hours) AS hours
+      AS month
   FROM {{t}}.hour_entry_versions
-  WHERE {STOOD} AND started_at < %(y1)s
-  GROUP BY 1, 2),
+  WHERE {STOOD} AND started_at < %(y1)s),
 h AS (
   SELECT volunteer_id,
     sum(hours) FILTER (WHERE month > 0) AS year,
     sum(hours) AS total,
-    array_agg(month) FILTER (WHERE month > 0 AND hours > 0) AS months
-  FROM m GROUP BY volunteer_id)
+    {SERVED_IN_MONTHS}
+  FROM e GROUP BY volunteer_id)
 SELECT v.unit_id, v.party_member,
   coalesce(h.year, 0) > 0 AS serving,
   coalesce(h.year, 0) >= 20 AS twenty,
