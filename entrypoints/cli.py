@@ -196,8 +196,16 @@ def parser() -> argparse.ArgumentParser:
         help="a unit's hours, activities, attendance, orders, redemptions, "
         "donations or team rosters for a period, as CSV or XLSX",
     )
-    export.add_argument("kind", choices=[k.value for k in ExportKind])
-    export.add_argument("--unit", type=_uuid, required=True, metavar="UNIT_ID")
+    export.add_argument(
+        "kind", choices=[k.value for k in ExportKind], help="what to export"
+    )
+    export.add_argument(
+        "--unit",
+        type=_uuid,
+        required=True,
+        metavar="UNIT_ID",
+        help="the unit exported, with the units below it",
+    )
     export.add_argument(
         "--from",
         dest="first_day",
