@@ -26,6 +26,19 @@ from tests.integration.assessment_story import YEAR, Story, both, targets
 
 
 @pytest.fixture
+def cli_env(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI pointed at the test's database."""
+    for name, value in (
+        ("VLEDGER_DATABASE_URL", settings.database_url),
+        ("VLEDGER_MASTER_KEY", settings.master_key),
+    ):
+        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
+
+
+@pytest.fixture
 def story(container: Container, admin: Actor) -> Story:
     return Story(container, admin)
 
@@ -137,17 +150,10 @@ def test_bad_queries_are_refused_naming_the_field(story: Story, admin: Actor) ->
 
 def test_the_command_writes_the_report_as_json_csv_and_a_workbook(
     story: Story,
-    settings: Settings,
+    cli_env: None,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, value in (
-        ("VLEDGER_DATABASE_URL", settings.database_url),
-        ("VLEDGER_MASTER_KEY", settings.master_key),
-    ):
-        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
-    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
     station = str(story.district.station)
     args = ["report", "assessment", "--unit", station, "--year", str(YEAR)]
 
@@ -186,17 +192,10 @@ def test_the_command_writes_the_report_as_json_csv_and_a_workbook(
 
 def test_the_export_command_writes_a_stations_hours_as_csv_and_a_workbook(
     story: Story,
-    settings: Settings,
+    cli_env: None,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, value in (
-        ("VLEDGER_DATABASE_URL", settings.database_url),
-        ("VLEDGER_MASTER_KEY", settings.master_key),
-    ):
-        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
-    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
     station = str(story.district.station)
     args = ["export", "hours", "--unit", station, "--from", "2026-01-01"]
     args += ["--to", "2026-06-30"]
