@@ -42,6 +42,7 @@ def rule(roles: Iterable[Role], narrowed: str = "") -> Rule:
 
 IN_SCOPE = "coordinators in their unit and below"
 SELF = "a volunteer only itself"
+ABOVE = "coordinators of the unit above the project's; an admin for the centre's"
 
 #: (method, path template) -> who may call it.
 ACCESS: dict[tuple[str, str], Rule] = {
@@ -188,6 +189,22 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/v1/activities/{activity_id}/close"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/activities/{activity_id}/cancel"): rule(STAFF, IN_SCOPE),
+    # the project library
+    ("POST", "/v1/projects"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/projects"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/projects/{project_id}"): rule(STAFF_READERS, IN_SCOPE),
+    ("PUT", "/v1/projects/{project_id}/plan"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/projects/{project_id}/reviews"): rule(
+        STAFF, "staff of another unit than the project's"
+    ),
+    ("POST", "/v1/projects/{project_id}/admission"): rule(STAFF, ABOVE),
+    ("POST", "/v1/projects/{project_id}/return"): rule(STAFF, ABOVE),
+    ("POST", "/v1/projects/{project_id}/progress"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/projects/{project_id}/close"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/projects/{project_id}/brand"): rule(STAFF, ABOVE),
+    ("POST", "/v1/projects/{project_id}/brand/withdrawal"): rule(STAFF, ABOVE),
+    ("GET", "/v1/public/projects"): PUBLIC,
+    ("GET", "/v1/public/projects/{project_id}"): PUBLIC,
     # the credit supermarket
     ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),

@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from application.hours import record_entry
+from application.projects import running_project
 from domain.access import Actor, Role
 from domain.activity import Activity, ActivityState
 from domain.errors import ActivityNotFound, Forbidden, InvalidInput, OverlappingEntry
@@ -34,6 +35,7 @@ class PublishActivity:
     capacity: int
     activity_id: UUID | None = None
     kind: str = REGULAR_ACTIVITY
+    project_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,10 @@ class Activities:
 
     def publish(self, cmd: PublishActivity, actor: Actor) -> Decision[ActivityStatus]:
         team = self.aggregates.named(Team, cmd.team_id, "team_id")
-        actor.check_manages(self.aggregates.unit(team.unit_id))
+        unit = self.aggregates.unit(team.unit_id)
+        actor.check_manages(unit)
+        if cmd.project_id is not None:
+            running_project(self.aggregates, cmd.project_id, unit, team.id)
         activity = Activity.publish(
             cmd.activity_id or uuid4(),
             team.id,
@@ -122,6 +127,7 @@ class Activities:
             actor.label,
             self.clock.now(),
             cmd.kind,
+            cmd.project_id,
         )
         status = ActivityStatus.of(activity)
         return Decision([activity], replace(status, checkin_code=activity.checkin_code))

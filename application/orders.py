@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from application.hours import record_entry
+from application.projects import running_project
 from domain.access import Actor, Role
 from domain.errors import Forbidden, OrderNotFound, TeamNotFound
 from domain.order import OrderState, Participation, ServiceOrder
@@ -46,6 +47,7 @@ class DispatchOrder:
     team_id: UUID | None = None
     volunteer_ids: tuple[UUID, ...] = ()
     open_for_claiming: bool = False
+    project_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,15 @@ class Orders:
             self.aggregates.named(
                 Volunteer, volunteer_id, "volunteer_ids"
             ).check_active()
+        if cmd.project_id is not None:
+            station = self.aggregates.unit(order.station_id)
+            running_project(self.aggregates, cmd.project_id, station, cmd.team_id)
         order.dispatch(
-            cmd.team_id, list(cmd.volunteer_ids), cmd.open_for_claiming, actor.label
+            cmd.team_id,
+            list(cmd.volunteer_ids),
+            cmd.open_for_claiming,
+            actor.label,
+            cmd.project_id,
         )
         return Decision([order], OrderStatus.of(order))
 

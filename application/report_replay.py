@@ -34,6 +34,7 @@ from domain.instants import year_of
 from domain.order import ServiceOrder
 from domain.organisation import AreaKind, Team, Unit, UnitKind
 from domain.policy import star_level
+from domain.project import Project
 from domain.reference import CHINA_TIME, REGULAR_ACTIVITY
 from domain.volunteer import Volunteer
 from infra.recorder import EVENTS_TABLE
@@ -43,7 +44,7 @@ Data = dict[str, Any]
 Step = Callable[[UUID, datetime, Data], None]
 SCAN_ROWS = 20_000
 #: The aggregates whose events the report reads.
-WATCHED = (Unit, Team, Volunteer, Activity, ServiceOrder, CreditAccount)
+WATCHED = (Unit, Team, Volunteer, Activity, ServiceOrder, CreditAccount, Project)
 
 
 def _topic(cls: type) -> str:
@@ -106,6 +107,8 @@ class ReportFold:
         self.owners: dict[UUID, UUID] = {}
         self.points: dict[UUID, Points] = {}
         self.cut: set[UUID] = set()
+        #: Each project's unit and whether it held the brand title at the cut-off.
+        self.brands: dict[UUID, tuple[UUID, bool]] = {}
         self.read = 0
         self.steps: dict[str, Callable[[UUID, datetime, Data], None]] = {}
         self._teach()
@@ -154,6 +157,8 @@ class ReportFold:
             (Activity, "Published"): self._activity_published,
             (Activity, "Closed"): self._activity_closed,
             (CreditAccount, "Opened"): self._account_opened,
+            (Project, "BrandDesignated"): self._brand(True),
+            (Project, "BrandWithdrawn"): self._brand(False),
         }
         steps |= {(ServiceOrder, n): self._order_step(n) for n in ORDER_STEPS}
         steps |= {(CreditAccount, n): self._points_moved(n) for n in POINT_MOVES}
@@ -226,6 +231,13 @@ class ReportFold:
     def _activity_closed(self, stream: UUID, at: datetime, d: Data) -> None:
         self.activities[stream].closed = True
 
+    def _brand(self, brand: bool) -> Step:
+        def step(stream: UUID, at: datetime, d: Data) -> None:
+            if at < self.y1:
+                self.brands[stream] = (_id(d["unit_id"]), brand)
+
+        return step
+
     def _order_step(self, name: str) -> Callable[[UUID, datetime, Data], None]:
         def step(stream: UUID, at: datetime, d: Data) -> None:
             if name == "Placed":
@@ -270,6 +282,7 @@ class ReportFold:
             ],
             points=self._points_by_unit(),
             active=active,
+            brands=dict(Counter(u for u, brand in self.brands.values() if brand)),
         )
 
     def _in_year(self, at: datetime) -> bool:

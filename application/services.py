@@ -17,6 +17,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.projects import Projects
 from application.reports import Reports
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
@@ -34,6 +35,7 @@ from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
 from infra.vault import VaultReader
 from projections.base import ProjectionRunner
+from projections.programme import ProgrammeReads
 from projections.queries import ReadModels
 
 
@@ -54,6 +56,7 @@ class Container:
     hours: Hours
     orders: Orders
     activities: Activities
+    projects: Projects
     catalog: Catalog
     redemptions: Redemptions
     donations: Donations
@@ -65,6 +68,8 @@ class Container:
     vault: VaultReader
     runner: ProjectionRunner
     reads: ReadModels
+    #: The programme's reads: projects, plans, awards, trainings, insurance.
+    programme: ProgrammeReads
     projector: InProcessProjector | None
     readiness: Readiness
     sweeper: Sweeper

@@ -79,8 +79,10 @@ class Activity(CopiedCheaply, Aggregate):
         checkin_code: str,
         actor: str,
         kind: str = REGULAR_ACTIVITY,
+        project_id: UUID | None = None,
     ) -> None:
         self.team_id = team_id
+        self.project_id = project_id
         self.unit_id = unit_id
         self.title = title
         self.kind = kind
@@ -111,6 +113,7 @@ class Activity(CopiedCheaply, Aggregate):
         actor: str,
         now: datetime,
         kind: str = REGULAR_ACTIVITY,
+        project_id: UUID | None = None,
     ) -> Activity:
         check_text("title", title, 100)
         check_activity_kind(kind)
@@ -133,6 +136,7 @@ class Activity(CopiedCheaply, Aggregate):
             checkin_code=checkin_code,
             actor=actor,
             kind=kind,
+            project_id=project_id,
         )
 
     # -- invariants ---------------------------------------------------------

@@ -13,7 +13,9 @@ What counts, as recorded by the instant T:
 - an activity counts when it started in Y and was closed by T (cancelled ones and
   those still open do not);
 - a population is the latest figure recorded by T for Y; an area kind, the one
-  recorded last by T.
+  recorded last by T;
+- a brand project counts for its unit when it held the title at the end of Y, or
+  at T when T is earlier.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ ACTIVITIES_IN_OWN_NAME = 12
 THEORY_TALKS = {AreaKind.COMMUNITY: 4, AreaKind.VILLAGE: 2}
 FAMILY_ACTIVITIES = 3
 TRAININGS_AT_CENTER = 2
+#: Brand projects each unit holds in its own name (seed 003 §三.3).
+BRAND_PROJECTS = {UnitKind.CENTER: 5, UnitKind.INSTITUTE: 3, UnitKind.STATION: 1}
 UNCLASSIFIED = "unclassified"
 
 
@@ -149,6 +153,9 @@ class LedgerFacts:
     #: Volunteers with hours in each month of the year, by the unit they belong
     #: to (so that units add up: a volunteer belongs to one).
     active: dict[UUID, Counter[int]] = field(default_factory=dict)
+    #: Brand projects standing at the end of the year or at the instant, whichever
+    #: is earlier, by the unit that holds them.
+    brands: dict[UUID, int] = field(default_factory=dict)
 
 
 # -- the report -----------------------------------------------------------------------
@@ -276,6 +283,12 @@ def _assess_unit(facts: LedgerFacts, unit: UnitFact, months_due: int) -> UnitAss
         *_volunteer_targets(unit, counts),
         *_team_targets(unit, teams, months_due),
         *_activity_targets(unit, own),
+        _count(
+            "brand_projects",
+            "品牌项目：中心不少于 5 个、所不少于 3 个、站不少于 1 个",
+            facts.brands.get(unit.id, 0),
+            BRAND_PROJECTS[unit.kind],
+        ),
     ]
     lagging = [
         TeamShortfall(t.id, t.name, t.activities)

@@ -191,6 +191,24 @@ class OrderNotFound(NotFound):
     rule = "order_exists"
 
 
+class ProjectNotFound(NotFound):
+    rule = "project_exists"
+
+
+class AlreadyReviewed(Conflict):
+    rule = "one_review_per_reviewer"
+
+
+class ReviewOfOwnUnit(Conflict):
+    """An expert never reviews a project of its own unit (seed 003: 专家评审)."""
+
+    rule = "reviewer_of_another_unit"
+
+
+class ReviewsMissing(Conflict):
+    rule = "reviewed_before_decision"
+
+
 class Forbidden(DomainError):
     """The actor is not allowed to do this."""
 

@@ -113,6 +113,7 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         self.address = address
         self.state = OrderState.PLACED
         self.team_id: UUID | None = None
+        self.project_id: UUID | None = None
         self.dispatched_to: list[UUID] = []
         self.accepted_by: list[UUID] = []
         self.participants: list[UUID] = []
@@ -195,6 +196,7 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         volunteer_ids: list[UUID],
         open_for_claiming: bool,
         actor: str,
+        project_id: UUID | None = None,
     ) -> None:
         self.check_state(
             "dispatch", OrderState.REVIEWED, OrderState.DISPATCHED, OrderState.OPEN
@@ -213,6 +215,7 @@ class ServiceOrder(CopiedCheaply, Aggregate):
             volunteer_ids=list(volunteer_ids),
             open_for_claiming=open_for_claiming,
             actor=actor,
+            project_id=project_id,
         )
 
     @event("Dispatched")
@@ -222,8 +225,10 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         volunteer_ids: list[UUID],
         open_for_claiming: bool,
         actor: str,
+        project_id: UUID | None = None,
     ) -> None:
         self.team_id = team_id
+        self.project_id = project_id
         self.dispatched_to = list(volunteer_ids)
         self.state = OrderState.OPEN if open_for_claiming else OrderState.DISPATCHED
 

@@ -17,6 +17,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.projects import Projects
 from application.reports import Reports
 from application.services import Container
 from application.supermarket import Catalog, Donations, Redemptions
@@ -52,6 +53,7 @@ from projections import all_projections
 from projections.assessment import AssessmentFacts
 from projections.base import ProjectionRunner
 from projections.exports import ExportRows
+from projections.programme import ProgrammeReads
 from projections.queries import ReadModels
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now),
         activities=Activities(aggregates, now),
+        projects=Projects(aggregates, now),
         catalog=Catalog(aggregates),
         redemptions=redemptions,
         donations=Donations(aggregates),
@@ -139,6 +142,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         vault=VaultReader(db, pii_vault),
         runner=runner,
         reads=reads,
+        programme=ProgrammeReads(reads),
         projector=projector,
         readiness=readiness,
         sweeper=Sweeper(

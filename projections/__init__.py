@@ -10,6 +10,7 @@ from projections.certificates import CertificatesProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.policy import PolicyProjection
+from projections.projects import ProjectsProjection
 from projections.ratings import RatingsProjection
 from projections.volunteers import VolunteersProjection
 
@@ -25,4 +26,5 @@ def all_projections() -> list[Projection]:
         ActivitiesProjection(),
         CatalogProjection(),
         CertificatesProjection(),
+        ProjectsProjection(),
     ]

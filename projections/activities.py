@@ -12,7 +12,7 @@ from projections.base import Projection, Tx, event_class
 
 class ActivitiesProjection(Projection):
     name: ClassVar[str] = "activities"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS activities (
         id uuid PRIMARY KEY,
@@ -20,6 +20,7 @@ class ActivitiesProjection(Projection):
         unit_id uuid NOT NULL,
         title text NOT NULL,
         kind text NOT NULL,
+        project_id uuid,
         category text NOT NULL,
         subcategory text,
         location text NOT NULL,
@@ -37,6 +38,9 @@ class ActivitiesProjection(Projection):
         position bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS activities_team ON activities (team_id, starts_at);
+    CREATE INDEX IF NOT EXISTS activities_project ON activities (project_id)
+        WHERE project_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS activities_unit ON activities (unit_id, starts_at);
     CREATE TABLE IF NOT EXISTS activity_attendance (
         activity_id uuid NOT NULL,
         volunteer_id uuid NOT NULL,
@@ -56,16 +60,17 @@ class ActivitiesProjection(Projection):
     @apply.register(event_class(Activity, "Published"))
     def _published(self, event: Any, tx: Tx) -> None:
         tx.execute(
-            "INSERT INTO activities (id, team_id, unit_id, title, kind, category, "
-            "subcategory, location, leader, starts_at, ends_at, capacity, "
-            "checkin_code, state, published_at, position) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
+            "INSERT INTO activities (id, team_id, unit_id, title, kind, project_id, "
+            "category, subcategory, location, leader, starts_at, ends_at, capacity, "
+            "checkin_code, state, published_at, position) VALUES (%s, %s, %s, %s, "
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'published', %s, %s)",
             (
                 event.originator_id,
                 event.team_id,
                 event.unit_id,
                 event.title,
                 getattr(event, "kind", REGULAR_ACTIVITY),
+                getattr(event, "project_id", None),
                 event.category,
                 event.subcategory,
                 event.location,

@@ -144,6 +144,14 @@ GROUP BY v.unit_id
 """
 
 
+#: The last designation or withdrawal of each project by the cut-off.
+BRANDS = """
+SELECT unit_id, count(*) AS n FROM (
+  SELECT DISTINCT ON (project_id) unit_id, brand FROM {t}.project_brands
+  WHERE at <= %(t)s AND at < %(y1)s ORDER BY project_id, position DESC) b
+WHERE brand GROUP BY unit_id
+"""
+
 #: What the report's few big groupings may hold in memory per sort or hash (the
 #: server's default, 4 MB, sends a district's per-volunteer months to disk).
 WORK_MEM = "128MB"
@@ -220,6 +228,7 @@ class AssessmentFacts:
                 for r in read(POINTS)
             },
             active=active,
+            brands={r["unit_id"]: r["n"] for r in read(BRANDS)},
         )
 
     def _units(self, read: Read) -> dict[UUID, UnitFact]:

@@ -11,7 +11,7 @@ from projections.base import Projection, Tx, event_class
 
 class OrdersProjection(Projection):
     name: ClassVar[str] = "orders"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS orders (
         id uuid PRIMARY KEY,
@@ -26,6 +26,7 @@ class OrdersProjection(Projection):
         window_start timestamptz NOT NULL,
         window_end timestamptz NOT NULL,
         team_id uuid,
+        project_id uuid,
         dispatched_to uuid[] NOT NULL DEFAULT '{}',
         accepted_by uuid[] NOT NULL DEFAULT '{}',
         participants uuid[] NOT NULL DEFAULT '{}',
@@ -101,10 +102,12 @@ class OrdersProjection(Projection):
         self._update(
             tx,
             event,
-            "state = %s, team_id = %s, dispatched_to = %s, dispatched_at = %s",
+            "state = %s, team_id = %s, project_id = %s, dispatched_to = %s, "
+            "dispatched_at = %s",
             (
                 "open" if event.open_for_claiming else "dispatched",
                 event.team_id,
+                getattr(event, "project_id", None),
                 list(event.volunteer_ids),
                 event.timestamp,
             ),

@@ -45,6 +45,10 @@ class ReadModels:
     def _all(self, template: str, params: Any = None) -> list[dict[str, Any]]:
         return [dict(r) for r in self.db.fetch_all(self._q(template), params)]
 
+    #: For the read helpers of other areas (projections/programme.py).
+    row = _one
+    rows = _all
+
     # -- organisation --------------------------------------------------------
 
     def unit(self, unit_id: UUID) -> dict[str, Any] | None:

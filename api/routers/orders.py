@@ -112,7 +112,11 @@ def dispatch_order(
     """派单: to a team, to named volunteers, or open for claiming by any active
     volunteer of the station."""
     command = DispatchOrder(
-        order_id, body.team_id, tuple(body.volunteer_ids), body.open_for_claiming
+        order_id,
+        body.team_id,
+        tuple(body.volunteer_ids),
+        body.open_for_claiming,
+        body.project_id,
     )
     outcome = container.commands.run(container.orders.dispatch, command, actor)
     return written(OrderWritten, outcome, response)

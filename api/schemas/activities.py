@@ -39,6 +39,11 @@ class ActivityIn(Request):
         description="An activity kind code (GET /v1/reference): regular, "
         "theory_talk (理论政策宣讲), family (家庭文明活动) or training (集中培训).",
     )
+    project_id: UUID | None = Field(
+        default=None,
+        description="The library project (项目库) the activity belongs to: "
+        "admitted, at or above the team's unit, and run by the team.",
+    )
 
 
 class SignUpIn(Request):

@@ -53,6 +53,11 @@ class DispatchIn(Request):
     team_id: UUID | None = None
     volunteer_ids: list[UUID] = Field(default_factory=list, max_length=50)
     open_for_claiming: bool = False
+    project_id: UUID | None = Field(
+        default=None,
+        description="The library project (项目库) this order is served under: "
+        "admitted, at or above the station, run by the team given.",
+    )
 
 
 class ParticipantIn(Request):
