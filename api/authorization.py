@@ -205,6 +205,14 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/projects/{project_id}/brand/withdrawal"): rule(STAFF, ABOVE),
     ("GET", "/v1/public/projects"): PUBLIC,
     ("GET", "/v1/public/projects/{project_id}"): PUBLIC,
+    # plans and the public schedule
+    ("PUT", "/v1/units/{unit_id}/plans/{period}"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/units/{unit_id}/plans/{period}"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/units/{unit_id}/plans/{period}/report"): rule(STAFF_READERS, IN_SCOPE),
+    ("PUT", "/v1/units/{unit_id}/fixed-activity-day"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/public/units"): PUBLIC,
+    ("GET", "/v1/public/units/{unit_id}/schedule"): PUBLIC,
+    ("GET", "/v1/public/units/{unit_id}/schedule.ics"): PUBLIC,
     # the credit supermarket
     ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),

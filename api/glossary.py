@@ -218,4 +218,11 @@ FIELDS: dict[str, str] = {
     "text": "The notice's text",
     "totals": "What its activities and orders added up to",
     "unit_name": "The unit's name",
+    "day": "The day (China time)",
+    "end_time": "End time HH:MM (China time); null: all day",
+    "place": "Where it takes place (地点)",
+    "saved_at": "When this version was saved",
+    "start_time": "Start time HH:MM (China time); null: all day",
+    "team_name": "The team's name",
+    "unplanned_activities": "Closed activities of the period the plan did not list",
 }

@@ -8,9 +8,10 @@ from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
+from application.teams import check_teams_in_unit
 from domain.access import Actor, Role
 from domain.errors import InvalidInput, ProjectNotFound
-from domain.organisation import Team, Unit
+from domain.organisation import Unit
 from domain.project import Project, ProjectPlan, ProjectState
 
 
@@ -117,7 +118,7 @@ class Projects:
     def propose(self, cmd: ProposeProject, actor: Actor) -> Decision[ProjectStatus]:
         unit = self.aggregates.named_unit(cmd.unit_id)
         actor.check_manages(unit)
-        self._check_teams(unit, cmd.plan.team_ids)
+        check_teams_in_unit(self.aggregates, unit, cmd.plan.team_ids, "team_ids")
         project = Project.propose(
             cmd.project_id or uuid4(),
             unit.id,
@@ -131,7 +132,7 @@ class Projects:
         project = self.project(cmd.project_id)
         unit = self.aggregates.unit(project.unit_id)
         actor.check_manages(unit)
-        self._check_teams(unit, cmd.plan.team_ids)
+        check_teams_in_unit(self.aggregates, unit, cmd.plan.team_ids, "team_ids")
         project.revise(cmd.plan, actor.label, self.clock.now())
         return Decision([project], ProjectStatus.of(project))
 
@@ -187,16 +188,3 @@ class Projects:
             actor.check_role(Role.ADMIN)
             return
         actor.check_manages(self.aggregates.unit(unit.parent_id))
-
-    def _check_teams(self, unit: Unit, team_ids: tuple[UUID, ...]) -> None:
-        loaded = self.aggregates.load(*team_ids)
-        for team_id in team_ids:
-            team = self.aggregates.named(Team, team_id, "team_ids", loaded)
-            if team.unit_id != unit.id:
-                team_unit = self.aggregates.unit(team.unit_id)
-                if unit.id not in team_unit.lineage:
-                    raise InvalidInput(
-                        "team_ids",
-                        "team_in_unit",
-                        f"team {team_id} is not of this unit or a unit below it",
-                    )

@@ -17,6 +17,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.plans import Plans
 from application.projects import Projects
 from application.reports import Reports
 from application.supermarket import Catalog, Donations, Redemptions
@@ -57,6 +58,7 @@ class Container:
     orders: Orders
     activities: Activities
     projects: Projects
+    plans: Plans
     catalog: Catalog
     redemptions: Redemptions
     donations: Donations

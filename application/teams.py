@@ -3,6 +3,7 @@ additions, departures, the leader and the contact phone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID, uuid4
@@ -10,8 +11,8 @@ from uuid import UUID, uuid4
 from application.aggregates import Aggregates
 from application.executor import Decision
 from domain.access import Actor, Role
-from domain.errors import Forbidden, TeamNotFound
-from domain.organisation import Team, TeamAffiliation
+from domain.errors import Forbidden, InvalidInput, TeamNotFound
+from domain.organisation import Team, TeamAffiliation, Unit
 from domain.volunteer import Volunteer
 from infra.vault import Vault
 
@@ -201,3 +202,21 @@ class Teams:
             [team],
             MembershipChanged(team.id, volunteer_id, status, len(team.members)),
         )
+
+
+def check_teams_in_unit(
+    aggregates: Aggregates, unit: Unit, team_ids: Iterable[UUID], field: str
+) -> None:
+    """Teams named in a request exist and belong to `unit` or a unit below it."""
+    distinct = list(dict.fromkeys(team_ids))
+    loaded = aggregates.load(*distinct)
+    for team_id in distinct:
+        team = aggregates.named(Team, team_id, field, loaded)
+        if team.unit_id != unit.id:
+            team_unit = aggregates.unit(team.unit_id)
+            if unit.id not in team_unit.lineage:
+                raise InvalidInput(
+                    field,
+                    "team_in_unit",
+                    f"team {team_id} is not of this unit or a unit below it",
+                )

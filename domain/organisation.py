@@ -18,6 +18,7 @@ from domain.errors import (
 )
 from domain.identity import check_phone, mask_phone, normalise_phone
 from domain.instants import check_year, year_of
+from domain.plan import FixedDay, FixedDayKind
 from domain.reference import OTHER_TEAM_TYPE, TEAM_TYPE_CODES
 from domain.volunteer import check_reason
 
@@ -109,6 +110,7 @@ class Unit(CopiedCheaply, Aggregate):
         self.area_kind = AreaKind(area_kind) if area_kind else None
         #: Resident population by year; the registration's figure is its year's.
         self.populations: dict[int, int] = {}
+        self.fixed_day: FixedDay | None = None
         if population is not None:
             self.populations[year_of(self.created_on)] = population
 
@@ -172,6 +174,18 @@ class Unit(CopiedCheaply, Aggregate):
     @event("PopulationRecorded")
     def _population_recorded(self, year: int, population: int, actor: str) -> None:
         self.populations[year] = population
+
+    def set_fixed_day(self, fixed: FixedDay, actor: str) -> bool:
+        """The unit's fixed activity day (固定活动日); False when unchanged."""
+        fixed.check()
+        if self.fixed_day == fixed:
+            return False
+        self._fixed_day_set(kind=fixed.kind.value, day=fixed.day, actor=actor)
+        return True
+
+    @event("FixedActivityDaySet")
+    def _fixed_day_set(self, kind: str, day: int, actor: str) -> None:
+        self.fixed_day = FixedDay(FixedDayKind(kind), day)
 
 
 def check_has_area(kind: UnitKind) -> None:

@@ -17,6 +17,7 @@ from application.imports import HoursImports
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
+from application.plans import Plans
 from application.projects import Projects
 from application.reports import Reports
 from application.services import Container
@@ -129,6 +130,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         orders=Orders(aggregates, now),
         activities=Activities(aggregates, now),
         projects=Projects(aggregates, now),
+        plans=Plans(aggregates),
         catalog=Catalog(aggregates),
         redemptions=redemptions,
         donations=Donations(aggregates),

@@ -9,6 +9,7 @@ from projections.catalog import CatalogProjection
 from projections.certificates import CertificatesProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
+from projections.plans import PlansProjection
 from projections.policy import PolicyProjection
 from projections.projects import ProjectsProjection
 from projections.ratings import RatingsProjection
@@ -27,4 +28,5 @@ def all_projections() -> list[Projection]:
         CatalogProjection(),
         CertificatesProjection(),
         ProjectsProjection(),
+        PlansProjection(),
     ]

@@ -14,7 +14,7 @@ from projections.base import Projection, Tx, event_class
 
 class OrganisationProjection(Projection):
     name: ClassVar[str] = "organisation"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS units (
         id uuid PRIMARY KEY,
@@ -24,6 +24,8 @@ class OrganisationProjection(Projection):
         lineage uuid[] NOT NULL,
         population integer,
         area_kind text,
+        fixed_day_kind text,
+        fixed_day integer,
         registered_at timestamptz NOT NULL,
         position bigint NOT NULL
     );
@@ -117,6 +119,14 @@ class OrganisationProjection(Projection):
             (event.area_kind, tx.position, event.originator_id),
         )
         self._area_kind(tx, event)
+
+    @apply.register(event_class(Unit, "FixedActivityDaySet"))
+    def _fixed_day_set(self, event: Any, tx: Tx) -> None:
+        tx.execute(
+            "UPDATE units SET fixed_day_kind = %s, fixed_day = %s, position = %s "
+            "WHERE id = %s",
+            (event.kind, event.day, tx.position, event.originator_id),
+        )
 
     @staticmethod
     def _area_kind(tx: Tx, event: Any) -> None:

@@ -4,6 +4,7 @@ trainings and insurance cover."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -86,8 +87,92 @@ class ProgrammeReads:
         assert row is not None  # noqa: S101 - an aggregate query returns one row
         return row
 
+    # -- plans and the public schedule ---------------------------------------------
+
+    def plan(self, unit_id: UUID, period: str) -> dict[str, Any] | None:
+        return self.reads.row(
+            "SELECT * FROM {t}.activity_plans WHERE unit_id = %s AND period = %s",
+            (unit_id, period),
+        )
+
+    def plan_items(self, unit_id: UUID, period: str) -> list[dict[str, Any]]:
+        """The plan's items, each with the closed activity that held it (its team,
+        that day), if any."""
+        return self.reads.rows(PLAN_REPORT, {"u": unit_id, "period": period})
+
+    def unplanned(
+        self, unit_id: UUID, period: str, first: date, last: date
+    ) -> list[dict[str, Any]]:
+        """Closed activities of the unit in the period that no item stands for."""
+        params = {"u": unit_id, "period": period, "d0": first, "d1": last}
+        return self.reads.rows(UNPLANNED, params)
+
+    def schedule(self, unit_id: UUID, first: date, last: date) -> list[dict[str, Any]]:
+        return self.reads.rows(SCHEDULE, {"u": unit_id, "d0": first, "d1": last})
+
+    def public_units(self) -> list[dict[str, Any]]:
+        return self.reads.rows(
+            "SELECT id, name, kind, parent_id, fixed_day_kind, fixed_day "
+            "FROM {t}.units ORDER BY array_length(lineage, 1) NULLS FIRST, name"
+        )
+
     def team_names(self, team_ids: list[UUID]) -> dict[UUID, str]:
         rows = self.reads.rows(
             "SELECT id, name FROM {t}.teams WHERE id = ANY(%s)", (team_ids,)
         )
         return {r["id"]: r["name"] for r in rows}
+
+
+#: China date of an activity's start.
+DAY_OF = "(a.starts_at AT TIME ZONE 'Asia/Shanghai')::date"
+
+PLAN_REPORT = f"""
+SELECT i.item_id, i.title, i.day, i.start_time, i.end_time, i.team_id,
+  t.name AS team_name, i.category, i.place,
+  held.id AS activity_id, held.title AS activity_title
+FROM {{t}}.activity_plans p
+JOIN {{t}}.plan_items i ON i.plan_id = p.id
+LEFT JOIN {{t}}.teams t ON t.id = i.team_id
+LEFT JOIN LATERAL (
+  SELECT a.id, a.title FROM {{t}}.activities a
+  WHERE a.team_id = i.team_id AND a.state = 'closed' AND {DAY_OF} = i.day
+  ORDER BY a.starts_at LIMIT 1) held ON TRUE
+WHERE p.unit_id = %(u)s AND p.period = %(period)s
+ORDER BY i.day, i.start_time NULLS FIRST, i.title
+"""  # noqa: S608 - built from constants
+
+UNPLANNED = f"""
+SELECT a.id AS activity_id, a.title, {DAY_OF} AS day, a.team_id,
+  t.name AS team_name, a.category
+FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
+WHERE a.unit_id = %(u)s AND a.state = 'closed' AND {DAY_OF} BETWEEN %(d0)s AND %(d1)s
+  AND NOT EXISTS (
+    SELECT 1 FROM {{t}}.activity_plans p JOIN {{t}}.plan_items i ON i.plan_id = p.id
+    WHERE p.unit_id = %(u)s AND p.period = %(period)s
+      AND i.team_id = a.team_id AND i.day = {DAY_OF})
+ORDER BY a.starts_at
+"""  # noqa: S608 - built from constants
+
+#: A station's month for the public: its activities (not cancelled) and the
+#: planned ones no activity of the same team that day stands for yet. Nobody's
+#: name: the leader of an activity is left out.
+SCHEDULE = f"""
+SELECT 'activity' AS source, a.id, a.title, {DAY_OF} AS day,
+  to_char(a.starts_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS start_time,
+  to_char(a.ends_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS end_time,
+  a.starts_at, a.ends_at, a.team_id, t.name AS team_name, a.category,
+  a.location AS place, a.kind, a.state
+FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
+WHERE a.unit_id = %(u)s AND a.state <> 'cancelled'
+  AND {DAY_OF} BETWEEN %(d0)s AND %(d1)s
+UNION ALL
+SELECT DISTINCT ON (i.team_id, i.day, i.title) 'plan', i.item_id, i.title, i.day,
+  i.start_time, i.end_time, NULL, NULL, i.team_id, t.name, i.category, i.place,
+  NULL, 'planned'
+FROM {{t}}.plan_items i LEFT JOIN {{t}}.teams t ON t.id = i.team_id
+WHERE i.unit_id = %(u)s AND i.day BETWEEN %(d0)s AND %(d1)s
+  AND NOT EXISTS (
+    SELECT 1 FROM {{t}}.activities a WHERE a.team_id = i.team_id
+      AND a.state <> 'cancelled' AND {DAY_OF} = i.day)
+ORDER BY day, start_time NULLS FIRST, title
+"""  # noqa: S608 - built from constants
