@@ -213,6 +213,23 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/public/units"): PUBLIC,
     ("GET", "/v1/public/units/{unit_id}/schedule"): PUBLIC,
     ("GET", "/v1/public/units/{unit_id}/schedule.ics"): PUBLIC,
+    # awards and benefits
+    ("POST", "/v1/awards"): rule(
+        STAFF, IN_SCOPE + " of the recipient; a unit's award: the level above"
+    ),
+    ("POST", "/v1/awards/{award_id}/revocation"): rule(
+        STAFF, IN_SCOPE + " of the recipient; a unit's award: the level above"
+    ),
+    ("GET", "/v1/awards"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/volunteers/{volunteer_id}/awards"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("PUT", "/v1/benefits"): rule({ADMIN}),
+    ("GET", "/v1/benefits"): rule(EVERY_ROLE),
+    ("GET", "/v1/volunteers/{volunteer_id}/benefits"): rule(
+        STAFF_READERS | {VOLUNTEER, KIOSK},
+        f"{IN_SCOPE}; {SELF}; a kiosk inside the volunteer's identified session",
+    ),
     # the credit supermarket
     ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),

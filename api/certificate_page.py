@@ -4,10 +4,12 @@ employer, with the number and code that let them check it."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import segno
 
 from application.certificates import CertificateCheck
+from domain.award import LEVEL_LABELS, AwardLevel
 
 PAGE = """<!doctype html>
 <html lang="zh-CN">
@@ -53,6 +55,7 @@ th {{ width: 28%; font-weight: normal; background: #f3f3f3; }}
 <tr><th>经办人</th><td>{handler}</td></tr>
 <tr><th>联系方式</th><td>{contact}</td></tr>
 <tr><th>出具日期</th><td>{issued_on}</td></tr>
+<tr><th>所获表彰</th><td>{awards}</td></tr>
 <tr><th>备注</th><td>{remarks}</td></tr>
 </table>
 <p class="seal">{issuer}（盖章）<br>{issued_on}</p>
@@ -80,7 +83,22 @@ def revoked_notice(view: CertificateCheck) -> str:
     return f'<p class="revoked">本证明已被出具单位撤销：{reason}</p>\n'
 
 
-def render(view: CertificateCheck, name: str, code: str, url: str) -> str:
+def award_line(award: dict[str, Any]) -> str:
+    """2026-03-05 最美志愿者（县（区）级，授予单位）"""
+    level = LEVEL_LABELS[AwardLevel(award["level"])]
+    return (
+        f"{award['awarded_on']} {award['title']}（{level}，{award['awarding_body']}）"
+    )
+
+
+def render(
+    view: CertificateCheck,
+    name: str,
+    code: str,
+    url: str,
+    awards: list[dict[str, Any]],
+) -> str:
+    """`awards`: those the holder held on the day of issue (not revoked since)."""
     volunteer, issuer, period = view.volunteer, view.issuer, view.period
     fields = {
         "number": view.number,
@@ -99,6 +117,7 @@ def render(view: CertificateCheck, name: str, code: str, url: str) -> str:
         "contact": issuer.contact,
         "issued_on": view.issued_on,
         "remarks": view.remarks or "—",
+        "awards": "；".join(award_line(a) for a in awards) or "—",
         "code": code,
         "position": view.record_position,
         "chain_link": view.chain_link,

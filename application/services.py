@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from application.activities import Activities
 from application.aggregates import Aggregates, Clock
 from application.audit import Audit
+from application.awards import Awards
 from application.certificates import Certificates
 from application.executor import CommandExecutor
 from application.exports import Exports
@@ -59,6 +60,7 @@ class Container:
     activities: Activities
     projects: Projects
     plans: Plans
+    awards: Awards
     catalog: Catalog
     redemptions: Redemptions
     donations: Donations

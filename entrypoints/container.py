@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from application.activities import Activities
 from application.aggregates import Aggregates, Clock
 from application.audit import Audit
+from application.awards import Awards
 from application.certificates import Certificates
 from application.executor import CommandExecutor
 from application.exports import Exports
@@ -131,6 +132,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         activities=Activities(aggregates, now),
         projects=Projects(aggregates, now),
         plans=Plans(aggregates),
+        awards=Awards(aggregates, now),
         catalog=Catalog(aggregates),
         redemptions=redemptions,
         donations=Donations(aggregates),

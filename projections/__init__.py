@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.accounts import AccountsProjection
 from projections.activities import ActivitiesProjection
+from projections.awards import AwardsProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.certificates import CertificatesProjection
@@ -29,4 +30,5 @@ def all_projections() -> list[Projection]:
         CertificatesProjection(),
         ProjectsProjection(),
         PlansProjection(),
+        AwardsProjection(),
     ]

@@ -116,6 +116,48 @@ class ProgrammeReads:
             "FROM {t}.units ORDER BY array_length(lineage, 1) NULLS FIRST, name"
         )
 
+    # -- awards and benefits --------------------------------------------------------
+
+    def awards(
+        self,
+        within_unit: UUID | None,
+        recipient_id: UUID | None,
+        kind: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        where, params = _within("a.unit_id", within_unit)
+        for column, value in (
+            ("a.recipient_id", recipient_id),
+            ("a.recipient_kind", kind),
+        ):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        return self.reads.rows(
+            "SELECT a.* FROM {t}.awards a WHERE "  # noqa: S608 - constant conditions
+            + " AND ".join(where)
+            + " ORDER BY a.awarded_on DESC, a.position DESC LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    def award(self, award_id: UUID) -> dict[str, Any] | None:
+        return self.reads.row("SELECT * FROM {t}.awards WHERE id = %s", (award_id,))
+
+    def standing_awards(
+        self, recipient_id: UUID, by_day: date | None = None
+    ) -> list[dict[str, Any]]:
+        """The recipient's awards not revoked, given on or before `by_day`."""
+        return self.reads.rows(
+            "SELECT * FROM {t}.awards WHERE recipient_id = %s AND NOT revoked "
+            "AND (%s::date IS NULL OR awarded_on <= %s) "
+            "ORDER BY awarded_on, position",
+            (recipient_id, by_day, by_day),
+        )
+
+    def benefits(self) -> list[dict[str, Any]]:
+        return self.reads.rows("SELECT * FROM {t}.benefits ORDER BY ordinal")
+
     def team_names(self, team_ids: list[UUID]) -> dict[UUID, str]:
         rows = self.reads.rows(
             "SELECT id, name FROM {t}.teams WHERE id = ANY(%s)", (team_ids,)

@@ -163,6 +163,24 @@ async function openShop() {
   $("who-balance").textContent = state.volunteer.balance;
   renderCatalog();
   show("shop");
+  await showBenefits();
+}
+
+// The 礼遇优待 the volunteer's star level and awards bring (none: hidden).
+async function showBenefits() {
+  $("benefits").hidden = true;
+  const result = await call("GET", `/v1/volunteers/${state.volunteer.id}/benefits`,
+    undefined, { "X-Kiosk-Session": state.session });
+  if (result.status !== 200 || result.data.benefits.length === 0) return;
+  const list = $("benefit-list");
+  list.replaceChildren(...result.data.benefits.map((benefit) => {
+    const item = document.createElement("li");
+    const label = document.createElement("strong");
+    label.textContent = benefit.label;
+    item.append(label, `：${benefit.description}（${benefit.provider}）`);
+    return item;
+  }));
+  $("benefits").hidden = false;
 }
 
 function renderCatalog() {

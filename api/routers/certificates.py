@@ -128,7 +128,8 @@ def certificate_page(
     person = container.vault.people([holder]).get(holder)
     name = person.name if person else checked.volunteer.name_masked
     url = verification_url(container, checked.number, code)
-    return render(checked, name, code, url)
+    awards = container.programme.standing_awards(holder, checked.issued_on)
+    return render(checked, name, code, url, awards)
 
 
 @router.get("/certificates/{number}", response_model=CertificateCheckOut)
