@@ -230,6 +230,19 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF_READERS | {VOLUNTEER, KIOSK},
         f"{IN_SCOPE}; {SELF}; a kiosk inside the volunteer's identified session",
     ),
+    # trainings and insurance
+    ("GET", "/v1/volunteers/{volunteer_id}/trainings"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("POST", "/v1/insurance-policies"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/insurance-policies/{policy_id}/cover"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/insurance-policies/{policy_id}/release"): rule(STAFF, IN_SCOPE),
+    ("GET", "/v1/insurance-policies"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/insurance-policies/{policy_id}"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/volunteers/{volunteer_id}/insurance"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
+    ("GET", "/v1/reports/uninsured"): rule(STAFF_READERS, IN_SCOPE),
     # the credit supermarket
     ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),

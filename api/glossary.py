@@ -219,6 +219,7 @@ FIELDS: dict[str, str] = {
     "totals": "What its activities and orders added up to",
     "unit_name": "The unit's name",
     "award_id": "The award's id",
+    "policy_id": "The insurance policy's id",
     "awarded_on": "The day it was awarded (China time)",
     "awarding_body": "Who gave the award (授予单位)",
     "recipient_id": "The volunteer, team, project or unit it went to",

@@ -18,15 +18,11 @@ from domain.award import (
     Citation,
     RecipientKind,
 )
-from domain.errors import NotFound
+from domain.errors import AwardNotFound
 from domain.organisation import Team, Unit
 from domain.project import Project
 from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
-
-
-class AwardNotFound(NotFound):
-    rule = "award_exists"
 
 
 @dataclass(frozen=True)

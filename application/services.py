@@ -15,6 +15,7 @@ from application.executor import CommandExecutor
 from application.exports import Exports
 from application.hours import Hours
 from application.imports import HoursImports
+from application.insurance import Insurance
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
@@ -61,6 +62,7 @@ class Container:
     projects: Projects
     plans: Plans
     awards: Awards
+    insurance: Insurance
     catalog: Catalog
     redemptions: Redemptions
     donations: Donations

@@ -209,6 +209,22 @@ class ReviewsMissing(Conflict):
     rule = "reviewed_before_decision"
 
 
+class AwardNotFound(NotFound):
+    rule = "award_exists"
+
+
+class PolicyNotFound(NotFound):
+    rule = "insurance_policy_exists"
+
+
+class DuplicatePolicyNumber(Conflict):
+    rule = "policy_number_unique"
+
+
+class NotCovered(Conflict):
+    rule = "volunteer_covered"
+
+
 class Forbidden(DomainError):
     """The actor is not allowed to do this."""
 

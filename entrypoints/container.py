@@ -15,6 +15,7 @@ from application.executor import CommandExecutor
 from application.exports import Exports
 from application.hours import Hours
 from application.imports import HoursImports
+from application.insurance import Insurance
 from application.kiosks import Kiosks
 from application.orders import Orders
 from application.organisation import Organisation
@@ -133,6 +134,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         projects=Projects(aggregates, now),
         plans=Plans(aggregates),
         awards=Awards(aggregates, now),
+        insurance=Insurance(aggregates, now),
         catalog=Catalog(aggregates),
         redemptions=redemptions,
         donations=Donations(aggregates),

@@ -8,6 +8,7 @@ from projections.awards import AwardsProjection
 from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.certificates import CertificatesProjection
+from projections.insurance import InsuranceProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.plans import PlansProjection
@@ -31,4 +32,5 @@ def all_projections() -> list[Projection]:
         ProjectsProjection(),
         PlansProjection(),
         AwardsProjection(),
+        InsuranceProjection(),
     ]

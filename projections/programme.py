@@ -4,10 +4,11 @@ trainings and insurance cover."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain.reference import CHINA_TIME
 from projections.queries import ReadModels, _within
 
 #: What a project's activities and orders added up to: closed activities, the
@@ -158,6 +159,68 @@ class ProgrammeReads:
     def benefits(self) -> list[dict[str, Any]]:
         return self.reads.rows("SELECT * FROM {t}.benefits ORDER BY ordinal")
 
+    # -- trainings and insurance ---------------------------------------------------
+
+    def trainings(self, volunteer_id: UUID) -> list[dict[str, Any]]:
+        """The training activities (kind training) the volunteer signed up for."""
+        return self.reads.rows(TRAININGS, (volunteer_id,))
+
+    def policies(
+        self, within_unit: UUID | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        where, params = _within("p.unit_id", within_unit)
+        return self.reads.rows(
+            "SELECT p.*, (SELECT count(*) FROM {t}.insurance_cover c "  # noqa: S608
+            "WHERE c.policy_id = p.id AND c.to_day IS NULL) AS covered "
+            "FROM {t}.insurance_policies p WHERE "
+            + " AND ".join(where)
+            + " ORDER BY p.starts_on DESC, p.id LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
+    def policy(self, policy_id: UUID) -> dict[str, Any] | None:
+        return self.reads.row(
+            "SELECT p.*, (SELECT count(*) FROM {t}.insurance_cover c "
+            "WHERE c.policy_id = p.id AND c.to_day IS NULL) AS covered "
+            "FROM {t}.insurance_policies p WHERE p.id = %s",
+            (policy_id,),
+        )
+
+    def cover(
+        self, policy_id: UUID | None = None, volunteer_id: UUID | None = None
+    ) -> list[dict[str, Any]]:
+        """Stretches of cover of a policy, or of a volunteer, with the policy."""
+        return self.reads.rows(
+            "SELECT c.policy_id, c.volunteer_id, v.volunteer_number, c.from_day, "
+            "c.to_day, p.insurer, p.policy_number, p.starts_on, p.ends_on "
+            "FROM {t}.insurance_cover c "
+            "JOIN {t}.insurance_policies p ON p.id = c.policy_id "
+            "JOIN {t}.volunteers v ON v.id = c.volunteer_id "
+            "WHERE (%(p)s::uuid IS NULL OR c.policy_id = %(p)s) "
+            "AND (%(v)s::uuid IS NULL OR c.volunteer_id = %(v)s) "
+            "ORDER BY v.volunteer_number, c.position",
+            {"p": policy_id, "v": volunteer_id},
+        )
+
+    def uninsured(
+        self, within_unit: UUID | None, first: date, last: date
+    ) -> list[dict[str, Any]]:
+        """Volunteers of the subtree who served on a day no cover spanned."""
+        where, params = _within("v.unit_id", within_unit)
+        y0 = datetime.combine(first, time(), CHINA_TIME)
+        y1 = datetime.combine(last + timedelta(days=1), time(), CHINA_TIME)
+        query = UNINSURED.replace("{within}", where[0].replace("%s", "%(u)s"))
+        return self.reads.rows(
+            query,
+            {
+                "u": params[0] if params else None,
+                "d0": first,
+                "d1": last,
+                "y0": y0,
+                "y1": y1,
+            },
+        )
+
     def team_names(self, team_ids: list[UUID]) -> dict[UUID, str]:
         rows = self.reads.rows(
             "SELECT id, name FROM {t}.teams WHERE id = ANY(%s)", (team_ids,)
@@ -218,3 +281,35 @@ WHERE i.unit_id = %(u)s AND i.day BETWEEN %(d0)s AND %(d1)s
       AND a.state <> 'cancelled' AND {DAY_OF} = i.day)
 ORDER BY day, start_time NULLS FIRST, title
 """  # noqa: S608 - built from constants
+
+#: Live entries on days (China time) no stretch of cover of the volunteer spanned.
+UNINSURED = """
+WITH served AS (
+  SELECT e.volunteer_id, e.hours,
+    (e.started_at AT TIME ZONE 'Asia/Shanghai')::date AS day
+  FROM {t}.hour_entries e
+  WHERE e.status <> 'revoked'
+    AND e.started_at >= %(y0)s AND e.started_at < %(y1)s)
+SELECT v.id AS volunteer_id, v.volunteer_number, v.name_masked, v.unit_id,
+  count(*) AS entries, sum(s.hours) AS hours,
+  min(s.day) AS first_day, max(s.day) AS last_day
+FROM served s JOIN {t}.volunteers v ON v.id = s.volunteer_id
+WHERE s.day BETWEEN %(d0)s AND %(d1)s AND {within}
+  AND NOT EXISTS (
+    SELECT 1 FROM {t}.insurance_cover c
+    JOIN {t}.insurance_policies p ON p.id = c.policy_id
+    WHERE c.volunteer_id = s.volunteer_id
+      AND s.day BETWEEN greatest(p.starts_on, c.from_day)
+        AND least(p.ends_on, coalesce(c.to_day, p.ends_on)))
+GROUP BY v.id ORDER BY v.volunteer_number
+"""
+
+TRAININGS = """
+SELECT a.id AS activity_id, a.title, a.unit_id, u.name AS unit_name, a.starts_at,
+  a.ends_at, a.state, t.status, t.record_id
+FROM {t}.activity_attendance t
+JOIN {t}.activities a ON a.id = t.activity_id
+JOIN {t}.units u ON u.id = a.unit_id
+WHERE t.volunteer_id = %s AND a.kind = 'training'
+ORDER BY a.starts_at DESC
+"""

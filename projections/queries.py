@@ -310,9 +310,11 @@ class ReadModels:
         state: str | None,
         limit: int,
         offset: int,
+        kind: str | None = None,
     ) -> list[dict[str, Any]]:
         where, params = _within("a.unit_id", within_unit)
-        for column, value in (("a.team_id", team_id), ("a.state", state)):
+        filters = (("a.team_id", team_id), ("a.state", state), ("a.kind", kind))
+        for column, value in filters:
             if value is not None:
                 where.append(f"{column} = %s")
                 params.append(value)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import (
     ActorDep,
@@ -156,10 +156,15 @@ def list_activities(
     unit_id: UUID | None = None,
     team_id: UUID | None = None,
     state: ActivityState | None = None,
+    kind: Annotated[
+        str | None,
+        Query(description="Only this kind: training (集中培训), theory_talk, …"),
+    ] = None,
 ) -> list[ActivityOut]:
-    """Published activities are public to every token, so volunteers can find them."""
+    """Published activities are public to every token, so volunteers can find them;
+    `kind=training` lists a unit's trainings."""
     rows = container.reads.activities(
-        unit_id, team_id, state.value if state else None, page.limit, page.offset
+        unit_id, team_id, state.value if state else None, page.limit, page.offset, kind
     )
     return _activities_out(container, actor, rows)
 
