@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from application.activities import Attend, CloseActivity, PublishActivity, SignUp
 from application.executor import C, Handler, Outcome, R
@@ -49,18 +49,18 @@ from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
 from domain.identity import Gender, id_check_char
-from domain.ids import NAMESPACE
 from domain.order import OrderState
 from domain.organisation import AreaKind, TeamAffiliation, UnitKind
 from domain.recording import recording_at
 from domain.reference import CHINA_TIME, REGULAR_ACTIVITY, TEAM_TYPES
 from domain.volunteer import ServiceDetails
+from entrypoints.demo_calendar import CENTER_ID, CENTER_NAME, WINDOW_START, day, demo_id
+from entrypoints.demo_programme import DemoProgramme
 
 log = logging.getLogger(__name__)
 
 DEMO_SEED = 20221105
 REGION_CODE = "371203"  # 钢城区
-WINDOW_START = datetime(2026, 4, 1, tzinfo=CHINA_TIME)  # activities in local daytime
 TOKENS_FILE = "demo-tokens.json"
 
 INSTITUTES = {
@@ -139,13 +139,6 @@ KIND_TOPICS = {
 DURATIONS = [60, 90, 120, 150, 180]
 
 
-def demo_id(*parts: object) -> UUID:
-    return uuid5(NAMESPACE, "demo/" + "/".join(str(p) for p in parts))
-
-
-CENTER_NAME = "钢城区新时代文明实践中心"
-CENTER_ID = demo_id("unit", CENTER_NAME)
-
 #: The history runs from 1 April (units, teams, registrations) to 27 November 2026.
 WINDOW_DAYS = 240
 DEMO_DAYS = WINDOW_DAYS + 1
@@ -196,11 +189,6 @@ class Step:
     action: Callable[[], object] = field(compare=False)
 
 
-def day(n: int, hours: float = 0) -> datetime:
-    """`hours` into day `n` of the history (China time)."""
-    return WINDOW_START + timedelta(days=n, hours=hours)
-
-
 def month_day(month: int, n: int, hours: float) -> datetime:
     """Day `n` (1-28) of the `month`-th month of the history."""
     first = date(WINDOW_START.year, WINDOW_START.month + month, n)
@@ -231,6 +219,7 @@ class DemoSeeder:
         #: Each team's members: (joined at, volunteer).
         self.rosters: dict[UUID, list[tuple[datetime, UUID]]] = {}
         self.stations_of: dict[UUID, list[UUID]] = {}
+        self.programme = DemoProgramme(self)
 
     def run(
         self, handler: Handler[C, R], command: C, actor: Actor | None = None
@@ -268,7 +257,11 @@ class DemoSeeder:
         for index in range(volunteers):
             self._volunteer(index, self.rng.choice(stations))
         self._leaders()
+        self.programme.library()
+        self.programme.recognition()
+        self.programme.insurance()
         self._activities(months)
+        self.programme.plans()
         staffed = [s for s in stations if self.members.get(s)]
         for index in range(orders):
             self._order(index, self.rng.choice(staffed))
@@ -516,7 +509,7 @@ class DemoSeeder:
         until July: 12 by November), with theory talks and family activities;
         institutes' teams meet every other month in the evening; the centre holds
         its theory talks and two concentrated trainings."""
-        for s, (station, teams) in enumerate(self._stations()):
+        for s, (station, teams) in enumerate(self.stations()):
             for t, team_id in enumerate(teams):
                 for month in range(months):
                     if s % 4 == 3 and t == 2 and month == 4:
@@ -525,7 +518,8 @@ class DemoSeeder:
                     for k in range(2 if twice else 1):
                         kind = self._kind(s, t, month, k)
                         at = month_day(month, 3 + 8 * t + 4 * k, STATION_HOUR)
-                        self._activity(team_id, at, kind, self._people(station))
+                        people = self._people(station)
+                        self._activity(team_id, at, kind, people, station)
         for institute, stations in self.stations_of.items():
             people = [p for station in stations for p in self._people(station)]
             for t, team_id in enumerate(self.teams[institute]):
@@ -542,7 +536,7 @@ class DemoSeeder:
                 at = month_day(month, 28, EVENING_HOUR)
                 self._activity(center_teams[1], at, "training", everyone)
 
-    def _stations(self) -> list[tuple[UUID, list[UUID]]]:
+    def stations(self) -> list[tuple[UUID, list[UUID]]]:
         return [
             (station, self.teams[station])
             for stations in self.stations_of.values()
@@ -569,9 +563,12 @@ class DemoSeeder:
         start: datetime,
         kind: str,
         people: list[tuple[datetime, UUID]],
+        station: UUID | None = None,
     ) -> None:
         """Published a week ahead (not before its team), signed up for by those
-        registered by then, attended by most, closed an hour after its end."""
+        registered by then, attended by most, closed an hour after its end; a
+        station's activities are in its monthly plan, and a team running a
+        library project holds them under it."""
         activities, rng = self.c.activities, self.rng
         title, _, _, category, subcategory = rng.choice(ACTIVITIES)
         if kind in KIND_TOPICS:
@@ -595,8 +592,11 @@ class DemoSeeder:
                 10,
                 activity_id=activity_id,
                 kind=kind,
+                project_id=self.programme.project_for(team_id, published),
             ),
         )
+        if station is not None:
+            self.programme.planned(team_id, station, start, title, category)
         ready = [v for registered, v in people if registered < published]
         signed_up = rng.sample(ready, min(len(ready), rng.randint(3, 8)))
         for n, volunteer_id in enumerate(signed_up):
@@ -667,7 +667,10 @@ class DemoSeeder:
             dispatch = DispatchOrder(order_id, open_for_claiming=True)
             self.at(placed + 2 * hour, orders.dispatch, dispatch)
             return
-        dispatch = DispatchOrder(order_id, volunteer_ids=(volunteer_id,))
+        project = self.programme.station_project(station, placed)
+        dispatch = DispatchOrder(
+            order_id, volunteer_ids=(volunteer_id,), project_id=project
+        )
         self.at(placed + 2 * hour, orders.dispatch, dispatch)
         if target == "dispatched":
             return

@@ -15,10 +15,13 @@ from uuid import UUID
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from application.awards import GrantAward, SaveBenefits
 from application.kiosks import RegisterKiosk, SetKioskPin
 from application.services import Container
 from application.supermarket import ListItem
 from domain.access import Actor
+from domain.award import AwardLevel, Benefit, Citation, RecipientKind
+from domain.reference import CHINA_TIME
 from tests.browser.conftest import serving
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
@@ -167,3 +170,34 @@ def test_the_volunteers_star_level_is_named_not_a_bare_star(
     expect(page.locator("#who-star")).to_have_text("一星志愿者 ★")
     if shots := os.environ.get("VLEDGER_SCREENSHOTS"):
         page.screenshot(path=str(Path(shots) / "kiosk-shop-star.png"))
+
+
+def test_the_shop_shows_the_benefits_the_volunteer_enjoys(
+    page: Page, station: Station, admin: Actor
+) -> None:
+    container = station.container
+    identify(page, station.number, PIN)
+    expect(page.locator("#shop")).to_be_visible()
+    expect(page.locator("#benefits")).to_be_hidden()  # no list yet: nothing shown
+    page.locator("#sign-out").click()
+    benefits = (
+        Benefit("bus", "免费乘坐公交", "区内公交", "区公交公司", min_star_level=3),
+        Benefit(
+            "health", "免费健康体检", "每年一次", "区人民医院", award_title="最美志愿者"
+        ),
+    )
+    container.commands.run(
+        container.awards.save_benefits, SaveBenefits(benefits), admin
+    )
+    today = NOW.astimezone(CHINA_TIME).date()
+    award = Citation("最美志愿者", AwardLevel.COUNTY, "文明实践中心", today, "事迹")
+    grant = GrantAward(RecipientKind.VOLUNTEER, station.volunteer, award)
+    container.commands.run(container.awards.grant, grant, admin)
+    assert container.projector is not None
+    container.projector.catch_up()
+    identify(page, station.number, PIN)
+    items = page.locator("#benefit-list li")
+    expect(items).to_have_count(1)
+    expect(items.first).to_contain_text("免费健康体检：每年一次（区人民医院）")
+    if shots := os.environ.get("VLEDGER_SCREENSHOTS"):
+        page.screenshot(path=str(Path(shots) / "kiosk-shop-benefits.png"))
