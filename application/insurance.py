@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from domain.access import Actor
 from domain.errors import DuplicatePolicyNumber, InvalidInput, PolicyNotFound
+from domain.instants import check_day
 from domain.insurance import InsurancePolicy, PolicyTerms
 from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra import claims
+from infra.tabular import Column, Table
+from projections.programme import ProgrammeReads
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,46 @@ class Insurance:
                     "volunteer_in_unit",
                     f"volunteer {volunteer_id} is not of the policy's unit or below",
                 )
+
+
+#: The longest span the uninsured report covers at once.
+MAX_REPORT_DAYS = 366
+UNINSURED_COLUMNS = (
+    Column("volunteer_number", "志愿者编号"),
+    Column("name_masked", "姓名"),
+    Column("unit_id", "所属单位"),
+    Column("entries", "无保障服务次数"),
+    Column("hours", "无保障服务时长"),
+    Column("first_day", "首次"),
+    Column("last_day", "末次"),
+)
+
+
+@dataclass(frozen=True)
+class UninsuredQuery:
+    """Who served on a day of [first, last] (China time) with no cover, within a
+    unit's subtree (None: the whole district)."""
+
+    first: date
+    last: date
+    within_unit: UUID | None = None
+
+    def check(self, today: date) -> None:
+        check_day("from", self.first, today)
+        check_day("to", self.last, today)
+        if self.last < self.first:
+            raise InvalidInput("to", "end_after_start", "must not be before from")
+        if (self.last - self.first).days >= MAX_REPORT_DAYS:
+            raise InvalidInput("to", "span_at_most_a_year", "at most 366 days")
+
+
+def uninsured(
+    programme: ProgrammeReads, query: UninsuredQuery, today: date
+) -> list[dict[str, Any]]:
+    query.check(today)
+    return programme.uninsured(query.within_unit, query.first, query.last)
+
+
+def uninsured_table(rows: list[dict[str, Any]]) -> Table:
+    keys = [c.key for c in UNINSURED_COLUMNS]
+    return Table("无保险服务", UNINSURED_COLUMNS, ([r[k] for k in keys] for r in rows))

@@ -18,12 +18,14 @@ from uuid import UUID, uuid4
 from application.audit import ReadModelsBehind, as_json
 from application.exports import ExportQuery
 from application.imports import REQUIRED, read_rows
+from application.insurance import UninsuredQuery, uninsured, uninsured_table
 from application.replay import to_csv
 from application.reports import AssessmentQuery, Source, assessment_tables
 from application.services import Container
 from domain.access import Actor, Role
 from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
+from domain.reference import CHINA_TIME
 from entrypoints.container import build
 from infra.settings import ConfigurationError, Settings, new_master_key
 from infra.tabular import Table, write_csv, write_xlsx
@@ -191,6 +193,39 @@ def parser() -> argparse.ArgumentParser:
         help="fold the facts from the event log instead of reading the read models "
         "(the same report, slower: a check of both)",
     )
+    uninsured = report_commands.add_parser(
+        "uninsured",
+        help="volunteers who served on days no accident insurance covered them",
+    )
+    uninsured.add_argument(
+        "--from",
+        dest="first_day",
+        type=_day,
+        required=True,
+        metavar="DAY",
+        help="first day of service, YYYY-MM-DD (China time)",
+    )
+    uninsured.add_argument(
+        "--to",
+        dest="last_day",
+        type=_day,
+        required=True,
+        metavar="DAY",
+        help="last day, at most 366 days on",
+    )
+    uninsured.add_argument(
+        "--unit",
+        type=_uuid,
+        metavar="UNIT_ID",
+        help="that unit and below; default: the whole district",
+    )
+    uninsured.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="csv (to stdout or --output) or xlsx (needs --output)",
+    )
+    uninsured.add_argument("--output", type=Path, metavar="FILE")
     export = commands.add_parser(
         "export",
         help="a unit's hours, activities, attendance, orders, redemptions, "
@@ -439,6 +474,8 @@ def verify(container: Container, args: argparse.Namespace) -> int:
 
 
 def report(container: Container, args: argparse.Namespace) -> int:
+    if args.report_command == "uninsured":
+        return report_uninsured(container, args)
     if args.format == "xlsx" and args.output is None:
         print("vledger: --format xlsx needs --output FILE", file=sys.stderr)
         return 2
@@ -462,6 +499,29 @@ def report(container: Container, args: argparse.Namespace) -> int:
         print(f"assessment of {len(assessed.units)} units written to {args.output}")
     else:
         print(out.getvalue())
+    return 0
+
+
+def report_uninsured(container: Container, args: argparse.Namespace) -> int:
+    if args.format == "xlsx" and args.output is None:
+        print("vledger: --format xlsx needs --output FILE", file=sys.stderr)
+        return 2
+    if container.projector is not None:
+        container.projector.catch_up()
+    today = datetime.now(CHINA_TIME).date()
+    query = UninsuredQuery(args.first_day, args.last_day, args.unit)
+    rows = uninsured(container.programme, query, today)
+    table = uninsured_table(rows)
+    if args.format == "xlsx":
+        write_xlsx([table], args.output)
+    else:
+        out = io.StringIO()
+        write_csv(table, out)
+        if args.output is None:
+            print(out.getvalue(), end="")
+            return 0
+        args.output.write_text(out.getvalue(), encoding="utf-8")
+    print(f"{len(rows)} volunteers served without cover; written to {args.output}")
     return 0
 
 

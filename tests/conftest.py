@@ -140,3 +140,16 @@ def event_count(url: str) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT count(*) FROM vledger_events").fetchone()
         return int(row[0]) if row else 0
+
+
+@pytest.fixture
+def cli_env(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI pointed at the test's database."""
+    for name, value in (
+        ("VLEDGER_DATABASE_URL", settings.database_url),
+        ("VLEDGER_MASTER_KEY", settings.master_key),
+    ):
+        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
+    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))

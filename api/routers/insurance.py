@@ -33,14 +33,15 @@ from api.schemas.insurance import (
     TrainingOut,
     UninsuredOut,
 )
-from application.insurance import ChangeCover, RegisterPolicy
-from domain.errors import InvalidInput
-from domain.instants import check_day
+from application.insurance import (
+    ChangeCover,
+    RegisterPolicy,
+    UninsuredQuery,
+    uninsured,
+)
 from domain.reference import CHINA_TIME
 
 router = APIRouter(prefix="/v1", tags=["training and insurance"])
-#: The longest span the uninsured report covers at once.
-MAX_REPORT_DAYS = 366
 
 
 @router.get(
@@ -163,7 +164,7 @@ def volunteer_insurance(
 @router.get(
     "/reports/uninsured", response_model=list[UninsuredOut], dependencies=[ReadAfter]
 )
-def uninsured(
+def uninsured_report(
     container: ContainerDep,
     actor: ActorDep,
     from_: Annotated[date, Query(alias="from", description="First day (China time).")],
@@ -173,12 +174,6 @@ def uninsured(
     """Volunteers of the unit and below who served (live hours entries) on a day
     that no policy covered them, with how much."""
     today = container.clock.now().astimezone(CHINA_TIME).date()
-    check_day("from", from_, today)
-    check_day("to", to, today)
-    if to < from_:
-        raise InvalidInput("to", "end_after_start", "must not be before from")
-    if (to - from_).days >= MAX_REPORT_DAYS:
-        raise InvalidInput("to", "span_at_most_a_year", "at most 366 days")
     within = readable_subtree(container, actor, unit_id)
-    rows = container.programme.uninsured(within, from_, to)
+    rows = uninsured(container.programme, UninsuredQuery(from_, to, within), today)
     return [UninsuredOut.model_validate(r) for r in rows]

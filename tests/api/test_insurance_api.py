@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import openpyxl
+import pytest
+
 from domain.access import Role
+from entrypoints import cli
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
 from tests.conftest import NOW, Clock, event_count
 
@@ -198,3 +203,23 @@ def test_a_volunteer_has_a_training_record(
     assert (
         api.call("GET", "/v1/activities", mine, params={"kind": "family"}).json() == []
     )
+
+
+def test_the_cli_writes_the_uninsured_report_as_csv_and_xlsx(
+    api: Api, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serving_volunteer(api, 1, (200,))
+    args = ["report", "uninsured", "--from", "2026-05-01", "--to", "2026-05-31"]
+    assert cli.main(args) == 0
+    lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("志愿者编号,姓名")  # the header people read
+    keys = lines[1].split(",")
+    assert keys[:2] == ["volunteer_number", "name_masked"]
+    (row,) = [dict(zip(keys, line.split(","), strict=True)) for line in lines[2:]]
+    assert (row["entries"], row["hours"]) == ("1", "3")  # not covered at all
+    workbook = tmp_path / "uninsured.xlsx"
+    assert cli.main([*args, "--format", "xlsx", "--output", str(workbook)]) == 0
+    sheet = openpyxl.load_workbook(workbook).active
+    assert sheet is not None
+    assert sheet.max_row == 3
+    assert cli.main([*args[:-1], "2026-04-01"]) == 2  # to before from

@@ -5,7 +5,7 @@ what changes after that instant left out of it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
@@ -15,27 +15,21 @@ import pytest
 
 from application.hours import CorrectHours
 from application.organisation import RecordPopulation
+from application.projects import (
+    DecideProject,
+    ProposeProject,
+    ReviewProject,
+    SetBrand,
+)
 from application.reports import AssessmentQuery
 from application.services import Container
 from domain.access import Actor, Role
 from domain.assessment import Status
 from domain.errors import InvalidInput, OutOfScope
+from domain.project import ProjectPlan
+from domain.recording import recording_at
 from entrypoints import cli
-from infra.settings import Settings
 from tests.integration.assessment_story import YEAR, Story, both, targets
-
-
-@pytest.fixture
-def cli_env(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The CLI pointed at the test's database."""
-    for name, value in (
-        ("VLEDGER_DATABASE_URL", settings.database_url),
-        ("VLEDGER_MASTER_KEY", settings.master_key),
-    ):
-        monkeypatch.setenv(name, value.get_secret_value())  # type: ignore[union-attr]
-    monkeypatch.setenv("VLEDGER_HOME", str(tmp_path / "cli"))
 
 
 @pytest.fixture
@@ -218,3 +212,43 @@ def test_the_export_command_writes_a_stations_hours_as_csv_and_a_workbook(
     assert "[period_order]" in capsys.readouterr().err
     assert cli.main(["export", "hours", "--unit", str(uuid4())]) == 2
     assert "[unit_exists]" in capsys.readouterr().err
+
+
+def test_brand_projects_count_as_they_stood_at_the_instant_in_both_sources(
+    story: Story, admin: Actor
+) -> None:
+    station = story.district.station
+    expert = Actor(
+        Role.COORDINATOR, uuid4(), "专家", unit_id=story.district.other_institute
+    )
+    plan = ProjectPlan(
+        "清洁家园",
+        "public",
+        None,
+        "河道清理",
+        ("汶河",),
+        date(2026, 3, 1),
+        date(2026, 12, 31),
+        (story.teams[1],),
+    )
+    project = story.run(story.c.projects.propose, ProposeProject(station, plan)).id  # type: ignore[attr-defined]
+    review = ReviewProject(project, 90, "可行")
+    story.c.commands.run(story.c.projects.review, review, expert)
+    story.run(story.c.projects.decide, DecideProject(project, True, "入库"))
+    # Event times lie ahead of the wall clock by minutes, so that instants
+    # between them can be asked for.
+    start = datetime.now(UTC)
+    with recording_at(start + timedelta(minutes=10)):
+        story.run(story.c.projects.set_brand, SetBrand(project, True, "口碑好"))
+    with recording_at(start + timedelta(minutes=20)):
+        story.run(story.c.projects.set_brand, SetBrand(project, False, "停办"))
+
+    def brands_as_of(minutes: int) -> tuple[Decimal | None, Status]:
+        as_of = start + timedelta(minutes=minutes)
+        report = both(story.c, admin, AssessmentQuery(station, YEAR, as_of))
+        target = targets(report, station)["brand_projects"]
+        return target.value, target.status
+
+    assert brands_as_of(5) == (0, Status.NOT_MET)
+    assert brands_as_of(15) == (1, Status.MET)
+    assert brands_as_of(25) == (0, Status.NOT_MET)
