@@ -118,6 +118,8 @@ class InsurancePolicy(CopiedCheaply, Aggregate):
         day = on_day or today
         if any(day < self.covered[v] for v in volunteer_ids):
             raise InvalidInput("on_day", "after_cover_began", "before the cover began")
+        if day > self.ends_on:
+            raise InvalidInput("on_day", "within_policy", "after the policy ends")
         self._released(volunteer_ids=volunteer_ids, on_day=day, actor=actor)
 
     @event("VolunteersReleased")

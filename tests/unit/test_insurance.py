@@ -40,3 +40,12 @@ def test_cover_after_the_policy_ends_is_refused() -> None:
     with pytest.raises(InvalidInput) as error:
         policy().cover([uuid4()], date(2027, 1, 1), TODAY, "c")
     assert error.value.field == "from_day"
+
+
+def test_release_after_the_policy_ends_is_refused() -> None:
+    insured = policy()
+    a = uuid4()
+    insured.cover([a], None, TODAY, "c")
+    with pytest.raises(InvalidInput) as error:
+        insured.release([a], date(9999, 12, 31), TODAY, "c")
+    assert (error.value.field, error.value.rule) == ("on_day", "within_policy")
