@@ -46,6 +46,8 @@ class OrdersProjection(Projection):
         position bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS orders_station_state ON orders (station_id, state);
+    CREATE INDEX IF NOT EXISTS orders_project ON orders (project_id)
+        WHERE project_id IS NOT NULL;
     -- Every change of state with its instant: the funnel as of any instant.
     CREATE TABLE IF NOT EXISTS order_steps (
         order_id uuid NOT NULL,

@@ -14,24 +14,30 @@ from projections.queries import ReadModels, _within
 #: What a project's activities and orders added up to: closed activities, the
 #: volunteers and hours of the live entries they produced, residents' ratings.
 PROJECT_TOTALS = """
-WITH work AS (
-  SELECT id AS activity_id, NULL::uuid AS order_id FROM {t}.activities
-  WHERE project_id = %(p)s AND state = 'closed'
+WITH entries AS (
+  SELECT e.volunteer_id, e.hours FROM {t}.activities a
+  JOIN {t}.hour_entries e ON e.activity_id = a.id
+  WHERE a.project_id = %(p)s AND a.state = 'closed' AND e.status <> 'revoked'
   UNION ALL
-  SELECT NULL, id FROM {t}.orders WHERE project_id = %(p)s),
-entries AS (
-  SELECT e.volunteer_id, e.hours FROM {t}.hour_entries e JOIN work w
-    ON e.activity_id = w.activity_id OR e.order_id = w.order_id
-  WHERE e.status <> 'revoked')
+  SELECT e.volunteer_id, e.hours FROM {t}.orders o
+  JOIN {t}.hour_entries e ON e.order_id = o.id
+  WHERE o.project_id = %(p)s AND e.status <> 'revoked')
 SELECT
-  (SELECT count(*) FROM work WHERE activity_id IS NOT NULL) AS activities,
-  (SELECT count(*) FROM work WHERE order_id IS NOT NULL) AS orders,
+  (SELECT count(*) FROM {t}.activities
+   WHERE project_id = %(p)s AND state = 'closed') AS activities,
+  (SELECT count(*) FROM {t}.orders WHERE project_id = %(p)s) AS orders,
   (SELECT count(DISTINCT volunteer_id) FROM entries) AS volunteers,
   (SELECT coalesce(sum(hours), 0) FROM entries) AS hours,
   (SELECT count(stars) FROM {t}.orders WHERE project_id = %(p)s) AS evaluations,
   (SELECT round(avg(stars), 2) FROM {t}.orders WHERE project_id = %(p)s)
     AS average_stars
 """
+
+
+def china_days(first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants from the start of `first` to the end of `last`, China time."""
+    start = datetime.combine(first, time(), CHINA_TIME)
+    return start, datetime.combine(last + timedelta(days=1), time(), CHINA_TIME)
 
 
 class ProgrammeReads:
@@ -105,11 +111,15 @@ class ProgrammeReads:
         self, unit_id: UUID, period: str, first: date, last: date
     ) -> list[dict[str, Any]]:
         """Closed activities of the unit in the period that no item stands for."""
-        params = {"u": unit_id, "period": period, "d0": first, "d1": last}
+        t0, t1 = china_days(first, last)
+        params = {"u": unit_id, "period": period, "t0": t0, "t1": t1}
         return self.reads.rows(UNPLANNED, params)
 
     def schedule(self, unit_id: UUID, first: date, last: date) -> list[dict[str, Any]]:
-        return self.reads.rows(SCHEDULE, {"u": unit_id, "d0": first, "d1": last})
+        """From the first day to the last, China time."""
+        t0, t1 = china_days(first, last)
+        params = {"u": unit_id, "d0": first, "d1": last, "t0": t0, "t1": t1}
+        return self.reads.rows(SCHEDULE, params)
 
     def public_units(self) -> list[dict[str, Any]]:
         return self.reads.rows(
@@ -207,8 +217,7 @@ class ProgrammeReads:
     ) -> list[dict[str, Any]]:
         """Volunteers of the subtree who served on a day no cover spanned."""
         where, params = _within("v.unit_id", within_unit)
-        y0 = datetime.combine(first, time(), CHINA_TIME)
-        y1 = datetime.combine(last + timedelta(days=1), time(), CHINA_TIME)
+        y0, y1 = china_days(first, last)
         query = UNINSURED.replace("{within}", where[0].replace("%s", "%(u)s"))
         return self.reads.rows(
             query,
@@ -250,7 +259,8 @@ UNPLANNED = f"""
 SELECT a.id AS activity_id, a.title, {DAY_OF} AS day, a.team_id,
   t.name AS team_name, a.category
 FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
-WHERE a.unit_id = %(u)s AND a.state = 'closed' AND {DAY_OF} BETWEEN %(d0)s AND %(d1)s
+WHERE a.unit_id = %(u)s AND a.state = 'closed'
+  AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s
   AND NOT EXISTS (
     SELECT 1 FROM {{t}}.activity_plans p JOIN {{t}}.plan_items i ON i.plan_id = p.id
     WHERE p.unit_id = %(u)s AND p.period = %(period)s
@@ -269,7 +279,7 @@ SELECT 'activity' AS source, a.id, a.title, {DAY_OF} AS day,
   a.location AS place, a.kind, a.state
 FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
 WHERE a.unit_id = %(u)s AND a.state <> 'cancelled'
-  AND {DAY_OF} BETWEEN %(d0)s AND %(d1)s
+  AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s
 UNION ALL
 SELECT DISTINCT ON (i.team_id, i.day, i.title) 'plan', i.item_id, i.title, i.day,
   i.start_time, i.end_time, NULL, NULL, i.team_id, t.name, i.category, i.place,

@@ -73,6 +73,11 @@ class VolunteersProjection(Projection):
         last_changed_at timestamptz,
         position bigint NOT NULL
     );
+    -- A project's totals: the entries of its activities and orders.
+    CREATE INDEX IF NOT EXISTS hour_entries_activity ON hour_entries (activity_id)
+        WHERE activity_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS hour_entries_order ON hour_entries (order_id)
+        WHERE order_id IS NOT NULL;
     CREATE INDEX IF NOT EXISTS hour_entries_volunteer
         ON hour_entries (volunteer_id, started_at DESC);
     -- Each entry as it stood between two recordings: what was on record at any

@@ -21,6 +21,7 @@ from api.schemas.organisation import (
     UnitProfileOut,
 )
 from application.organisation import RecordPopulation, RegisterUnit, SetAreaKind
+from domain.award import LEVEL_LABELS, SUGGESTED_TITLES
 from domain.organisation import AreaKind, UnitKind
 from domain.policy import STAR_LABELS, STAR_THRESHOLDS, RoundingRule
 from domain.reference import ACTIVITY_KINDS, SERVICE_CATEGORIES, TEAM_TYPES
@@ -133,7 +134,7 @@ def record_population(
 def get_reference() -> Reference:
     """Team types (seed 003), the five service categories (五为, seed 000), the
     activity kinds seed 003 counts apart, the star levels with their thresholds,
-    and enums."""
+    award levels and suggested titles, and enums."""
     return Reference(
         team_types=[{"code": t.code, "label": t.label} for t in TEAM_TYPES],
         service_categories=[
@@ -154,4 +155,6 @@ def get_reference() -> Reference:
             StarLevel(level=level, min_hours=hours, label=STAR_LABELS[level])
             for level, hours in sorted(STAR_THRESHOLDS)
         ],
+        award_levels=[{"code": k.value, "label": v} for k, v in LEVEL_LABELS.items()],
+        award_titles=list(SUGGESTED_TITLES),
     )

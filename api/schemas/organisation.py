@@ -84,6 +84,13 @@ class Reference(Response):
     unit_kinds: list[str]
     area_kinds: list[str]
     rounding_rules: list[str]
+    award_levels: list[dict[str, str]] = Field(
+        description="Levels of an award (表彰): national (国家级) to town (镇街级)"
+    )
+    award_titles: list[str] = Field(
+        description="Titles the seeds name (最美志愿者, 优秀志愿服务项目, …); "
+        "an award may carry any title"
+    )
     star_levels: list[StarLevel] = Field(
         description="Star levels (星级) by cumulative verified hours, both ways: a "
         "revoked entry can lower a level"

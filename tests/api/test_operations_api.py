@@ -164,6 +164,14 @@ def test_reference_data_lists_team_types_and_the_five_categories(api: Api) -> No
         {"level": 4, "min_hours": 1000, "label": "四星志愿者"},
         {"level": 5, "min_hours": 1500, "label": "五星志愿者"},
     ]
+    assert [level["label"] for level in reference["award_levels"]] == [
+        "国家级",
+        "省级",
+        "市级",
+        "县（区）级",
+        "镇（街道）级",
+    ]
+    assert "最美志愿者" in reference["award_titles"]
 
 
 def test_unknown_paths_are_problems_too(api: Api) -> None:

@@ -135,6 +135,7 @@ def test_every_chart_of_the_district_is_drawn_with_data_and_nothing_from_outside
         "team_activities",
         "trainings",
         "family_activities",
+        "brand_projects",
     }
     assert all(g["svg"] >= 1 and g["traces"] == 1 for g in gauges.values())
     assert gauges["volunteer_share"]["amount"] == pytest.approx(1.0)  # 3 of 300
