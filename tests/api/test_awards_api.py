@@ -64,6 +64,8 @@ def test_an_award_shows_on_the_profile_and_the_certificate_until_revoked(
         ("最美志愿者", "county", False)
     ]
     cert = issue_certificate(api, served).json()
+    assert api.container.projector is not None
+    api.container.projector.catch_up()
     page = api.client.get(
         f"/v1/certificates/{cert['number']}.html",
         params={"code": cert["verification_code"]},
@@ -84,6 +86,8 @@ def test_an_award_shows_on_the_profile_and_the_certificate_until_revoked(
     assert revoked.json()["revoked"] is True, revoked.text
     again = api.call("POST", path, api.tokens["coordinator"], json={"reason": "x"})
     assert_problem(again, 409, "state_allows_command")
+    assert api.container.projector is not None
+    api.container.projector.catch_up()  # the page reads the awards' read model
     page = api.client.get(
         f"/v1/certificates/{cert['number']}.html",
         params={"code": cert["verification_code"]},

@@ -180,7 +180,8 @@ def test_a_project_sums_its_activities_and_shows_them_publicly_without_names(
 def test_work_joins_only_an_admitted_project_of_its_team(
     api: Api, team: dict[str, Any]
 ) -> None:
-    pending = propose(api, team).json()["id"]
+    proposed = propose(api, team).json()
+    pending = proposed["id"]
     body = {
         "team_id": team["id"],
         "project_id": pending,
@@ -194,7 +195,10 @@ def test_work_joins_only_an_admitted_project_of_its_team(
     }
     refused = api.call("POST", "/v1/activities", api.tokens["coordinator"], json=body)
     assert_problem(refused, 422, "project_admitted", "project_id")
-    assert api.call("GET", f"/v1/public/projects/{pending}").status_code == 404
+    read = {"min_position": proposed["position"]}
+    hidden = api.call("GET", f"/v1/public/projects/{pending}", params=read)
+    assert_problem(hidden, 404, "project_exists")
+    assert api.as_admin("GET", f"/v1/projects/{pending}").status_code == 200
 
 
 def test_brand_projects_count_in_the_assessment_until_withdrawn(
