@@ -243,6 +243,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
     ),
     ("GET", "/v1/reports/uninsured"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/reports/trainings"): rule(STAFF_READERS, IN_SCOPE),
     # the credit supermarket
     ("POST", "/v1/catalog/items"): rule(STAFF, IN_SCOPE),
     ("POST", "/v1/catalog/items/{item_id}/restock"): rule(STAFF, IN_SCOPE),

@@ -175,6 +175,12 @@ class ProgrammeReads:
         """The training activities (kind training) the volunteer signed up for."""
         return self.reads.rows(TRAININGS, (volunteer_id,))
 
+    def training_report(self, unit_id: UUID, year: int) -> list[dict[str, Any]]:
+        """Per unit of the subtree: trainings held, volunteers and team leaders
+        who attended one in the year (China time)."""
+        t0, t1 = china_days(date(year, 1, 1), date(year, 12, 31))
+        return self.reads.rows(TRAINING_REPORT, {"u": unit_id, "t0": t0, "t1": t1})
+
     def policies(
         self, within_unit: UUID | None, limit: int, offset: int
     ) -> list[dict[str, Any]]:
@@ -322,4 +328,29 @@ JOIN {t}.activities a ON a.id = t.activity_id
 JOIN {t}.units u ON u.id = a.unit_id
 WHERE t.volunteer_id = %s AND a.kind = 'training'
 ORDER BY a.starts_at DESC
+"""
+
+#: Per unit of a subtree, for a year: trainings it held, its volunteers who attended
+#: one (whoever held it), and its teams' leaders who did (seed 001: 骨干志愿者培训).
+TRAINING_REPORT = """
+WITH trained AS (
+  SELECT DISTINCT t.volunteer_id FROM {t}.activity_attendance t
+  JOIN {t}.activities a ON a.id = t.activity_id
+  WHERE a.kind = 'training' AND a.state = 'closed' AND t.status = 'attended'
+    AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s),
+units AS (
+  SELECT u.id, u.name, u.kind, u.lineage FROM {t}.units u
+  WHERE u.id = %(u)s OR %(u)s = ANY(u.lineage))
+SELECT s.id AS unit_id, s.name AS unit_name, s.kind,
+  (SELECT count(*) FROM {t}.activities a WHERE a.unit_id = s.id
+     AND a.kind = 'training' AND a.state = 'closed'
+     AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s) AS trainings_held,
+  (SELECT count(*) FROM {t}.volunteers v WHERE v.unit_id = s.id) AS volunteers,
+  (SELECT count(*) FROM {t}.volunteers v JOIN trained r ON r.volunteer_id = v.id
+   WHERE v.unit_id = s.id) AS volunteers_trained,
+  (SELECT count(*) FROM {t}.teams m WHERE m.unit_id = s.id
+     AND m.leader_id IS NOT NULL) AS team_leaders,
+  (SELECT count(*) FROM {t}.teams m JOIN trained r ON r.volunteer_id = m.leader_id
+   WHERE m.unit_id = s.id) AS team_leaders_trained
+FROM units s ORDER BY array_length(s.lineage, 1) NULLS FIRST, s.name
 """

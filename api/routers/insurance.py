@@ -31,6 +31,7 @@ from api.schemas.insurance import (
     InsurancePolicyWritten,
     ReleaseIn,
     TrainingOut,
+    TrainingUnitOut,
     UninsuredOut,
 )
 from application.insurance import (
@@ -39,6 +40,7 @@ from application.insurance import (
     UninsuredQuery,
     uninsured,
 )
+from domain.instants import check_year
 from domain.reference import CHINA_TIME
 
 router = APIRouter(prefix="/v1", tags=["training and insurance"])
@@ -59,6 +61,27 @@ def volunteer_trainings(
         TrainingOut.model_validate(r)
         for r in container.programme.trainings(volunteer_id)
     ]
+
+
+@router.get(
+    "/reports/trainings",
+    response_model=list[TrainingUnitOut],
+    dependencies=[ReadAfter],
+)
+def training_report(
+    container: ContainerDep,
+    actor: ActorDep,
+    unit_id: Annotated[UUID, Query(description="The unit, with those below it.")],
+    year: Annotated[int, Query(description="The year, 2000 to next year.")],
+) -> list[TrainingUnitOut]:
+    """培训: for the unit and each unit below it, the trainings it held in the year
+    and how many of its volunteers and team leaders attended one."""
+    check_year("year", year, container.clock.now())
+    if container.reads.unit(unit_id) is None:
+        raise ApiProblem(404, "unit_exists", "Not found", f"no unit {unit_id}")
+    check_reads_unit(container, actor, unit_id)
+    rows = container.programme.training_report(unit_id, year)
+    return [TrainingUnitOut.model_validate(r) for r in rows]
 
 
 @router.post(

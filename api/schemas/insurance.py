@@ -105,6 +105,22 @@ class UninsuredOut(Response):
     last_day: date = Field(description="The last such day")
 
 
+class TrainingUnitOut(Response):
+    """培训: one unit's year (seed 003: two concentrated trainings a year; seed 001:
+    core volunteers and team leaders trained)."""
+
+    unit_id: UUID
+    unit_name: str
+    kind: str = Field(description="center, institute or station")
+    trainings_held: int = Field(description="Closed trainings the unit held")
+    volunteers: int = Field(description="The unit's registered volunteers")
+    volunteers_trained: int = Field(
+        description="Its volunteers who attended a training (any unit's) that year"
+    )
+    team_leaders: int = Field(description="Leaders of the unit's teams")
+    team_leaders_trained: int = Field(description="Those who attended a training")
+
+
 class TrainingOut(Response):
     activity_id: UUID
     title: str

@@ -53,6 +53,37 @@ def cover(api: Api, policy: str, volunteers: list[str], **body: Any) -> Any:
     )
 
 
+def held_training(api: Api, team: dict[str, Any], clock: Clock, volunteer: str) -> str:
+    """A training of the team the volunteer attended, over and ready to close;
+    its path."""
+    published = api.call(
+        "POST",
+        "/v1/activities",
+        api.tokens["coordinator"],
+        json={
+            "team_id": team["id"],
+            "title": "志愿服务骨干集中培训",
+            "kind": "training",
+            "category": "public",
+            "location": "新时代文明实践所",
+            "leader": "王老师",
+            "starts_at": (NOW - timedelta(minutes=10)).isoformat(),
+            "ends_at": (NOW + timedelta(hours=2)).isoformat(),
+            "capacity": 50,
+        },
+    ).json()
+    path = f"/v1/activities/{published['id']}"
+    for step in ("signups", "checkins"):
+        api.call(
+            "POST",
+            f"{path}/{step}",
+            api.tokens["coordinator"],
+            json={"volunteer_id": volunteer},
+        )
+    clock.advance(timedelta(hours=3))
+    return path
+
+
 def test_the_report_names_who_served_on_days_without_cover(api: Api) -> None:
     covered = serving_volunteer(api, 1, (200, 30))
     never = serving_volunteer(api, 2, (200, 30))
@@ -162,31 +193,8 @@ def test_a_volunteer_has_a_training_record(
     api: Api, team: dict[str, Any], clock: Clock
 ) -> None:
     volunteer = serving_volunteer(api, 5, ())
-    published = api.call(
-        "POST",
-        "/v1/activities",
-        api.tokens["coordinator"],
-        json={
-            "team_id": team["id"],
-            "title": "志愿服务骨干集中培训",
-            "kind": "training",
-            "category": "public",
-            "location": "新时代文明实践所",
-            "leader": "王老师",
-            "starts_at": (NOW - timedelta(minutes=10)).isoformat(),
-            "ends_at": (NOW + timedelta(hours=2)).isoformat(),
-            "capacity": 50,
-        },
-    ).json()
-    path = f"/v1/activities/{published['id']}"
-    for step in ("signups", "checkins"):
-        api.call(
-            "POST",
-            f"{path}/{step}",
-            api.tokens["coordinator"],
-            json={"volunteer_id": volunteer},
-        )
-    clock.advance(timedelta(hours=3))
+    path = held_training(api, team, clock, volunteer)
+    activity_id = path.rsplit("/", 1)[1]
     closed = api.call("POST", f"{path}/close", api.tokens["coordinator"])
     read = {"min_position": closed.json()["position"]}
     mine = api.token(Role.VOLUNTEER, volunteer_id=UUID(volunteer))
@@ -199,7 +207,7 @@ def test_a_volunteer_has_a_training_record(
     trainings = api.call(
         "GET", "/v1/activities", mine, params={"kind": "training", **read}
     ).json()
-    assert [a["id"] for a in trainings] == [published["id"]]
+    assert [a["id"] for a in trainings] == [activity_id]
     assert (
         api.call("GET", "/v1/activities", mine, params={"kind": "family"}).json() == []
     )
@@ -223,3 +231,44 @@ def test_the_cli_writes_the_uninsured_report_as_csv_and_xlsx(
     assert sheet is not None
     assert sheet.max_row == 3
     assert cli.main([*args[:-1], "2026-04-01"]) == 2  # to before from
+
+
+def test_the_training_report_counts_trainings_and_who_attended_per_unit(
+    api: Api, team: dict[str, Any], clock: Clock
+) -> None:
+    volunteer = serving_volunteer(api, 6, ())
+    coordinator = api.tokens["coordinator"]
+    members = f"/v1/teams/{team['id']}/members"
+    assert api.call("POST", members, coordinator, json={"volunteer_id": volunteer})
+    leader = api.call(
+        "PUT",
+        f"/v1/teams/{team['id']}/leader",
+        coordinator,
+        json={"volunteer_id": volunteer},
+    )
+    assert leader.status_code == 200, leader.text
+    serving_volunteer(api, 7, ())  # registered, never trained
+    path = held_training(api, team, clock, volunteer)
+    closed = api.call("POST", f"{path}/close", coordinator)
+    read = {"min_position": closed.json()["position"]}
+    params = {"unit_id": str(api.district.institute), "year": 2026, **read}
+    report = api.call("GET", "/v1/reports/trainings", coordinator, params=params)
+    assert report.status_code == 200, report.text
+    rows = {r["unit_name"]: r for r in report.json()}
+    assert set(rows) == {"艾山所", "双泉站"}
+    station = rows["双泉站"]
+    assert (station["trainings_held"], station["volunteers"]) == (1, 2)
+    assert (station["volunteers_trained"], station["team_leaders_trained"]) == (1, 1)
+    assert rows["艾山所"]["trainings_held"] == 0
+    earlier = api.call(
+        "GET", "/v1/reports/trainings", coordinator, params={**params, "year": 2025}
+    ).json()
+    assert {r["unit_name"]: r["volunteers_trained"] for r in earlier}["双泉站"] == 0
+    far = api.call(
+        "GET", "/v1/reports/trainings", coordinator, params={**params, "year": 2100}
+    )
+    assert_problem(far, 422, "year_in_range", "year")
+    elsewhere = api.call(
+        "GET", "/v1/reports/trainings", api.tokens["outsider"], params=params
+    )
+    assert_problem(elsewhere, 403, "unit_scope")
