@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -70,6 +70,7 @@ def run(server: BenchServer, volunteers: int) -> list[Result]:
             plain = best_of(3, lambda: aggregate(url, schema))
         with step("COPY of the hours export's query"):
             copied, copy_s = copy_export(url, schema)
+        programme = programme_reads(ledger, stations[0])
         ledger.close()
         env = cli_env(server, url, key)
         with step(f"vledger export hours, {copied:,} rows, CSV"):
@@ -79,6 +80,7 @@ def run(server: BenchServer, volunteers: int) -> list[Result]:
         with step(f"vledger export hours, {copied:,} rows, XLSX"):
             sheet = export(env, "xlsx", f"{YEAR}-01-01")
     return [
+        *programme.results(plain),
         Result(
             f"assessment of the centre, {people:,} volunteers, {entries:,} entries",
             "seconds (lower is better)",
@@ -229,6 +231,63 @@ def sizes(url: str, schema: str) -> tuple[int, int]:
         row = conn.execute(sql.SQL(query).format(sql.Identifier(schema))).fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
+
+
+@dataclass(frozen=True)
+class ProgrammeTimes:
+    """The programme's reads over the same district (best of several)."""
+
+    project_totals: float
+    month: float
+    uninsured: float
+    one_row: float
+
+    def results(self, aggregate_s: float) -> list[Result]:
+        row = "one row by key (a volunteer's summary)"
+        return [
+            Result(
+                "a project's totals (the public project page)",
+                "seconds (lower is better)",
+                self.project_totals,
+                row,
+                self.one_row,
+                "-",
+            ),
+            Result(
+                "a station's public month (schedule)",
+                "seconds (lower is better)",
+                self.month,
+                row,
+                self.one_row,
+                "-",
+            ),
+            Result(
+                "who served without cover: the district, a year",
+                "seconds (lower is better)",
+                self.uninsured,
+                "one SQL aggregate (hours per unit)",
+                aggregate_s,
+                "-",
+            ),
+        ]
+
+
+def programme_reads(ledger: Container, station: UUID) -> ProgrammeTimes:
+    """A brand project of the demo's library, a station's May (its activities and
+    plan), and the uninsured report for the year (the multiplied volunteers were
+    never insured: its worst case)."""
+    reads = ledger.programme
+    (project,) = reads.projects(None, ["admitted"], True, 1, 0)
+    volunteer = ledger.reads.volunteers(None, None, None, 1, 0)[0][0]["id"]
+    may = (date(YEAR, 5, 1), date(YEAR, 5, 31))
+    year = (date(YEAR, 1, 1), date(YEAR, 12, 31))
+    with step("the programme's reads: project totals, a month, the uninsured"):
+        return ProgrammeTimes(
+            best_of(20, lambda: reads.project_totals(project["id"])),
+            best_of(20, lambda: reads.schedule(station, *may)),
+            best_of(3, lambda: reads.uninsured(None, *year)),
+            best_of(20, lambda: ledger.reads.volunteer(volunteer)),
+        )
 
 
 def best_of(times: int, work: Callable[[], object]) -> float:
