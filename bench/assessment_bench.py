@@ -347,21 +347,22 @@ def cli_env(server: BenchServer, url: str, key: str) -> dict[str, str]:
 
 def export(env: dict[str, str], fmt: str, first_day: str) -> Exported:
     """`vledger export hours` of the centre in a child process: its rows, wall
-    time and peak resident memory."""
+    time and peak resident memory (its own: `bench/peak.py` starts it)."""
     with tempfile.TemporaryDirectory() as folder:
         output = Path(folder) / f"hours.{fmt}"
-        command = [sys.executable, "-m", "entrypoints.cli", "export", "hours"]
+        peak = Path(folder) / "peak"
+        command = [sys.executable, "-m", "bench.peak", str(peak)]
+        command += [sys.executable, "-m", "entrypoints.cli", "export", "hours"]
         command += ["--unit", str(CENTER_ID), "--from", first_day]
         command += ["--to", f"{YEAR}-12-31", "--format", fmt, "--output", str(output)]
         said, errors = Path(folder) / "out", Path(folder) / "err"
         start = time.perf_counter()
         with said.open("wb") as out, errors.open("wb") as err:
-            child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=err)
-            # wait4, not wait: it also answers the child's own peak memory.
-            _, status, usage = os.wait4(child.pid, 0)
+            returncode = subprocess.call(
+                command, env=env, cwd=ROOT, stdout=out, stderr=err
+            )
         seconds = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
+        if returncode != 0:
             raise RuntimeError(f"export failed: {errors.read_text()}")
         rows = int(said.read_text().split(" rows", 1)[0].replace(",", ""))
-        return Exported(rows, seconds, usage.ru_maxrss / 1024)
+        return Exported(rows, seconds, int(peak.read_text()) / 1024)
