@@ -5,7 +5,7 @@ the field. Use cases share one `Aggregates` and one `Clock`."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -75,6 +75,24 @@ class Aggregates:
         self, unit_id: UUID, field: str = "unit_id", loaded: Loaded | None = None
     ) -> Unit:
         return self.named(Unit, unit_id, field, loaded)
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None when it was never recorded (a document saved
+        whole: drawn up the first time, revised later)."""
+        found = self.load(aggregate_id).get(aggregate_id)
+        return found if isinstance(found, cls) else None
+
+    def check_below(
+        self, unit: Unit, owners: Mapping[UUID, UUID], field: str, what: str, where: str
+    ) -> None:
+        """Each thing (id -> its unit) belongs to `unit` or a unit below it; their
+        units are loaded in one round trip. 422 `{what}_in_unit` naming `field`."""
+        loaded = self.load(*{u for u in owners.values() if u != unit.id})
+        for thing, unit_id in owners.items():
+            if unit_id != unit.id and not unit.covers(self.unit(unit_id, loaded)):
+                raise InvalidInput(
+                    field, f"{what}_in_unit", f"{what} {thing} is not of {where}"
+                )
 
     def volunteer(self, volunteer_id: UUID, loaded: Loaded | None = None) -> Volunteer:
         return self.get(Volunteer, volunteer_id, VolunteerNotFound, loaded)

@@ -110,9 +110,8 @@ class Awards:
 
     def save_benefits(self, cmd: SaveBenefits, actor: Actor) -> Decision[BenefitsSaved]:
         actor.check_role(Role.ADMIN)
-        found = self.aggregates.load(BENEFITS_ID).get(BENEFITS_ID)
-        if isinstance(found, BenefitCatalogue):
-            catalogue = found
+        catalogue = self.aggregates.find(BenefitCatalogue, BENEFITS_ID)
+        if catalogue is not None:
             catalogue.revise(list(cmd.benefits), actor.label)
         else:
             catalogue = BenefitCatalogue.draw_up(list(cmd.benefits), actor.label)

@@ -102,20 +102,16 @@ class Insurance:
     def _check_volunteers(
         self, policy: InsurancePolicy, volunteer_ids: tuple[UUID, ...]
     ) -> None:
+        field = "volunteer_ids"
         loaded = self.aggregates.load(*volunteer_ids)
+        units = {
+            v: self.aggregates.named(Volunteer, v, field, loaded).unit_id
+            for v in volunteer_ids
+        }
         unit = self.aggregates.unit(policy.unit_id)
-        for volunteer_id in volunteer_ids:
-            volunteer = self.aggregates.named(
-                Volunteer, volunteer_id, "volunteer_ids", loaded
-            )
-            if volunteer.unit_id == unit.id:
-                continue
-            if unit.id not in self.aggregates.unit(volunteer.unit_id).lineage:
-                raise InvalidInput(
-                    "volunteer_ids",
-                    "volunteer_in_unit",
-                    f"volunteer {volunteer_id} is not of the policy's unit or below",
-                )
+        self.aggregates.check_below(
+            unit, units, field, "volunteer", "the policy's unit or below"
+        )
 
 
 #: The longest span the uninsured report covers at once.

@@ -65,11 +65,8 @@ class Plans:
         check_teams_in_unit(
             self.aggregates, unit, (i.team_id for i in items), "items.team_id"
         )
-        found = self.aggregates.load(plan_id(unit.id, period)).get(
-            plan_id(unit.id, period)
-        )
-        if isinstance(found, ActivityPlan):
-            plan = found
+        plan = self.aggregates.find(ActivityPlan, plan_id(unit.id, period))
+        if plan is not None:
             plan.revise(items, actor.label)
         else:
             plan = ActivityPlan.draw_up(unit.id, period, items, actor.label)

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from application.aggregates import Aggregates
 from application.executor import Decision
 from domain.access import Actor, Role
-from domain.errors import Forbidden, InvalidInput, TeamNotFound
+from domain.errors import Forbidden, TeamNotFound
 from domain.organisation import Team, TeamAffiliation, Unit
 from domain.volunteer import Volunteer
 from infra.vault import Vault
@@ -210,13 +210,5 @@ def check_teams_in_unit(
     """Teams named in a request exist and belong to `unit` or a unit below it."""
     distinct = list(dict.fromkeys(team_ids))
     loaded = aggregates.load(*distinct)
-    for team_id in distinct:
-        team = aggregates.named(Team, team_id, field, loaded)
-        if team.unit_id != unit.id:
-            team_unit = aggregates.unit(team.unit_id)
-            if unit.id not in team_unit.lineage:
-                raise InvalidInput(
-                    field,
-                    "team_in_unit",
-                    f"team {team_id} is not of this unit or a unit below it",
-                )
+    teams = {t: aggregates.named(Team, t, field, loaded).unit_id for t in distinct}
+    aggregates.check_below(unit, teams, field, "team", "this unit or a unit below it")

@@ -147,10 +147,6 @@ class Project(CopiedCheaply, Aggregate):
                 state=self.state.value,
             )
 
-    @property
-    def in_library(self) -> bool:
-        return self.state is ProjectState.ADMITTED
-
     # -- review and decision (评审, 入库 or 退回) --------------------------------------
 
     def review(

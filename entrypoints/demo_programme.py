@@ -6,7 +6,7 @@ still ahead), awards, the benefits list, and the centre's accident insurance."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -86,7 +86,6 @@ class DemoProgramme:
         self.items: dict[tuple[UUID, int, int], list[PlannedActivity]] = defaultdict(
             list
         )
-        self.station_of_team: dict[UUID, UUID] = {}
 
     # -- the project library --------------------------------------------------------
 
@@ -108,7 +107,6 @@ class DemoProgramme:
                 self._project(institute, (teams[n],), 6 + n + i, expert, brand)
             for k, station in enumerate(stations):
                 team = self.s.teams[station][0]
-                self.station_of_team[team] = station
                 brand = (i + k) % 4 != 3
                 returned = i == 0 and k == 0
                 expert = experts[(i + 1) % 4]
@@ -166,9 +164,7 @@ class DemoProgramme:
         if returned:
             back = DecideProject(project_id, False, "请细化服务对象和频次")
             self.s.at(admitted, projects.decide, back)
-            detailed = ProjectPlan(
-                **{**vars(plan), "goals": goals + "，每周二、五各一次"}
-            )
+            detailed = replace(plan, goals=goals + "，每周二、五各一次")
             self.s.at(day(8, 10), projects.revise, ReviseProject(project_id, detailed))
             again = ReviewProject(project_id, 90, "修改后目标具体")
             self.s.at(day(9, 10), projects.review, again, expert)

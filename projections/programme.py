@@ -152,9 +152,6 @@ class ProgrammeReads:
             [*params, limit, offset],
         )
 
-    def award(self, award_id: UUID) -> dict[str, Any] | None:
-        return self.reads.row("SELECT * FROM {t}.awards WHERE id = %s", (award_id,))
-
     def standing_awards(
         self, recipient_id: UUID, by_day: date | None = None
     ) -> list[dict[str, Any]]:
@@ -222,19 +219,8 @@ class ProgrammeReads:
         self, within_unit: UUID | None, first: date, last: date
     ) -> list[dict[str, Any]]:
         """Volunteers of the subtree who served on a day no cover spanned."""
-        where, params = _within("v.unit_id", within_unit)
         y0, y1 = china_days(first, last)
-        query = UNINSURED.replace("{within}", where[0].replace("%s", "%(u)s"))
-        return self.reads.rows(
-            query,
-            {
-                "u": params[0] if params else None,
-                "d0": first,
-                "d1": last,
-                "y0": y0,
-                "y1": y1,
-            },
-        )
+        return self.reads.rows(UNINSURED, {"u": within_unit, "y0": y0, "y1": y1})
 
     def team_names(self, team_ids: list[UUID]) -> dict[UUID, str]:
         rows = self.reads.rows(
@@ -310,7 +296,8 @@ SELECT v.id AS volunteer_id, v.volunteer_number, v.name_masked, v.unit_id,
   count(*) AS entries, sum(s.hours) AS hours,
   min(s.day) AS first_day, max(s.day) AS last_day
 FROM served s JOIN {t}.volunteers v ON v.id = s.volunteer_id
-WHERE s.day BETWEEN %(d0)s AND %(d1)s AND {within}
+WHERE (%(u)s::uuid IS NULL OR v.unit_id IN (
+    SELECT id FROM {t}.units WHERE id = %(u)s OR %(u)s = ANY(lineage)))
   AND NOT EXISTS (
     SELECT 1 FROM {t}.insurance_cover c
     JOIN {t}.insurance_policies p ON p.id = c.policy_id

@@ -39,12 +39,8 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 def _account(
     container: Container, actor: Actor, volunteer_id: UUID, session: str | None
 ) -> dict[str, Any]:
-    """A kiosk sees a volunteer only inside the session the volunteer opened there
-    with its PIN; everyone else as for the volunteer's record."""
-    if actor.role is Role.KIOSK:
-        container.kiosk_identification.sessions.check(actor, session, volunteer_id)
-    else:
-        readable_volunteer(container, actor, volunteer_id)
+    """As for the volunteer's record (a kiosk inside the volunteer's session)."""
+    readable_volunteer(container, actor, volunteer_id, session)
     account = container.reads.account(volunteer_id)
     if account is None:
         raise ApiProblem(

@@ -17,7 +17,6 @@ from api.deps import (
     readable_subtree,
     scoped_key,
 )
-from api.problems import ApiProblem
 from api.routers.common import written
 from api.routers.volunteers import readable_volunteer
 from api.schemas.awards import (
@@ -31,7 +30,6 @@ from api.schemas.awards import (
 )
 from api.schemas.common import ReasonIn
 from application.awards import GrantAward, RevokeAward, SaveBenefits
-from domain.access import Role
 from domain.award import Benefit, RecipientKind, benefits_earned
 
 router = APIRouter(prefix="/v1", tags=["awards and benefits"])
@@ -133,17 +131,7 @@ def volunteer_benefits(
 ) -> VolunteerBenefitsOut:
     """The benefits a volunteer enjoys now, from its star level and the awards it
     holds. A kiosk reads them inside the volunteer's identified session."""
-    if actor.role is Role.KIOSK:
-        container.kiosk_identification.sessions.check(
-            actor, kiosk_session, volunteer_id
-        )
-        row = container.reads.volunteer(volunteer_id)
-        if row is None:
-            raise ApiProblem(
-                404, "volunteer_exists", "Not found", f"no volunteer {volunteer_id}"
-            )
-    else:
-        row = readable_volunteer(container, actor, volunteer_id)
+    row = readable_volunteer(container, actor, volunteer_id, kiosk_session)
     titles = [a["title"] for a in container.programme.standing_awards(volunteer_id)]
     catalogue = [
         Benefit(**{k: b[k] for k in Benefit.__dataclass_fields__})

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from api.calendar_feed import schedule_calendar
 from api.deps import ActorDep, ContainerDep, ReadAfter, check_reads_unit
@@ -25,6 +25,7 @@ from api.schemas.plans import (
 )
 from application.plans import SavePlan, SetFixedDay
 from application.services import Container
+from domain.access import Actor
 from domain.errors import InvalidInput
 from domain.plan import FixedDay, FixedDayKind, Period, PlanKind
 from domain.reference import CHINA_TIME, SERVICE_CATEGORIES
@@ -33,7 +34,9 @@ router = APIRouter(prefix="/v1", tags=["plans and schedule"])
 CATEGORY_LABELS = {c.code: c.label for c in SERVICE_CATEGORIES}
 #: Months an .ics feed without `month` carries: this one and the next two.
 FEED_MONTHS = 3
-PeriodPath = Annotated[str, "a year (2026) or a month (2026-12)"]
+PeriodPath = Annotated[
+    str, Path(description="A year (2026: the annual plan) or a month (2026-12).")
+]
 MonthQuery = Annotated[
     str | None,
     Query(description="The month, 2026-12; default: this month (China time)."),
@@ -85,16 +88,18 @@ def plan_report(
         unit_id, plan["period"], parsed.first_day, parsed.last_day
     )
     held = sum(1 for i in items if i["activity_id"] is not None)
-    return PlanReportOut(
-        unit_id=unit_id,
-        period=plan["period"],
-        planned=len(items),
-        held_as_planned=held,
-        not_held=len(items) - held,
-        unplanned=len(unplanned),
-        share_held=round(held / len(items), 4) if items else None,
-        items=items,  # type: ignore[arg-type]
-        unplanned_activities=unplanned,  # type: ignore[arg-type]
+    return PlanReportOut.model_validate(
+        {
+            "unit_id": unit_id,
+            "period": plan["period"],
+            "planned": len(items),
+            "held_as_planned": held,
+            "not_held": len(items) - held,
+            "unplanned": len(unplanned),
+            "share_held": round(held / len(items), 4) if items else None,
+            "items": items,
+            "unplanned_activities": unplanned,
+        }
     )
 
 
@@ -173,7 +178,7 @@ def public_schedule_feed(
 
 
 def _plan(
-    container: Container, actor: Any, unit_id: UUID, period: str
+    container: Container, actor: Actor, unit_id: UUID, period: str
 ) -> dict[str, Any]:
     parsed = Period.parse(period)
     if container.reads.unit(unit_id) is None:

@@ -15,6 +15,7 @@ from api.deps import (
     PageDep,
     ReadAfter,
     check_reads_unit,
+    readable_subtree,
     scoped_key,
 )
 from api.problems import ApiProblem
@@ -198,11 +199,9 @@ def list_projects(
 ) -> list[ProjectSummaryOut]:
     """Projects of a unit and the units below it, in every state (coordinators:
     their scope; without unit_id, their own unit)."""
-    unit_id = unit_id or actor.unit_id
-    if unit_id is not None:
-        check_reads_unit(container, actor, unit_id)
+    within = readable_subtree(container, actor, unit_id)
     states = [state.value] if state else None
-    rows = container.programme.projects(unit_id, states, brand, page.limit, page.offset)
+    rows = container.programme.projects(within, states, brand, page.limit, page.offset)
     return [ProjectSummaryOut.model_validate(r) for r in rows]
 
 

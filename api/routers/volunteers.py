@@ -111,15 +111,24 @@ def get_volunteer(
 
 
 def readable_volunteer(
-    container: Container, actor: Actor, volunteer_id: UUID
+    container: Container,
+    actor: Actor,
+    volunteer_id: UUID,
+    kiosk_session: str | None = None,
 ) -> dict[str, Any]:
-    """The volunteer's summary row, if this actor may see it."""
+    """The volunteer's summary row, if this actor may see it: staff in scope, the
+    volunteer itself, and a kiosk only inside the session the volunteer opened
+    there with its PIN."""
+    if actor.role is Role.KIOSK:
+        container.kiosk_identification.sessions.check(
+            actor, kiosk_session, volunteer_id
+        )
     row = container.reads.volunteer(volunteer_id)
     if row is None:
         raise ApiProblem(
             404, "volunteer_exists", "Not found", f"no volunteer {volunteer_id}"
         )
-    if actor.is_self(volunteer_id):
+    if actor.role is Role.KIOSK or actor.is_self(volunteer_id):
         return row
     if actor.role is Role.VOLUNTEER:
         raise Forbidden("a volunteer sees only its own record")
