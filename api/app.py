@@ -22,6 +22,7 @@ from api.routers import (
     insurance,
     kiosk,
     kiosk_page,
+    logins,
     me,
     office_page,
     ops,
@@ -31,6 +32,7 @@ from api.routers import (
     projects,
     public_page,
     reports,
+    sessions,
     teams,
     volunteers,
 )
@@ -42,7 +44,9 @@ System of record for civic volunteer service (新时代文明实践志愿服务)
 Every fact is an immutable event; reads come from projections. Each write answers
 with `position`; pass it as `min_position` to a read to see your own write.
 Errors are RFC 9457 `application/problem+json` naming the field and the rule.
-Authenticate with `Authorization: Bearer <token>` (`vledger token create`).
+People sign in with POST /v1/sessions (a login and a password) and send the access
+token it answers as `Authorization: Bearer <token>`; machines (API clients, kiosks)
+send a token of `vledger token create` or of their registration.
 """
 
 
@@ -89,6 +93,8 @@ def create_app(container: Container) -> FastAPI:
         office_page,
         public_page,
         me,
+        sessions,
+        logins,
         ops,
         reports,
         exports,

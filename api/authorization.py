@@ -14,6 +14,15 @@ from dataclasses import dataclass
 
 from domain.access import Role
 
+#: What a signed-in person whose password must change may still call.
+WHILE_PASSWORD_MUST_CHANGE = frozenset(
+    {
+        ("PUT", "/v1/me/password"),
+        ("GET", "/v1/me"),
+        ("DELETE", "/v1/sessions/current"),
+    }
+)
+
 ADMIN, COORDINATOR, VOLUNTEER = Role.ADMIN, Role.COORDINATOR, Role.VOLUNTEER
 RESIDENT, KIOSK, AUDITOR = Role.RESIDENT, Role.KIOSK, Role.AUDITOR
 EVERY_ROLE = frozenset(Role)
@@ -269,6 +278,24 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF | {KIOSK}, "a kiosk device, or staff at a counter"
     ),
     ("POST", "/v1/kiosk/sign-out"): rule(STAFF | {KIOSK}),
+    # signing in and people's logins
+    ("POST", "/v1/sessions"): PUBLIC,
+    ("POST", "/v1/sessions/refresh"): PUBLIC,
+    ("DELETE", "/v1/sessions/current"): rule(EVERY_ROLE, "a signed-in person's own"),
+    ("PUT", "/v1/me/password"): rule(EVERY_ROLE, "a signed-in person's own"),
+    ("POST", "/v1/logins"): rule(
+        STAFF, IN_SCOPE + "; admins' and auditors' logins: an admin"
+    ),
+    ("GET", "/v1/logins"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/logins/{login_id}"): rule(STAFF_READERS, IN_SCOPE),
+    ("POST", "/v1/logins/{login_id}/password-reset"): rule(
+        STAFF, IN_SCOPE + ", not one's own"
+    ),
+    ("POST", "/v1/logins/{login_id}/unlock"): rule(STAFF, IN_SCOPE),
+    ("POST", "/v1/logins/{login_id}/disable"): rule(
+        STAFF, IN_SCOPE + ", not one's own"
+    ),
+    ("POST", "/v1/logins/{login_id}/enable"): rule(STAFF, IN_SCOPE),
     # operations
     ("GET", "/health"): PUBLIC,
     ("GET", "/v1/ops/status"): rule(AUDITORS),

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import Depends, Header, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.authorization import rule_for
+from api.authorization import WHILE_PASSWORD_MUST_CHANGE, rule_for
 from api.problems import ApiProblem
 from application.services import Container
 from domain.access import Actor, Role
@@ -45,6 +45,16 @@ def route_path(request: Request) -> str:
 def authorize(request: Request, actor: Actor) -> None:
     """The role check of api/authorization.py, before the route runs."""
     path = route_path(request)
+    if (
+        actor.must_change_password
+        and (request.method, path) not in WHILE_PASSWORD_MUST_CHANGE
+    ):
+        raise ApiProblem(
+            403,
+            "password_changed",
+            "Forbidden",
+            "the password must be changed first (PUT /v1/me/password)",
+        )
     allowed = rule_for(request.method, path).roles
     if actor.role not in allowed:
         names = ", ".join(sorted(r.value for r in allowed))
@@ -59,7 +69,8 @@ def authorize(request: Request, actor: Actor) -> None:
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
-    description="A `vlt_…` token: `vledger token create`, or a kiosk's registration.",
+    description="A `vlt_…` token: a signed-in person's access token (POST "
+    "/v1/sessions), `vledger token create`, or a kiosk's registration.",
 )
 
 
@@ -77,7 +88,7 @@ def get_actor(
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
     actor = container.tokens.authenticate(token)
     if actor is None:
-        raise _unauthorized("the token is unknown or revoked")
+        raise _unauthorized("the token is unknown, expired or revoked")
     authorize(request, actor)
     return actor
 

@@ -231,4 +231,10 @@ FIELDS: dict[str, str] = {
     "start_time": "Start time HH:MM (China time); null: all day",
     "team_name": "The team's name",
     "unplanned_activities": "Closed activities of the period the plan did not list",
+    "login_id": "The person's login (sign-in account)",
+    "must_change_password": "Whether the password must be changed at sign-in",
+    "opened_at": "When the login was opened",
+    "password": "The password (never stored or logged in clear)",
+    "current_password": "The password now",
+    "role": "The role: admin, coordinator, auditor, volunteer or resident",
 }

@@ -14,13 +14,17 @@ from api.problems import MEDIA_TYPE, TYPE_PREFIX, Problem, ProblemField
 #: status -> (when, an example rule)
 ERRORS: dict[int, tuple[str, str]] = {
     400: ("The body cannot be read (not JSON or UTF-8, too deep)", "malformed_json"),
-    401: ("No token, or an unknown or revoked one", "unauthorized"),
+    401: (
+        "No token, or an unknown, expired or revoked one; signing in: a wrong "
+        "login name or password, or a refresh token no longer valid",
+        "unauthorized",
+    ),
     403: ("The role may not do this, or the unit is outside its scope", "forbidden"),
     404: ("Nothing with this id (or not visible to this token)", "volunteer_exists"),
     409: ("Valid alone, but conflicts with recorded facts or the state", "conflict"),
     422: ("A field breaks a rule; nothing was written", "required"),
     429: (
-        "Too many wrong PINs; retry after Retry-After seconds",
+        "Too many wrong PINs or passwords; retry after Retry-After seconds",
         "attempts_within_limit",
     ),
     503: (
@@ -43,7 +47,12 @@ def _example(status: int, rule: str, path: str) -> dict[str, Any]:
 
 
 #: Writes that record nothing, so nothing recorded can conflict with them.
-NEVER_CONFLICTING = frozenset({"/v1/audit/replays", "/v1/kiosk/sign-out"})
+NEVER_CONFLICTING = frozenset(
+    {"/v1/audit/replays", "/v1/kiosk/sign-out", "/v1/sessions", "/v1/sessions/refresh"}
+)
+#: Sign-in answers without a token: wrong credentials, a locked or pending login,
+#: guesses too fast.
+TOKENLESS_REFUSALS = {"/v1/sessions": [401, 403, 429], "/v1/sessions/refresh": [401]}
 #: Paths with parameters that answer for any value (an unrated subject rates 0).
 NEVER_MISSING = frozenset({"/v1/ratings/{kind}/{subject_id}"})
 
@@ -61,6 +70,7 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
         statuses.append(409)
     if path == "/v1/kiosk/identify":
         statuses.append(429)
+    statuses += TOKENLESS_REFUSALS.get(path, [])
     return sorted(statuses)
 
 

@@ -24,6 +24,7 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     TooManyAttempts,
+    Unauthenticated,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ def problem(
 def _domain_status(error: DomainError) -> tuple[int, str]:
     if isinstance(error, TooManyAttempts):
         return 429, "Too many attempts"
+    if isinstance(error, Unauthenticated):
+        return 401, "Unauthorized"
     if isinstance(error, InvalidInput | IdempotencyKeyReused):
         return 422, "Invalid input"
     if isinstance(error, NotFound):
@@ -142,9 +145,11 @@ async def domain_error(request: Request, error: DomainError) -> JSONResponse:
             {"field": error.field, "rule": error.rule, "message": error.detail}
         ]
     detail = f"{error.field}: {error.detail}" if error.field else error.detail
-    headers = None
+    headers = {}
     if error.retry_after_seconds is not None:
-        headers = {"Retry-After": str(error.retry_after_seconds)}
+        headers["Retry-After"] = str(error.retry_after_seconds)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return problem(request, status, error.rule, title, detail, headers, **extra)
 
 

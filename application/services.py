@@ -17,11 +17,13 @@ from application.hours import Hours
 from application.imports import HoursImports
 from application.insurance import Insurance
 from application.kiosks import Kiosks
+from application.logins import Logins
 from application.orders import Orders
 from application.organisation import Organisation
 from application.plans import Plans
 from application.projects import Projects
 from application.reports import Reports
+from application.sign_in import SignIns
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
@@ -38,6 +40,7 @@ from infra.settings import ConfigurationError, Settings
 from infra.tokens import TokenStore
 from infra.vault import VaultReader
 from projections.base import ProjectionRunner
+from projections.people import PeopleReads
 from projections.programme import ProgrammeReads
 from projections.queries import ReadModels
 
@@ -67,6 +70,9 @@ class Container:
     redemptions: Redemptions
     donations: Donations
     kiosks: Kiosks
+    #: People's sign-in accounts, and signing in with them.
+    logins: Logins
+    sign_ins: SignIns
     certificates: Certificates
     imports: HoursImports
     clock: Clock
@@ -76,6 +82,8 @@ class Container:
     reads: ReadModels
     #: The programme's reads: projects, plans, awards, trainings, insurance.
     programme: ProgrammeReads
+    #: Sign-in accounts (and registrations, residents, notifications).
+    people: PeopleReads
     projector: InProcessProjector | None
     readiness: Readiness
     sweeper: Sweeper

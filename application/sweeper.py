@@ -1,6 +1,6 @@
 """Housekeeping that runs beside the API: gives back the points and stock of holds
 nobody confirmed in time, forgets idempotency keys past their retention, and
-checkpoints the audit hash chain."""
+checkpoints the audit hash chain, and forgets finished sign-in sessions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from uuid import UUID
 
 from application.audit import Audit
 from application.executor import CommandExecutor
+from application.sign_in import SignIns
 from application.supermarket import ExpireHold, Redemptions
 from domain.access import Actor, Role
 from domain.errors import IllegalTransition
@@ -34,8 +35,10 @@ class Sweeper:
         every_seconds: float,
         key_retention: timedelta,
         audit: Audit,
+        sign_ins: SignIns,
     ) -> None:
         self.audit = audit
+        self.sign_ins = sign_ins
         self.commands = commands
         self.redemptions = redemptions
         self.kiosk_sessions = kiosk_sessions
@@ -66,8 +69,10 @@ class Sweeper:
         return expired
 
     def forget_old_keys(self) -> int:
-        """Idempotency keys past retention; expired kiosk sessions go as well."""
+        """Idempotency keys past retention; expired kiosk sessions, finished
+        sign-in sessions and lapsed counts of wrong passwords go as well."""
         self.kiosk_sessions.forget_expired()
+        self.sign_ins.forget_expired()
         return self.idempotency.forget_older_than(self.key_retention)
 
     def start(self) -> None:

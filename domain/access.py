@@ -32,6 +32,11 @@ class Actor:
     name: str
     unit_id: UUID | None = None
     volunteer_id: UUID | None = None
+    #: A person signed in: the login, the session, and whether the password must
+    #: be changed before anything else (a reset by staff, a first sign-in).
+    login_id: UUID | None = None
+    session_id: UUID | None = None
+    must_change_password: bool = False
 
     @property
     def label(self) -> str:

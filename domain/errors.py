@@ -225,6 +225,12 @@ class NotCovered(Conflict):
     rule = "volunteer_covered"
 
 
+class Unauthenticated(DomainError):
+    """The credentials (a password, a refresh token) do not identify anyone."""
+
+    rule = "unauthenticated"
+
+
 class Forbidden(DomainError):
     """The actor is not allowed to do this."""
 

@@ -13,12 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.audit import ReadModelsBehind, as_json
 from application.exports import ExportQuery
 from application.imports import REQUIRED, read_rows
 from application.insurance import UninsuredQuery, uninsured, uninsured_table
+from application.logins import OpenLogin, ResetPassword, UnlockLogin
 from application.replay import to_csv
 from application.reports import AssessmentQuery, Source, assessment_tables
 from application.services import Container
@@ -103,6 +105,39 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="cli", help="who holds the token")
     revoke = token_commands.add_parser("revoke", help="revoke a token by its token_id")
     revoke.add_argument("token_id", type=_uuid)
+
+    login = commands.add_parser(
+        "login",
+        help="people's sign-in accounts from the server's shell (the first admin's, "
+        "a locked-out admin's); staff do the rest over the API",
+    )
+    login_commands = login.add_subparsers(dest="login_command", required=True)
+    open_login = login_commands.add_parser(
+        "create",
+        help="open a login; the one-time password (to change at the first sign-in) "
+        "is the last line printed",
+    )
+    open_login.add_argument(
+        "--login", required=True, help="a login name (a-z, 0-9, . _ -) or a mobile"
+    )
+    open_login.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role if r not in (Role.KIOSK, Role.RESIDENT)],
+    )
+    open_login.add_argument("--name", help="the person's name (kept masked)")
+    open_login.add_argument(
+        "--unit", type=_uuid, metavar="UNIT_ID", help="a coordinator's unit"
+    )
+    open_login.add_argument(
+        "--volunteer", type=_uuid, metavar="VOLUNTEER_ID", help="a volunteer's record"
+    )
+    for name, text in (
+        ("reset-password", "a new one-time password (last line); sessions end"),
+        ("unlock", "lift a lockout after too many wrong passwords"),
+    ):
+        command = login_commands.add_parser(name, help=text)
+        command.add_argument("login_id", type=_uuid)
 
     commands.add_parser(
         "relay", help="publish the event log to Kafka (needs VLEDGER_KAFKA_BOOTSTRAP)"
@@ -365,6 +400,28 @@ def token(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def login(container: Container, args: argparse.Namespace) -> int:
+    """Run as an admin: whoever holds the server's shell holds the ledger."""
+    actor = Actor(Role.ADMIN, uuid4(), "cli:login")
+    logins = container.logins
+    if args.login_command == "unlock":
+        command: Any = UnlockLogin(args.login_id)
+        outcome = container.commands.run(logins.unlock, command, actor)
+    elif args.login_command == "reset-password":
+        command = ResetPassword(args.login_id)
+        outcome = container.commands.run(logins.reset_password, command, actor)
+    else:
+        command = OpenLogin(
+            args.login, Role(args.role), args.name, args.unit, args.volunteer
+        )
+        outcome = container.commands.run(logins.open, command, actor)
+    state = outcome.result
+    print(json.dumps({"login_id": str(state.id), "status": state.status.value}))
+    if state.one_time_password:
+        print(state.one_time_password)
+    return 0
+
+
 def _until_signalled() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -572,6 +629,7 @@ COMMANDS = {
     "serve": serve,
     "demo": demo,
     "token": token,
+    "login": login,
     "relay": relay,
     "project": project,
     "replay": replay,

@@ -17,28 +17,35 @@ from application.hours import Hours
 from application.imports import HoursImports
 from application.insurance import Insurance
 from application.kiosks import Kiosks
+from application.logins import Logins
 from application.orders import Orders
 from application.organisation import Organisation
 from application.plans import Plans
 from application.projects import Projects
 from application.reports import Reports
 from application.services import Container
+from application.sign_in import SignIns
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
 from application.volunteers import Volunteers
 from domain.recording import backdated
+from domain.sign_in import sign_in_rules
 from infra import (
     claims,
     idempotency,
     kiosk_pins,
     kiosk_sessions,
+    passwords,
     relay,
     sequences,
+    sign_in_guard,
+    sign_in_sessions,
     tokens,
     vault,
 )
 from infra.chain import ChainPositions
+from infra.claims import ClaimReader
 from infra.db import Database, eventsourcing_env
 from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
@@ -46,16 +53,20 @@ from infra.feed import EventStoreFeed, InProcessProjector
 from infra.idempotency import IdempotencyStore
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
+from infra.passwords import Passwords
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.recorder import EVENTS_TABLE
 from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
+from infra.sign_in_guard import SignInGuard
+from infra.sign_in_sessions import SessionStore
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
 from projections.assessment import AssessmentFacts
 from projections.base import ProjectionRunner
 from projections.exports import ExportRows
+from projections.people import PeopleReads
 from projections.programme import ProgrammeReads
 from projections.queries import ReadModels
 
@@ -90,7 +101,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     )
     aggregates = Aggregates(store)
     aggregates.ensure_policy()
-    token_store = TokenStore(db)
+    token_store = TokenStore(db, clock)
     if revoked := token_store.revoke_unregistered_kiosk_tokens():
         log.warning("revoked %d kiosk tokens of no registered device", revoked)
     runner = ProjectionRunner(db, all_projections(), settings.readmodel_schema)
@@ -113,6 +124,28 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     numbers = Sequences(db)
     sessions = KioskSessions(db, clock)
     redemptions = Redemptions(aggregates, now, sessions)
+    password_store = Passwords(db)
+    claim_reader = ClaimReader(db)
+    logins = Logins(aggregates, now, pii_vault, password_store, claim_reader)
+    sign_ins = SignIns(
+        aggregates,
+        commands,
+        logins,
+        password_store,
+        SignInGuard(
+            db,
+            pii_vault,
+            sign_in_rules(settings.sign_in_free_failures, settings.sign_in_lock_after),
+        ),
+        SessionStore(
+            db,
+            clock,
+            timedelta(minutes=settings.access_token_minutes),
+            timedelta(days=settings.session_days),
+        ),
+        claim_reader,
+        now,
+    )
     return Container(
         settings=settings,
         db=db,
@@ -139,6 +172,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         redemptions=redemptions,
         donations=Donations(aggregates),
         kiosks=Kiosks(aggregates, pii_vault),
+        logins=logins,
+        sign_ins=sign_ins,
         certificates=Certificates(
             aggregates, now, pii_vault, numbers, ChainPositions(db, EVENTS_TABLE)
         ),
@@ -149,6 +184,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         runner=runner,
         reads=reads,
         programme=ProgrammeReads(reads),
+        people=PeopleReads(reads),
         projector=projector,
         readiness=readiness,
         sweeper=Sweeper(
@@ -160,6 +196,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             settings.hold_sweep_seconds,
             timedelta(hours=settings.idempotency_retention_hours),
             audit,
+            sign_ins,
         ),
         kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
         kiosk_sessions=sessions,
@@ -175,6 +212,9 @@ def create_write_side_tables(db: Database) -> None:
             claims.SCHEMA,
             idempotency.SCHEMA,
             tokens.SCHEMA,
+            passwords.SCHEMA,
+            sign_in_guard.SCHEMA,
+            sign_in_sessions.SCHEMA,
             kiosk_pins.SCHEMA,
             kiosk_sessions.SCHEMA,
             relay.SCHEMA,

@@ -21,6 +21,7 @@ from application.activities import Attend, CloseActivity, PublishActivity, SignU
 from application.executor import C, Handler, Outcome, R
 from application.hours import CorrectHours, RecordHours
 from application.kiosks import RegisterKiosk, SetKioskPin
+from application.logins import OpenLogin
 from application.orders import (
     AcceptOrder,
     CancelOrder,
@@ -49,6 +50,7 @@ from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
 from domain.identity import Gender, id_check_char
+from domain.login import Login
 from domain.order import OrderState
 from domain.organisation import AreaKind, TeamAffiliation, UnitKind
 from domain.recording import recording_at
@@ -723,6 +725,37 @@ DEMO_GOODS = (
 DEMO_PIN = "258025"
 
 
+#: The demo's people who sign in (POST /v1/sessions), all with DEMO_PASSWORD.
+DEMO_LOGINS = {
+    Role.ADMIN: "admin",
+    Role.COORDINATOR: "coordinator",
+    Role.AUDITOR: "auditor",
+    Role.VOLUNTEER: "volunteer",
+}
+#: A demo only: never a real password.
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105
+
+
+def open_demo_login(
+    container: Container, role: Role, login: str, scope: dict[str, UUID | None]
+) -> dict[str, str]:
+    """The demo's login of a role, opened once with the demo password."""
+    login_id = demo_id("login", role.value)
+    if container.aggregates.find(Login, login_id) is None:
+        seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
+        command = OpenLogin(
+            login,
+            role,
+            name=f"演示{role.value}",
+            unit_id=scope.get("unit_id"),
+            volunteer_id=scope.get("volunteer_id"),
+            password=DEMO_PASSWORD,
+            login_id=login_id,
+        )
+        container.commands.run(container.logins.open, command, seed_actor)
+    return {"login": login, "password": DEMO_PASSWORD}
+
+
 def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     """One token per role, written to `path` (mode 0600)."""
     center = container.aggregates.unit(CENTER_ID)
@@ -758,6 +791,8 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
         "volunteer_number": demo_volunteer.volunteer_number,
         "pin": DEMO_PIN,
     }
+    for role, name in DEMO_LOGINS.items():
+        tokens[role.value] |= open_demo_login(container, role, name, scopes[role])
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(tokens, handle, indent=2, ensure_ascii=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from infra.db import Database
 from infra.recorder import SideWrite
 
 SCHEMA = """
@@ -26,6 +27,19 @@ def claim(namespace: str, value: bytes, owner_id: UUID) -> SideWrite:
         "INSERT INTO unique_claims (namespace, value, owner_id) VALUES (%s, %s, %s)",
         (namespace, value, owner_id),
     )
+
+
+class ClaimReader:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def owner(self, namespace: str, value: bytes) -> UUID | None:
+        """Who holds the claim on `value`, if anyone."""
+        row = self.db.fetch_one(
+            "SELECT owner_id FROM unique_claims WHERE namespace = %s AND value = %s",
+            (namespace, value),
+        )
+        return None if row is None else UUID(str(row["owner_id"]))
 
 
 def release(namespace: str, owner_id: UUID) -> SideWrite:

@@ -79,6 +79,32 @@ class Settings(BaseSettings):
         description="Connections for all but the event store; 4 queued kiosk "
         "requests behind one another (docs/performance.md).",
     )
+    access_token_minutes: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="How long a signed-in person's access token lives; the refresh "
+        "token gets a new one.",
+    )
+    session_days: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="How long a sign-in lasts at most, refreshed or not.",
+    )
+    sign_in_free_failures: int = Field(
+        default=3,
+        ge=0,
+        le=100,
+        description="Wrong passwords on one login name answered at once; each "
+        "further one doubles the wait before the next attempt (2 s, 4 s, ... 5 min).",
+    )
+    sign_in_lock_after: int = Field(
+        default=10,
+        ge=2,
+        le=1000,
+        description="Wrong passwords in a row that lock a login until staff unlock it.",
+    )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
     public_base_url: str | None = Field(
         default=None,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from eventsourcing.utils import get_topic
@@ -46,13 +48,14 @@ UNREGISTERED_KIOSK_TOKENS = (
 )
 
 
-def _hash(token: str) -> bytes:
+def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
 class TokenStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
         self.db = db
+        self.clock = clock
 
     def issue(
         self,
@@ -94,7 +97,7 @@ class TokenStore:
             "VALUES (%s, %s, %s, %s, %s, %s)",
             (
                 actor.token_id,
-                _hash(token),
+                token_hash(token),
                 actor.role.value,
                 actor.unit_id,
                 actor.volunteer_id,
@@ -121,19 +124,28 @@ class TokenStore:
             return cur.rowcount
 
     def authenticate(self, token: str) -> Actor | None:
+        """The actor of a live token: not revoked, and a signed-in person's not
+        expired. A person's actor is named by its principal (the login, or the
+        resident record its orders belong to), not by the token."""
         row = self.db.fetch_one(
-            "SELECT id, role, unit_id, volunteer_id, name FROM api_tokens "
+            "SELECT id, role, unit_id, volunteer_id, name, principal_id, login_id, "
+            "session_id, expires_at, restricted FROM api_tokens "
             "WHERE token_hash = %s AND revoked_at IS NULL",
-            (_hash(token),),
+            (token_hash(token),),
         )
         if row is None:
             return None
+        if row["expires_at"] is not None and row["expires_at"] <= self.clock():
+            return None
         return Actor(
             role=Role(row["role"]),
-            token_id=row["id"],
+            token_id=row["principal_id"] or row["id"],
             name=row["name"],
             unit_id=row["unit_id"],
             volunteer_id=row["volunteer_id"],
+            login_id=row["login_id"],
+            session_id=row["session_id"],
+            must_change_password=row["restricted"],
         )
 
     def revoke(self, token_id: UUID) -> bool:

@@ -9,6 +9,7 @@ from projections.base import Projection
 from projections.catalog import CatalogProjection
 from projections.certificates import CertificatesProjection
 from projections.insurance import InsuranceProjection
+from projections.logins import LoginsProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.plans import PlansProjection
@@ -33,4 +34,5 @@ def all_projections() -> list[Projection]:
         PlansProjection(),
         AwardsProjection(),
         InsuranceProjection(),
+        LoginsProjection(),
     ]

@@ -22,6 +22,12 @@ class MeOut(Response):
         description="A coordinator's or kiosk's unit (its scope); null for others."
     )
     volunteer_id: UUID | None = Field(description="A volunteer token's volunteer.")
+    login_id: UUID | None = Field(
+        description="A signed-in person's login; null for a machine's token."
+    )
+    must_change_password: bool = Field(
+        description="True: change the password (PUT /v1/me/password) first."
+    )
 
 
 @router.get("/me", response_model=MeOut)
@@ -32,4 +38,6 @@ def get_me(actor: ActorDep) -> MeOut:
         name=actor.name,
         unit_id=actor.unit_id,
         volunteer_id=actor.volunteer_id,
+        login_id=actor.login_id,
+        must_change_password=actor.must_change_password,
     )

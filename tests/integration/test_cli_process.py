@@ -177,6 +177,18 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         )
         assert mine.status_code == 200
         assert mine.json()["star_level"] >= 1
+        for role in ("admin", "coordinator", "auditor", "volunteer"):
+            signed_in = httpx.post(
+                server.url + "/v1/sessions",
+                json={
+                    "login": tokens[role]["login"],
+                    "password": tokens[role]["password"],
+                },
+                timeout=10,
+            )
+            assert signed_in.status_code == 201, signed_in.text
+            assert signed_in.json()["role"] == role
+        assert signed_in.json()["volunteer_id"] == tokens["volunteer"]["volunteer_id"]
         own_orders = call(server, tokens["resident"]["token"], "GET", "/v1/orders")
         assert own_orders.status_code == 200
         assert len(own_orders.json()) > 0
@@ -261,5 +273,44 @@ def test_a_revoked_token_no_longer_authenticates(home: Path) -> None:
         assert call(server, created[-1], "GET", "/v1/ops/status").status_code == 200
         assert "revoked" in vledger(home, "token", "revoke", token_id)
         assert call(server, created[-1], "GET", "/v1/ops/status").status_code == 401
+    finally:
+        assert server.stop() == 0
+
+
+def test_the_first_admin_login_comes_from_the_shell(home: Path) -> None:
+    created = vledger(
+        home,
+        "login",
+        "create",
+        "--role",
+        "admin",
+        "--login",
+        "chief",
+        "--name",
+        "钱主任",
+    ).splitlines()
+    login_id = json.loads(created[-2])["login_id"]
+    server = Server(home)
+    try:
+        signed_in = httpx.post(
+            server.url + "/v1/sessions",
+            json={"login": "chief", "password": created[-1]},
+            timeout=10,
+        )
+        assert signed_in.status_code == 201, signed_in.text
+        assert signed_in.json()["must_change_password"] is True
+        reset = vledger(home, "login", "reset-password", login_id).splitlines()
+        assert reset[-1] != created[-1]
+        token = signed_in.json()["access_token"]
+        assert call(server, token, "GET", "/v1/me").status_code == 401  # ended
+        again = httpx.post(
+            server.url + "/v1/sessions",
+            json={"login": "chief", "password": reset[-1]},
+            timeout=10,
+        )
+        assert again.status_code == 201, again.text
+        refused = run_vledger(home, "login", "unlock", login_id)
+        assert refused.returncode == 2
+        assert "state_allows_command" in refused.stderr
     finally:
         assert server.stop() == 0

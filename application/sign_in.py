@@ -1,0 +1,133 @@
+"""Signing in, refreshing a session, signing out (infra/sign_in_sessions.py).
+
+The answer to a wrong password is the same whether or not the login name exists:
+the same problem, the same counting, the same Argon2 cost (a decoy hash)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.aggregates import Aggregates, Clock
+from application.executor import CommandExecutor
+from application.logins import SIGN_IN_GUARD, LockLogin, Logins
+from domain.access import Actor, Role
+from domain.errors import InvalidInput
+from domain.login import Login, LoginStatus, normalise_login
+from infra.claims import ClaimReader
+from infra.passwords import Passwords
+from infra.sign_in_guard import LOGIN_NAME_INDEX, SignInGuard, wrong_credentials
+from infra.sign_in_sessions import RefreshRefused, SessionStore, SessionTokens
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    login_id: UUID
+    role: Role
+    display_name: str
+    must_change_password: bool
+    unit_id: UUID | None
+    volunteer_id: UUID | None
+    tokens: SessionTokens
+
+
+def actor_of(login: Login) -> Actor:
+    """Who a login's session acts as. A resident is named by its resident record
+    (its orders belong to it); others by the login."""
+    principal = login.resident_id if login.role is Role.RESIDENT else login.id
+    return Actor(
+        role=login.role,
+        token_id=principal or login.id,
+        name=login.display_name,
+        unit_id=login.unit_id if login.role is Role.COORDINATOR else None,
+        volunteer_id=login.volunteer_id,
+        login_id=login.id,
+        must_change_password=login.must_change_password,
+    )
+
+
+class SignIns:
+    def __init__(
+        self,
+        aggregates: Aggregates,
+        commands: CommandExecutor,
+        logins: Logins,
+        passwords: Passwords,
+        guard: SignInGuard,
+        sessions: SessionStore,
+        claims: ClaimReader,
+        clock: Clock,
+    ) -> None:
+        self.aggregates = aggregates
+        self.commands = commands
+        self.logins = logins
+        self.passwords = passwords
+        self.guard = guard
+        self.sessions = sessions
+        self.claims = claims
+        self.clock = clock
+
+    def sign_in(self, login: str, password: str, address: str) -> SignedIn:
+        name = normalise_login(login)
+        login_id = self.claims.owner(LOGIN_NAME_INDEX, self.guard.login_key(name))
+        account = None if login_id is None else self.aggregates.find(Login, login_id)
+        stored = None if account is None else self.passwords.stored(account.id)
+        attempt = self.guard.attempt(
+            name,
+            address,
+            self.clock.now(),
+            lambda: self.passwords.matches(stored, password),
+        )
+        if attempt.reached_lockout and account and account.status is LoginStatus.ACTIVE:
+            self.commands.run(
+                self.logins.lock, LockLogin(account.id, attempt.failures), SIGN_IN_GUARD
+            )
+        if attempt.refusal is not None:
+            raise attempt.refusal
+        if account is None or stored is None:  # a right password is a login's
+            raise wrong_credentials()
+        account.check_may_sign_in()
+        self.passwords.upgrade(account.id, stored, password)
+        tokens = self.sessions.open(account.id, actor_of(account), address)
+        return self._signed_in(account, tokens)
+
+    def refresh(self, refresh_token: str) -> SignedIn:
+        """A new pair for a live session; the login is read again, so a role or
+        scope changed since holds from now on."""
+        refreshing = self.sessions.take_refresh(refresh_token)
+        account = self.aggregates.find(Login, refreshing.login_id)
+        if account is None or account.status is not LoginStatus.ACTIVE:
+            self.sessions.end(refreshing.session_id, "login_not_active")
+            raise RefreshRefused(
+                "the login is no longer active; sign in again", field="refresh_token"
+            )
+        tokens = self.sessions.continue_session(actor_of(account), refreshing)
+        return self._signed_in(account, tokens)
+
+    def sign_out(self, actor: Actor) -> bool:
+        if actor.session_id is None:
+            raise InvalidInput(
+                "Authorization",
+                "session_token",
+                "this token is not a signed-in session; machine tokens are revoked "
+                "with `vledger token revoke`",
+            )
+        return self.sessions.end(actor.session_id, "signed_out")
+
+    def forget_expired(self) -> None:
+        """Housekeeping (the sweeper): lapsed counts of wrong passwords, tokens of
+        finished sessions."""
+        self.guard.forget_expired(self.clock.now())
+        self.sessions.forget_finished()
+
+    @staticmethod
+    def _signed_in(account: Login, tokens: SessionTokens) -> SignedIn:
+        return SignedIn(
+            account.id,
+            account.role,
+            account.display_name,
+            account.must_change_password,
+            account.unit_id,
+            account.volunteer_id,
+            tokens,
+        )
