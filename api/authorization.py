@@ -296,6 +296,23 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF, IN_SCOPE + ", not one's own"
     ),
     ("POST", "/v1/logins/{login_id}/enable"): rule(STAFF, IN_SCOPE),
+    # registrations of one's own, and residents
+    ("GET", "/v1/public/privacy-notice"): PUBLIC,
+    ("POST", "/v1/public/volunteer-registrations"): PUBLIC,
+    ("GET", "/v1/public/volunteer-registrations/{registration_id}"): PUBLIC,
+    ("POST", "/v1/public/phone-codes"): PUBLIC,
+    ("POST", "/v1/public/residents"): PUBLIC,
+    ("GET", "/v1/volunteer-registrations"): rule(STAFF_READERS, IN_SCOPE),
+    ("GET", "/v1/volunteer-registrations/{registration_id}"): rule(
+        STAFF_READERS, IN_SCOPE + "; clear data: admins and coordinators"
+    ),
+    ("POST", "/v1/volunteer-registrations/{registration_id}/approval"): rule(
+        STAFF, IN_SCOPE + " (of the station)"
+    ),
+    ("POST", "/v1/volunteer-registrations/{registration_id}/refusal"): rule(
+        STAFF, IN_SCOPE + " (of the station)"
+    ),
+    ("POST", "/v1/orders/on-behalf"): rule(STAFF, IN_SCOPE + " (of the station)"),
     # operations
     ("GET", "/health"): PUBLIC,
     ("GET", "/v1/ops/status"): rule(AUDITORS),

@@ -237,4 +237,9 @@ FIELDS: dict[str, str] = {
     "password": "The password (never stored or logged in clear)",
     "current_password": "The password now",
     "role": "The role: admin, coordinator, auditor, volunteer or resident",
+    "resident_name": "The resident's name (kept masked in events)",
+    "submitted_at": "When the registration was submitted",
+    "notice_version": "The version of the privacy notice consented to",
+    "community_id": "The station of the resident's community",
+    "registration_id": "The volunteer's registration of its own",
 }

@@ -48,11 +48,23 @@ def _example(status: int, rule: str, path: str) -> dict[str, Any]:
 
 #: Writes that record nothing, so nothing recorded can conflict with them.
 NEVER_CONFLICTING = frozenset(
-    {"/v1/audit/replays", "/v1/kiosk/sign-out", "/v1/sessions", "/v1/sessions/refresh"}
+    {
+        "/v1/audit/replays",
+        "/v1/kiosk/sign-out",
+        "/v1/sessions",
+        "/v1/sessions/refresh",
+        "/v1/public/phone-codes",
+    }
 )
-#: Sign-in answers without a token: wrong credentials, a locked or pending login,
-#: guesses too fast.
-TOKENLESS_REFUSALS = {"/v1/sessions": [401, 403, 429], "/v1/sessions/refresh": [401]}
+#: Answers without a token: signing in (wrong credentials, a locked or pending
+#: login, guesses too fast), and self-service used too often from one address.
+TOKENLESS_REFUSALS = {
+    "/v1/sessions": [401, 403, 429],
+    "/v1/sessions/refresh": [401],
+    "/v1/public/volunteer-registrations": [429],
+    "/v1/public/phone-codes": [429],
+    "/v1/public/residents": [429],
+}
 #: Paths with parameters that answer for any value (an unrated subject rates 0).
 NEVER_MISSING = frozenset({"/v1/ratings/{kind}/{subject_id}"})
 

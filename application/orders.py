@@ -1,5 +1,7 @@
 """The five-order loop (五单): 点单 place → 派单 review, dispatch → 接单 accept →
-service → 评单 evaluate → 奖单 reward. Residents are identified by their token."""
+service → 评单 evaluate → 奖单 reward. A resident is its token's principal: a
+resident's login names its resident record, on whose behalf staff may also place
+orders (代点单)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,18 @@ from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from application.hours import record_entry
 from application.projects import running_project
+from application.residents import ResidentDirectory, check_mobile
 from domain.access import Actor, Role
-from domain.errors import Forbidden, OrderNotFound, TeamNotFound
+from domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    OrderNotFound,
+    TeamNotFound,
+)
 from domain.order import OrderState, Participation, ServiceOrder
 from domain.organisation import Team, check_is_station
+from domain.resident import ON_BEHALF, OrderChannel
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 
 
@@ -32,6 +42,16 @@ class PlaceOrder:
     window_start: datetime
     window_end: datetime
     order_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class TakeOrder:
+    """A need staff took on a resident's behalf (代点单)."""
+
+    order: PlaceOrder
+    resident_name: str
+    resident_phone: str
+    channel: OrderChannel
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,8 @@ class OrderStatus:
     dispatched_to: list[UUID]
     accepted_by: list[UUID]
     participants: list[UUID]
+    resident_id: UUID
+    channel: OrderChannel
 
     @classmethod
     def of(cls, order: ServiceOrder) -> OrderStatus:
@@ -119,13 +141,18 @@ class OrderStatus:
             list(order.dispatched_to),
             list(order.accepted_by),
             list(order.participants),
+            order.resident_id,
+            order.channel,
         )
 
 
 class Orders:
-    def __init__(self, aggregates: Aggregates, clock: Clock) -> None:
+    def __init__(
+        self, aggregates: Aggregates, clock: Clock, residents: ResidentDirectory
+    ) -> None:
         self.aggregates = aggregates
         self.clock = clock
+        self.residents = residents
 
     def _order(self, order_id: UUID) -> ServiceOrder:
         return self.aggregates.get(ServiceOrder, order_id, OrderNotFound)
@@ -136,9 +163,42 @@ class Orders:
         actor.check_role(Role.RESIDENT)
         station = self.aggregates.named_unit(cmd.station_id, "station_id")
         check_is_station(station, "orders go to a station (站)")
-        order = ServiceOrder.place(
+        order = self._placed(cmd, actor.token_id, OrderChannel.SELF, actor)
+        return Decision([order], OrderStatus.of(order))
+
+    def take(self, cmd: TakeOrder, actor: Actor) -> Decision[OrderStatus]:
+        """代点单: station staff place a resident's need heard by phone, on a visit
+        or in a group chat; the resident of that phone (recorded now if new) sees
+        it, and evaluates it, once it signs in."""
+        station = self.aggregates.named_unit(cmd.order.station_id, "station_id")
+        check_is_station(station, "orders go to a station (站)")
+        actor.check_manages(station)
+        if cmd.channel not in ON_BEHALF:
+            raise InvalidInput(
+                "channel",
+                "channel_on_behalf",
+                "phone_call, visit or group_chat: how staff heard of the need",
+            )
+        phone = check_mobile(cmd.resident_phone)
+        resident, writes = self.residents.of_phone(
+            cmd.resident_name, phone, station, actor.label
+        )
+        order = self._placed(cmd.order, resident.id, cmd.channel, actor)
+        return Decision(
+            [resident, order],
+            OrderStatus.of(order),
+            writes,
+            claim_conflict=Conflict(
+                "the resident was recorded just now; try again", field="resident_phone"
+            ),
+        )
+
+    def _placed(
+        self, cmd: PlaceOrder, resident_id: UUID, channel: OrderChannel, actor: Actor
+    ) -> ServiceOrder:
+        return ServiceOrder.place(
             cmd.order_id or uuid4(),
-            actor.token_id,
+            resident_id,
             cmd.station_id,
             cmd.category,
             cmd.subcategory,
@@ -149,8 +209,8 @@ class Orders:
             cmd.window_end,
             actor.label,
             self.clock.now(),
+            channel,
         )
-        return Decision([order], OrderStatus.of(order))
 
     # -- 派单 --------------------------------------------------------------------
 

@@ -22,21 +22,27 @@ from application.orders import Orders
 from application.organisation import Organisation
 from application.plans import Plans
 from application.projects import Projects
+from application.registrations import Registrations
 from application.reports import Reports
+from application.residents import Residents
 from application.sign_in import SignIns
 from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
 from application.volunteers import Volunteers
 from infra.db import Database
+from infra.deliveries import Deliveries
 from infra.event_store import EventStore
 from infra.feed import InProcessProjector
 from infra.kafka_projector import KafkaProjector
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
+from infra.phone_codes import PhoneCodes
+from infra.quotas import Quotas
 from infra.readiness import Readiness
 from infra.relay import Relay
 from infra.settings import ConfigurationError, Settings
+from infra.sms import LogSms
 from infra.tokens import TokenStore
 from infra.vault import VaultReader
 from projections.base import ProjectionRunner
@@ -73,6 +79,14 @@ class Container:
     #: People's sign-in accounts, and signing in with them.
     logins: Logins
     sign_ins: SignIns
+    #: Volunteers' and residents' registrations of their own.
+    registrations: Registrations
+    residents: Residents
+    phone_codes: PhoneCodes
+    quotas: Quotas
+    sms: LogSms
+    #: Sends the outbox's messages (SMS, webhooks) after the writes that made them.
+    deliveries: Deliveries
     certificates: Certificates
     imports: HoursImports
     clock: Clock

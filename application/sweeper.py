@@ -1,6 +1,7 @@
 """Housekeeping that runs beside the API: gives back the points and stock of holds
 nobody confirmed in time, forgets idempotency keys past their retention, and
-checkpoints the audit hash chain, and forgets finished sign-in sessions."""
+checkpoints the audit hash chain, forgets finished sign-in sessions, and sends the
+outbox's messages that are due (a retry after a failure among them)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from application.sign_in import SignIns
 from application.supermarket import ExpireHold, Redemptions
 from domain.access import Actor, Role
 from domain.errors import IllegalTransition
+from infra.deliveries import Deliveries
 from infra.idempotency import IdempotencyStore
 from infra.kiosk_sessions import KioskSessions
 from projections.queries import ReadModels
@@ -36,9 +38,11 @@ class Sweeper:
         key_retention: timedelta,
         audit: Audit,
         sign_ins: SignIns,
+        deliveries: Deliveries,
     ) -> None:
         self.audit = audit
         self.sign_ins = sign_ins
+        self.deliveries = deliveries
         self.commands = commands
         self.redemptions = redemptions
         self.kiosk_sessions = kiosk_sessions
@@ -92,6 +96,8 @@ class Sweeper:
                     log.info("expired %s holds", expired)
                 if forgotten := self.forget_old_keys():
                     log.info("forgot %s idempotency keys past retention", forgotten)
+                if sent := self.deliveries.deliver_due():
+                    log.info("delivered %s outbox messages", sent)
                 if made := self.audit.checkpoint(only_if_due=True):
                     log.info("chain checkpoint at %s", made["notification_id"])
             except Exception:

@@ -14,6 +14,7 @@ from domain.account import CreditAccount
 from domain.errors import DuplicateIdNumber
 from domain.identity import (
     Gender,
+    MaskedIdentity,
     PersonalData,
     check_birth_date,
     check_id_number,
@@ -105,24 +106,22 @@ class Volunteers:
         self, cmd: RegisterVolunteer, actor: Actor
     ) -> Decision[VolunteerRegistered]:
         actor.check_manages(self.aggregates.named_unit(cmd.unit_id))
-        person = self._checked_person(cmd)
+        person = self.checked_person(
+            cmd.name, cmd.gender, cmd.birth_date, cmd.id_number, cmd.phone
+        )
         skills = clean_skills(cmd.skills)
         volunteer_id = cmd.volunteer_id or uuid4()
         masked = person.masked
-        volunteer = Volunteer(
-            volunteer_id=volunteer_id,
-            volunteer_number=self.sequences.volunteer_number(),
-            unit_id=cmd.unit_id,
-            gender=cmd.gender.value,
-            birth_year=person.birth_date.year,
-            name_masked=masked.name,
-            id_number_masked=masked.id_number,
-            phone_masked=masked.phone,
-            skills=skills,
-            party_member=cmd.party_member,
-            actor=actor.label,
+        volunteer, account = self.enrol(
+            volunteer_id,
+            cmd.unit_id,
+            cmd.gender.value,
+            person.birth_date.year,
+            masked,
+            skills,
+            cmd.party_member,
+            actor.label,
         )
-        account = CreditAccount(volunteer_id=volunteer_id)
         id_digest = self.vault.blind_index("id_number", person.id_number)
         registered = VolunteerRegistered(
             volunteer.id,
@@ -150,14 +149,46 @@ class Volunteers:
             ),
         )
 
-    def _checked_person(self, cmd: RegisterVolunteer) -> PersonalData:
-        check_name(cmd.name)
-        id_number = normalise_id_number(cmd.id_number)
-        check_birth_date(cmd.birth_date, self.clock.now().date())
-        check_id_number(id_number, cmd.birth_date, cmd.gender)
-        phone = normalise_phone(cmd.phone)
+    def enrol(
+        self,
+        volunteer_id: UUID,
+        unit_id: UUID,
+        gender: str,
+        birth_year: int,
+        masked: MaskedIdentity,
+        skills: list[str],
+        party_member: bool,
+        actor: str,
+    ) -> tuple[Volunteer, CreditAccount]:
+        """A new volunteer with its number and its points account; registered by
+        staff, or approved from a registration of its own."""
+        volunteer = Volunteer(
+            volunteer_id=volunteer_id,
+            volunteer_number=self.sequences.volunteer_number(),
+            unit_id=unit_id,
+            gender=gender,
+            birth_year=birth_year,
+            name_masked=masked.name,
+            id_number_masked=masked.id_number,
+            phone_masked=masked.phone,
+            skills=skills,
+            party_member=party_member,
+            actor=actor,
+        )
+        return volunteer, CreditAccount(volunteer_id=volunteer_id)
+
+    def checked_person(
+        self, name: str, gender: Gender, birth_date: date, id_number: str, phone: str
+    ) -> PersonalData:
+        """Art. 6's identifying fields, checked (GB 11643: the ID number agrees
+        with the birth date and the gender)."""
+        check_name(name)
+        id_number = normalise_id_number(id_number)
+        check_birth_date(birth_date, self.clock.now().date())
+        check_id_number(id_number, birth_date, gender)
+        phone = normalise_phone(phone)
         check_phone(phone)
-        return PersonalData(cmd.name.strip(), id_number, phone, cmd.birth_date)
+        return PersonalData(name.strip(), id_number, phone, birth_date)
 
     def change_status(self, cmd: ChangeStatus, actor: Actor) -> Decision[StatusChanged]:
         volunteer = self.aggregates.volunteer(cmd.volunteer_id)

@@ -292,6 +292,24 @@ class Login(CopiedCheaply, Aggregate):
 
     # -- staff decisions ----------------------------------------------------------
 
+    def activate(self, actor: str) -> None:
+        """The station approved the registration this login waited on."""
+        self._check_status("activate", LoginStatus.PENDING)
+        self._activated(actor=actor)
+
+    @event("Activated")
+    def _activated(self, actor: str) -> None:
+        self.status = LoginStatus.ACTIVE
+
+    def close_refused(self, reason: str, actor: str) -> None:
+        """The station refused the registration: the login never opens."""
+        self._check_status("close", LoginStatus.PENDING)
+        self._closed(reason=reason, actor=actor)
+
+    @event("Closed")
+    def _closed(self, reason: str, actor: str) -> None:
+        self.status = LoginStatus.DISABLED
+
     def disable(self, reason: str, actor: str) -> None:
         self._check_status("disable", LoginStatus.ACTIVE, LoginStatus.LOCKED)
         check_reason(reason)

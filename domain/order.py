@@ -25,6 +25,7 @@ from domain.errors import (
 from domain.ids import NAMESPACE
 from domain.instants import check_plan_instant
 from domain.reference import check_category
+from domain.resident import OrderChannel
 from domain.volunteer import TimeSpan, check_reason
 
 EVALUATION_WINDOW = timedelta(days=30)
@@ -103,8 +104,12 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         window_start: datetime,
         window_end: datetime,
         actor: str,
+        channel: str = OrderChannel.SELF,
     ) -> None:
         self.resident_id = resident_id
+        #: How the need reached the station: the resident itself, or staff who
+        #: took it by phone, on a visit or from a group chat (代点单).
+        self.channel = OrderChannel(channel)
         self.station_id = station_id
         self.category = category
         self.subcategory = subcategory
@@ -134,6 +139,7 @@ class ServiceOrder(CopiedCheaply, Aggregate):
         window_end: datetime,
         actor: str,
         now: datetime,
+        channel: OrderChannel = OrderChannel.SELF,
     ) -> ServiceOrder:
         check_category(category, subcategory)
         check_text("title", title, 100)
@@ -152,6 +158,7 @@ class ServiceOrder(CopiedCheaply, Aggregate):
             window_start=window_start,
             window_end=window_end,
             actor=actor,
+            channel=channel.value,
         )
 
     # -- invariants ---------------------------------------------------------

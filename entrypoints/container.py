@@ -22,7 +22,9 @@ from application.orders import Orders
 from application.organisation import Organisation
 from application.plans import Plans
 from application.projects import Projects
+from application.registrations import Registrations
 from application.reports import Reports
+from application.residents import ResidentDirectory, Residents
 from application.services import Container
 from application.sign_in import SignIns
 from application.supermarket import Catalog, Donations, Redemptions
@@ -36,17 +38,22 @@ from infra import (
     idempotency,
     kiosk_pins,
     kiosk_sessions,
+    outbox,
     passwords,
+    phone_codes,
+    quotas,
     relay,
     sequences,
     sign_in_guard,
     sign_in_sessions,
+    sms,
     tokens,
     vault,
 )
 from infra.chain import ChainPositions
 from infra.claims import ClaimReader
 from infra.db import Database, eventsourcing_env
+from infra.deliveries import Deliveries
 from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
@@ -54,12 +61,15 @@ from infra.idempotency import IdempotencyStore
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
 from infra.passwords import Passwords
+from infra.phone_codes import PhoneCodes
+from infra.quotas import Quotas
 from infra.readiness import InOrderReadiness, KafkaReadiness, Readiness
 from infra.recorder import EVENTS_TABLE
 from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
 from infra.sign_in_guard import SignInGuard
 from infra.sign_in_sessions import SessionStore
+from infra.sms import LogSms
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
 from projections import all_projections
@@ -126,6 +136,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     redemptions = Redemptions(aggregates, now, sessions)
     password_store = Passwords(db)
     claim_reader = ClaimReader(db)
+    quotas = Quotas(db, pii_vault)
+    phone_codes = PhoneCodes(db, pii_vault, quotas, clock)
+    sms = LogSms(db, pii_vault)
+    resident_directory = ResidentDirectory(aggregates, pii_vault, claim_reader)
+    deliveries = Deliveries(db, sms, clock)
+    volunteers = Volunteers(aggregates, now, pii_vault, numbers)
     logins = Logins(aggregates, now, pii_vault, password_store, claim_reader)
     sign_ins = SignIns(
         aggregates,
@@ -160,9 +176,19 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             db.pool.connection,
         ),
         exports=Exports(ExportRows(db, settings.readmodel_schema), reads),
-        volunteers=Volunteers(aggregates, now, pii_vault, numbers),
+        volunteers=volunteers,
+        registrations=Registrations(
+            aggregates, pii_vault, password_store, claim_reader, volunteers
+        ),
+        residents=Residents(
+            aggregates, resident_directory, pii_vault, password_store, phone_codes
+        ),
+        phone_codes=phone_codes,
+        quotas=quotas,
+        sms=sms,
+        deliveries=deliveries,
         hours=Hours(aggregates, now),
-        orders=Orders(aggregates, now),
+        orders=Orders(aggregates, now, resident_directory),
         activities=Activities(aggregates, now),
         projects=Projects(aggregates, now),
         plans=Plans(aggregates),
@@ -197,6 +223,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             timedelta(hours=settings.idempotency_retention_hours),
             audit,
             sign_ins,
+            deliveries,
         ),
         kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
         kiosk_sessions=sessions,
@@ -215,6 +242,10 @@ def create_write_side_tables(db: Database) -> None:
             passwords.SCHEMA,
             sign_in_guard.SCHEMA,
             sign_in_sessions.SCHEMA,
+            quotas.SCHEMA,
+            outbox.SCHEMA,
+            sms.SCHEMA,
+            phone_codes.SCHEMA,
             kiosk_pins.SCHEMA,
             kiosk_sessions.SCHEMA,
             relay.SCHEMA,

@@ -18,10 +18,10 @@ from typing import Any
 from uuid import UUID
 
 from application.activities import Attend, CloseActivity, PublishActivity, SignUp
-from application.executor import C, Handler, Outcome, R
+from application.executor import C, Decision, Handler, Outcome, R
 from application.hours import CorrectHours, RecordHours
 from application.kiosks import RegisterKiosk, SetKioskPin
-from application.logins import OpenLogin
+from application.logins import LoginState, OpenLogin
 from application.orders import (
     AcceptOrder,
     CancelOrder,
@@ -35,6 +35,7 @@ from application.orders import (
     StartOrder,
 )
 from application.organisation import RegisterUnit
+from application.residents import RESIDENT_PHONE
 from application.services import Container
 from application.supermarket import ListItem
 from application.teams import (
@@ -49,15 +50,19 @@ from application.teams import (
 from application.volunteers import RegisterVolunteer
 from domain.access import Actor, Role
 from domain.errors import UnitNotFound
-from domain.identity import Gender, id_check_char
+from domain.identity import Gender, id_check_char, mask_phone
 from domain.login import Login
 from domain.order import OrderState
 from domain.organisation import AreaKind, TeamAffiliation, UnitKind
+from domain.privacy import PRIVACY_NOTICE
 from domain.recording import recording_at
 from domain.reference import CHINA_TIME, REGULAR_ACTIVITY, TEAM_TYPES
+from domain.resident import Resident
 from domain.volunteer import ServiceDetails
 from entrypoints.demo_calendar import CENTER_ID, CENTER_NAME, WINDOW_START, day, demo_id
 from entrypoints.demo_programme import DemoProgramme
+from infra import claims
+from infra.sign_in_guard import LOGIN_NAME_INDEX
 
 log = logging.getLogger(__name__)
 
@@ -756,6 +761,73 @@ def open_demo_login(
     return {"login": login, "password": DEMO_PASSWORD}
 
 
+#: The demo resident's mobile: its login name.
+DEMO_RESIDENT_PHONE = "13900000000"
+
+
+@dataclass(frozen=True)
+class DemoResident:
+    """The resident who placed the demo's first orders, given a login."""
+
+    container: Container
+    community_id: UUID
+
+
+def _demo_resident_login(cmd: DemoResident, actor: Actor) -> Decision[LoginState]:
+    """Residents register themselves with an SMS code; the demo's first one, whose
+    orders are on record already, gets its login here."""
+    c = cmd.container
+    resident_id = demo_id("resident", 0)
+    login_id = demo_id("login", Role.RESIDENT.value)
+    resident = Resident(
+        resident_id=resident_id,
+        community_id=cmd.community_id,
+        name_masked="李**",
+        phone_masked=mask_phone(DEMO_RESIDENT_PHONE),
+        actor=actor.label,
+    )
+    resident.open_login(login_id, cmd.community_id, actor.label)
+    resident.consent(PRIVACY_NOTICE.version, agreed=True)
+    login = Login.open(
+        login_id,
+        DEMO_RESIDENT_PHONE,
+        Role.RESIDENT,
+        "李**",
+        actor.label,
+        unit_id=cmd.community_id,
+        resident_id=resident_id,
+        must_change_password=False,
+    )
+    vault = c.residents.vault
+    return Decision(
+        [resident, login],
+        LoginState.of(login),
+        [
+            claims.claim(
+                RESIDENT_PHONE,
+                vault.blind_index(RESIDENT_PHONE, DEMO_RESIDENT_PHONE),
+                resident_id,
+            ),
+            claims.claim(
+                LOGIN_NAME_INDEX,
+                vault.blind_index(LOGIN_NAME_INDEX, DEMO_RESIDENT_PHONE),
+                login_id,
+            ),
+            vault.store_resident(resident_id, "李秀英", DEMO_RESIDENT_PHONE),
+            c.residents.passwords.store(login_id, DEMO_PASSWORD),
+        ],
+    )
+
+
+def open_demo_resident(container: Container, community_id: UUID) -> dict[str, str]:
+    if container.aggregates.find(Login, demo_id("login", Role.RESIDENT.value)) is None:
+        seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
+        container.commands.run(
+            _demo_resident_login, DemoResident(container, community_id), seed_actor
+        )
+    return {"login": DEMO_RESIDENT_PHONE, "password": DEMO_PASSWORD}
+
+
 def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     """One token per role, written to `path` (mode 0600)."""
     center = container.aggregates.unit(CENTER_ID)
@@ -793,6 +865,7 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     }
     for role, name in DEMO_LOGINS.items():
         tokens[role.value] |= open_demo_login(container, role, name, scopes[role])
+    tokens[Role.RESIDENT.value] |= open_demo_resident(container, station)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(tokens, handle, indent=2, ensure_ascii=False)

@@ -141,7 +141,15 @@ class Vault:
         )
 
     def store_contact(self, owner_id: UUID, phone: str) -> SideWrite:
-        sealed = self.seal_text(owner_id, normalise_phone(phone))
+        return self.store_text(owner_id, normalise_phone(phone))
+
+    def store_resident(self, resident_id: UUID, name: str, phone: str) -> SideWrite:
+        """A resident's clear name and phone, under a key of its own."""
+        text = json.dumps({"name": name, "phone": phone}, ensure_ascii=False)
+        return self.store_text(resident_id, text)
+
+    def store_text(self, owner_id: UUID, text: str) -> SideWrite:
+        sealed = self.seal_text(owner_id, text)
         return SideWrite(
             "INSERT INTO contact_vault (owner_id, key_id, wrapped_key, payload) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (owner_id) DO UPDATE SET "
@@ -213,6 +221,11 @@ class VaultReader:
                 row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
             ),
         )
+
+    def resident(self, resident_id: UUID) -> dict[str, str] | None:
+        """A resident's clear name and phone."""
+        text = self.contact(resident_id)
+        return None if text is None else dict(json.loads(text))
 
     def find(self, text: str) -> list[UUID]:
         """Volunteers whose name, phone or ID number is exactly `text`."""

@@ -16,6 +16,7 @@ from projections.plans import PlansProjection
 from projections.policy import PolicyProjection
 from projections.projects import ProjectsProjection
 from projections.ratings import RatingsProjection
+from projections.registrations import RegistrationsProjection
 from projections.volunteers import VolunteersProjection
 
 
@@ -35,4 +36,5 @@ def all_projections() -> list[Projection]:
         AwardsProjection(),
         InsuranceProjection(),
         LoginsProjection(),
+        RegistrationsProjection(),
     ]

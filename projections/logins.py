@@ -79,6 +79,14 @@ class LoginsProjection(Projection):
             tx, event, "password_reset", status=LoginStatus.ACTIVE, must_change=True
         )
 
+    @apply.register(event_class(Login, "Activated"))
+    def _activated(self, event: Any, tx: Tx) -> None:
+        self._change(tx, event, "activated", status=LoginStatus.ACTIVE)
+
+    @apply.register(event_class(Login, "Closed"))
+    def _closed(self, event: Any, tx: Tx) -> None:
+        self._change(tx, event, "closed", status=LoginStatus.DISABLED)
+
     @apply.register(event_class(Login, "Disabled"))
     def _disabled(self, event: Any, tx: Tx) -> None:
         self._change(tx, event, "disabled", status=LoginStatus.DISABLED)

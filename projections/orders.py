@@ -6,12 +6,13 @@ from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from domain.order import ServiceOrder
+from domain.resident import OrderChannel
 from projections.base import Projection, Tx, event_class
 
 
 class OrdersProjection(Projection):
     name: ClassVar[str] = "orders"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS orders (
         id uuid PRIMARY KEY,
@@ -35,6 +36,7 @@ class OrdersProjection(Projection):
         reward_points numeric,
         last_reason text,
         placed_at timestamptz NOT NULL,
+        channel text NOT NULL DEFAULT 'self',
         reviewed_at timestamptz,
         dispatched_at timestamptz,
         accepted_at timestamptz,
@@ -67,8 +69,8 @@ class OrdersProjection(Projection):
         tx.execute(
             "INSERT INTO orders (id, state, resident_id, station_id, category, "
             "subcategory, title, description, address, window_start, window_end, "
-            "placed_at, position) "
-            "VALUES (%s, 'placed', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "placed_at, channel, position) "
+            "VALUES (%s, 'placed', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 event.originator_id,
                 event.resident_id,
@@ -81,6 +83,9 @@ class OrdersProjection(Projection):
                 event.window_start,
                 event.window_end,
                 event.timestamp,
+                # Orders placed before needs were taken on residents' behalf
+                # have no channel: their residents placed them.
+                getattr(event, "channel", OrderChannel.SELF),
                 tx.position,
             ),
         )

@@ -16,6 +16,29 @@ class PeopleReads:
     def login(self, login_id: UUID) -> dict[str, Any] | None:
         return self.reads.row("SELECT * FROM {t}.logins WHERE id = %s", (login_id,))
 
+    def registration(self, registration_id: UUID) -> dict[str, Any] | None:
+        return self.reads.row(
+            "SELECT r.*, u.name AS station_name, u.lineage "
+            "FROM {t}.volunteer_registrations r "
+            "JOIN {t}.units u ON u.id = r.station_id WHERE r.id = %s",
+            (registration_id,),
+        )
+
+    def registrations(
+        self, within_unit: UUID | None, status: str | None, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        where, params = _within("r.station_id", within_unit)
+        if status is not None:
+            where.append("r.status = %s")
+            params.append(status)
+        return self.reads.rows(
+            "SELECT r.*, u.name AS station_name FROM {t}.volunteer_registrations r "
+            "JOIN {t}.units u ON u.id = r.station_id WHERE "
+            + " AND ".join(where)
+            + " ORDER BY r.submitted_at, r.id LIMIT %s OFFSET %s",
+            [*params, limit, offset],
+        )
+
     def logins(
         self,
         within_unit: UUID | None,
@@ -30,7 +53,7 @@ class PeopleReads:
                 where.append(f"{column} = %s")
                 params.append(value)
         return self.reads.rows(
-            "SELECT l.* FROM {t}.logins l WHERE "  # noqa: S608 - constant conditions
+            "SELECT l.* FROM {t}.logins l WHERE "
             + " AND ".join(where)
             + " ORDER BY l.opened_at DESC, l.id LIMIT %s OFFSET %s",
             [*params, limit, offset],

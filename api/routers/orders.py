@@ -32,6 +32,7 @@ from api.schemas.orders import (
     ReviewIn,
     RewardIn,
 )
+from api.schemas.people import OnBehalfIn
 from application.orders import (
     AcceptOrder,
     CancelOrder,
@@ -44,6 +45,7 @@ from application.orders import (
     RewardOrder,
     Served,
     StartOrder,
+    TakeOrder,
 )
 from application.services import Container
 from domain.access import Actor, Role
@@ -84,6 +86,27 @@ def place_order(
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     command = PlaceOrder(**dict(body))
     outcome = container.commands.run(container.orders.place, command, actor, key)
+    return written(OrderWritten, outcome, response)
+
+
+@router.post("/orders/on-behalf", status_code=201, response_model=OrderWritten)
+def take_order(
+    body: OnBehalfIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> OrderWritten:
+    """代点单: station staff place a need heard by phone, on a visit or in a group
+    chat, for the resident of that mobile number (recorded now if new). The
+    resident sees and evaluates it once it registers with that number."""
+    key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
+    order = PlaceOrder(
+        **body.model_dump(exclude={"resident_name", "resident_phone", "channel"})
+    )
+    command = TakeOrder(order, body.resident_name, body.resident_phone, body.channel)
+    outcome = container.commands.run(container.orders.take, command, actor, key)
     return written(OrderWritten, outcome, response)
 
 

@@ -108,6 +108,11 @@ class OrderWritten(Written):
     dispatched_to: list[UUID]
     accepted_by: list[UUID]
     participants: list[UUID]
+    resident_id: UUID = Field(description="The resident the order belongs to.")
+    channel: str = Field(
+        description="self (the resident's own), or phone_call, visit, group_chat "
+        "(taken by staff on the resident's behalf)"
+    )
 
 
 class OrderOut(Response):
@@ -131,6 +136,10 @@ class OrderOut(Response):
     last_reason: str | None
     placed_at: datetime
     closed_at: datetime | None
+    channel: str = Field(
+        description="self (the resident's own), or phone_call, visit, group_chat "
+        "(taken by staff on the resident's behalf)"
+    )
     overdue: bool = Field(description="Not accepted within the deadline.")
     step_seconds: dict[str, float | None] = Field(
         description="Seconds each step took: review, dispatch, accept, start, "

@@ -177,7 +177,7 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         )
         assert mine.status_code == 200
         assert mine.json()["star_level"] >= 1
-        for role in ("admin", "coordinator", "auditor", "volunteer"):
+        for role in ("admin", "coordinator", "auditor", "volunteer", "resident"):
             signed_in = httpx.post(
                 server.url + "/v1/sessions",
                 json={
@@ -188,9 +188,13 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
             )
             assert signed_in.status_code == 201, signed_in.text
             assert signed_in.json()["role"] == role
-        assert signed_in.json()["volunteer_id"] == tokens["volunteer"]["volunteer_id"]
+            if role == "volunteer":
+                volunteer_id = tokens["volunteer"]["volunteer_id"]
+                assert signed_in.json()["volunteer_id"] == volunteer_id
+        resident = signed_in.json()["access_token"]
         own_orders = call(server, tokens["resident"]["token"], "GET", "/v1/orders")
         assert own_orders.status_code == 200
+        assert call(server, resident, "GET", "/v1/orders").json() == own_orders.json()
         assert len(own_orders.json()) > 0
         board = call(
             server, tokens["admin"]["token"], "GET", "/v1/orders", params={"limit": 100}
