@@ -37,6 +37,7 @@ from api.routers import (
     sessions,
     teams,
     volunteers,
+    webhooks,
 )
 from application.services import Container
 
@@ -99,6 +100,7 @@ def create_app(container: Container) -> FastAPI:
         logins,
         self_service,
         registrations,
+        webhooks,
         ops,
         reports,
         exports,

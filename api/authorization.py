@@ -60,6 +60,8 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/units"): rule(EVERY_ROLE),
     ("GET", "/v1/units/{unit_id}"): rule(EVERY_ROLE),
     ("GET", "/v1/me"): rule(EVERY_ROLE),
+    ("GET", "/v1/me/notifications"): rule(EVERY_ROLE, "one's own inbox"),
+    ("POST", "/v1/me/notifications/read"): rule(EVERY_ROLE, "one's own inbox"),
     ("GET", "/v1/units/{unit_id}/children"): rule(EVERY_ROLE),
     ("PUT", "/v1/units/{unit_id}/area-kind"): rule(STAFF, IN_SCOPE),
     ("PUT", "/v1/units/{unit_id}/populations/{year}"): rule(STAFF, IN_SCOPE),
@@ -313,6 +315,12 @@ ACCESS: dict[tuple[str, str], Rule] = {
         STAFF, IN_SCOPE + " (of the station)"
     ),
     ("POST", "/v1/orders/on-behalf"): rule(STAFF, IN_SCOPE + " (of the station)"),
+    # delivering notifications outside
+    ("POST", "/v1/webhooks"): rule({ADMIN}),
+    ("GET", "/v1/webhooks"): rule(AUDITORS),
+    ("POST", "/v1/webhooks/{webhook_id}/retire"): rule({ADMIN}),
+    ("GET", "/v1/ops/deliveries"): rule(AUDITORS),
+    ("POST", "/v1/ops/deliveries/{delivery_id}/retry"): rule({ADMIN}),
     # operations
     ("GET", "/health"): PUBLIC,
     ("GET", "/v1/ops/status"): rule(AUDITORS),

@@ -242,4 +242,7 @@ FIELDS: dict[str, str] = {
     "notice_version": "The version of the privacy notice consented to",
     "community_id": "The station of the resident's community",
     "registration_id": "The volunteer's registration of its own",
+    "unread_only": "Only notifications not yet marked read",
+    "webhook_id": "The webhook endpoint",
+    "delivery_id": "The outbox message (a dead letter)",
 }

@@ -30,10 +30,12 @@ from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
 from application.volunteers import Volunteers
+from application.webhooks import Webhooks
 from infra.db import Database
 from infra.deliveries import Deliveries
 from infra.event_store import EventStore
 from infra.feed import InProcessProjector
+from infra.inbox import ReadMarks
 from infra.kafka_projector import KafkaProjector
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
@@ -45,6 +47,7 @@ from infra.settings import ConfigurationError, Settings
 from infra.sms import LogSms
 from infra.tokens import TokenStore
 from infra.vault import VaultReader
+from infra.webhooks import WebhookEndpoints
 from projections.base import ProjectionRunner
 from projections.people import PeopleReads
 from projections.programme import ProgrammeReads
@@ -84,7 +87,11 @@ class Container:
     residents: Residents
     phone_codes: PhoneCodes
     quotas: Quotas
-    sms: LogSms
+    #: The log adapter's messages (development; the gateway in use may be HTTP).
+    sms_log: LogSms
+    webhooks: Webhooks
+    webhook_endpoints: WebhookEndpoints
+    read_marks: ReadMarks
     #: Sends the outbox's messages (SMS, webhooks) after the writes that made them.
     deliveries: Deliveries
     certificates: Certificates

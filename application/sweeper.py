@@ -12,6 +12,8 @@ from uuid import UUID
 
 from application.audit import Audit
 from application.executor import CommandExecutor
+from application.notifier import Notifier
+from application.reminders import Reminders
 from application.sign_in import SignIns
 from application.supermarket import ExpireHold, Redemptions
 from domain.access import Actor, Role
@@ -39,7 +41,11 @@ class Sweeper:
         audit: Audit,
         sign_ins: SignIns,
         deliveries: Deliveries,
+        reminders: Reminders,
+        notifier: Notifier,
     ) -> None:
+        self.reminders = reminders
+        self.notifier = notifier
         self.audit = audit
         self.sign_ins = sign_ins
         self.deliveries = deliveries
@@ -96,6 +102,10 @@ class Sweeper:
                     log.info("expired %s holds", expired)
                 if forgotten := self.forget_old_keys():
                     log.info("forgot %s idempotency keys past retention", forgotten)
+                if added := self.reminders.remind(self.redemptions.clock.now()):
+                    log.info("added %s reminders to inboxes", added)
+                if fanned := self.notifier.fan_out():
+                    log.info("dispatched %s notifications to the outbox", fanned)
                 if sent := self.deliveries.deliver_due():
                     log.info("delivered %s outbox messages", sent)
                 if made := self.audit.checkpoint(only_if_due=True):

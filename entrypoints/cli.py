@@ -139,6 +139,23 @@ def parser() -> argparse.ArgumentParser:
         command = login_commands.add_parser(name, help=text)
         command.add_argument("login_id", type=_uuid)
 
+    deliveries = commands.add_parser(
+        "deliveries", help="the outbox: SMS and webhook messages, and dead letters"
+    )
+    delivery_commands = deliveries.add_subparsers(
+        dest="deliveries_command", required=True
+    )
+    listed = delivery_commands.add_parser(
+        "list", help="messages as JSON lines, newest first"
+    )
+    listed.add_argument(
+        "--state", choices=["pending", "delivered", "dead"], default="dead"
+    )
+    retry = delivery_commands.add_parser(
+        "retry", help="send dead letters again (one by its id, or all)"
+    )
+    retry.add_argument("delivery_id", type=int, nargs="?", help="default: all")
+
     commands.add_parser(
         "relay", help="publish the event log to Kafka (needs VLEDGER_KAFKA_BOOTSTRAP)"
     )
@@ -422,6 +439,16 @@ def login(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
+def deliveries(container: Container, args: argparse.Namespace) -> int:
+    if args.deliveries_command == "retry":
+        retried = container.deliveries.retry(args.delivery_id)
+        print(f"{retried} dead letters queued again")
+        return 0 if retried or args.delivery_id is None else 2
+    for row in container.deliveries.listed(args.state, 500, 0):
+        print(json.dumps(row, default=str, ensure_ascii=False))
+    return 0
+
+
 def _until_signalled() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -630,6 +657,7 @@ COMMANDS = {
     "demo": demo,
     "token": token,
     "login": login,
+    "deliveries": deliveries,
     "relay": relay,
     "project": project,
     "replay": replay,

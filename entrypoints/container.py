@@ -18,11 +18,13 @@ from application.imports import HoursImports
 from application.insurance import Insurance
 from application.kiosks import Kiosks
 from application.logins import Logins
+from application.notifier import Notifier
 from application.orders import Orders
 from application.organisation import Organisation
 from application.plans import Plans
 from application.projects import Projects
 from application.registrations import Registrations
+from application.reminders import Reminders
 from application.reports import Reports
 from application.residents import ResidentDirectory, Residents
 from application.services import Container
@@ -31,11 +33,13 @@ from application.supermarket import Catalog, Donations, Redemptions
 from application.sweeper import Sweeper
 from application.teams import Teams
 from application.volunteers import Volunteers
+from application.webhooks import Webhooks
 from domain.recording import backdated
 from domain.sign_in import sign_in_rules
 from infra import (
     claims,
     idempotency,
+    inbox,
     kiosk_pins,
     kiosk_sessions,
     outbox,
@@ -49,6 +53,7 @@ from infra import (
     sms,
     tokens,
     vault,
+    webhooks,
 )
 from infra.chain import ChainPositions
 from infra.claims import ClaimReader
@@ -58,6 +63,7 @@ from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
 from infra.idempotency import IdempotencyStore
+from infra.inbox import ReadMarks
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
 from infra.passwords import Passwords
@@ -69,9 +75,10 @@ from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
 from infra.sign_in_guard import SignInGuard
 from infra.sign_in_sessions import SessionStore
-from infra.sms import LogSms
+from infra.sms import HttpSms, LogSms
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
+from infra.webhooks import WebhookEndpoints
 from projections import all_projections
 from projections.assessment import AssessmentFacts
 from projections.base import ProjectionRunner
@@ -138,9 +145,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     claim_reader = ClaimReader(db)
     quotas = Quotas(db, pii_vault)
     phone_codes = PhoneCodes(db, pii_vault, quotas, clock)
-    sms = LogSms(db, pii_vault)
+    sms_log = LogSms(db, pii_vault)
+    gateway = settings.sms_gateway()
+    sms_gateway = sms_log if gateway is None else HttpSms(*gateway, clock)
     resident_directory = ResidentDirectory(aggregates, pii_vault, claim_reader)
-    deliveries = Deliveries(db, sms, clock)
+    vault_reader = VaultReader(db, pii_vault)
+    webhook_endpoints = WebhookEndpoints(db, pii_vault, vault_reader)
+    deliveries = Deliveries(db, sms_gateway, webhook_endpoints, clock)
     volunteers = Volunteers(aggregates, now, pii_vault, numbers)
     logins = Logins(aggregates, now, pii_vault, password_store, claim_reader)
     sign_ins = SignIns(
@@ -185,8 +196,11 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         ),
         phone_codes=phone_codes,
         quotas=quotas,
-        sms=sms,
+        sms_log=sms_log,
+        webhooks=Webhooks(aggregates, webhook_endpoints),
+        webhook_endpoints=webhook_endpoints,
         deliveries=deliveries,
+        read_marks=ReadMarks(db),
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now, resident_directory),
         activities=Activities(aggregates, now),
@@ -206,7 +220,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         imports=HoursImports(aggregates, now, commands, reads),
         clock=now,
         tokens=token_store,
-        vault=VaultReader(db, pii_vault),
+        vault=vault_reader,
         runner=runner,
         reads=reads,
         programme=ProgrammeReads(reads),
@@ -224,6 +238,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
             audit,
             sign_ins,
             deliveries,
+            Reminders(reads, timedelta(hours=settings.order_accept_deadline_hours)),
+            Notifier(db, reads, webhook_endpoints, vault_reader, clock),
         ),
         kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
         kiosk_sessions=sessions,
@@ -246,6 +262,8 @@ def create_write_side_tables(db: Database) -> None:
             outbox.SCHEMA,
             sms.SCHEMA,
             phone_codes.SCHEMA,
+            inbox.SCHEMA,
+            webhooks.SCHEMA,
             kiosk_pins.SCHEMA,
             kiosk_sessions.SCHEMA,
             relay.SCHEMA,

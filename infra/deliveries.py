@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Any
 
 from infra.db import Database
-from infra.outbox import SMS, backoff
+from infra.outbox import SMS, WEBHOOK, backoff
 from infra.sms import SmsGateway
+from infra.webhooks import WebhookEndpoints
 
 log = logging.getLogger(__name__)
 #: Attempts before a message is parked as a dead letter (about 2 h of retries).
@@ -25,11 +26,13 @@ class Deliveries:
         self,
         db: Database,
         sms: SmsGateway,
+        webhooks: WebhookEndpoints,
         clock: Callable[[], datetime],
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.db = db
         self.sms = sms
+        self.webhooks = webhooks
         self.clock = clock
         self.max_attempts = max_attempts
 
@@ -88,8 +91,40 @@ class Deliveries:
             )
             return 1
 
+    def listed(self, state: str, limit: int, offset: int) -> list[dict[str, Any]]:
+        """Messages by state: pending, delivered or dead (dead letters)."""
+        condition = {
+            "pending": "delivered_at IS NULL AND dead_at IS NULL",
+            "delivered": "delivered_at IS NOT NULL",
+            "dead": "dead_at IS NOT NULL",
+        }[state]
+        return [
+            dict(r)
+            for r in self.db.fetch_all(
+                "SELECT id, channel, dedup_key, created_at, attempts, "  # noqa: S608
+                "next_attempt_at, delivered_at, dead_at, last_error FROM outbox "
+                f"WHERE {condition} ORDER BY id DESC LIMIT %s OFFSET %s",
+                (limit, offset),
+            )
+        ]
+
+    def retry(self, delivery_id: int | None = None) -> int:
+        """Sends dead letters again (one, or all): their attempts start over."""
+        with self.db.transaction() as cur:
+            cur.execute(
+                "UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = %s "
+                "WHERE dead_at IS NOT NULL AND (%s::bigint IS NULL OR id = %s)",
+                (self.clock(), delivery_id, delivery_id),
+            )
+            return cur.rowcount
+
     def _send(self, row: dict[str, Any]) -> None:
         if row["channel"] == SMS:
             self.sms.send(row["recipient"], row["body"], row["dedup_key"])
+            return
+        if row["channel"] == WEBHOOK:
+            self.webhooks.deliver(
+                row["recipient"], row["body"], row["dedup_key"], self.clock()
+            )
             return
         raise ValueError(f"no adapter for channel {row['channel']!r}")

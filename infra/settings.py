@@ -105,6 +105,15 @@ class Settings(BaseSettings):
         le=1000,
         description="Wrong passwords in a row that lock a login until staff unlock it.",
     )
+    sms_gateway_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s#]*)?$",
+        description="The district's SMS gateway (messages POSTed as signed JSON); "
+        "unset: SMS go to the log and the sms_log table (development).",
+    )
+    sms_gateway_secret: SecretStr | None = Field(
+        default=None, description="Signs what is POSTed to the SMS gateway."
+    )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
     public_base_url: str | None = Field(
         default=None,
@@ -113,6 +122,16 @@ class Settings(BaseSettings):
         "carry their verification link (and its QR code) on it. Unset: "
         "http://HOST:PORT.",
     )
+
+    def sms_gateway(self) -> tuple[str, str] | None:
+        """The gateway's URL and signing secret, or None for the log adapter."""
+        if self.sms_gateway_url is None:
+            return None
+        if self.sms_gateway_secret is None:
+            raise ConfigurationError(
+                "VLEDGER_SMS_GATEWAY_SECRET is required with VLEDGER_SMS_GATEWAY_URL"
+            )
+        return self.sms_gateway_url, self.sms_gateway_secret.get_secret_value()
 
     @property
     def public_url(self) -> str:

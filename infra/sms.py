@@ -3,12 +3,16 @@ tests use the log adapter, which keeps each message in `sms_log` (phone masked).
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
 from domain.identity import mask_phone
 from infra.db import Database
 from infra.vault import Vault
+from infra.webhooks import signed_post
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,23 @@ CREATE INDEX IF NOT EXISTS sms_log_phone ON sms_log (phone_index, id);
 class SmsGateway(Protocol):
     def send(self, phone: str, text: str, dedup_key: str) -> None:
         """Raises on failure: the outbox tries again later."""
+
+
+class HttpSms:
+    """A district's gateway reached over HTTP: the message is POSTed as JSON
+    `{"phone", "text", "dedup_key"}`, signed as webhooks are (infra/webhooks.py),
+    to VLEDGER_SMS_GATEWAY_URL; the district's side hands it to its SMS provider."""
+
+    def __init__(self, url: str, secret: str, clock: Callable[[], datetime]) -> None:
+        self.url = url
+        self.secret = secret
+        self.clock = clock
+
+    def send(self, phone: str, text: str, dedup_key: str) -> None:
+        body = json.dumps(
+            {"phone": phone, "text": text, "dedup_key": dedup_key}, ensure_ascii=False
+        )
+        signed_post(self.url, self.secret, body, dedup_key, self.clock())
 
 
 class LogSms:

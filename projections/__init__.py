@@ -10,6 +10,7 @@ from projections.catalog import CatalogProjection
 from projections.certificates import CertificatesProjection
 from projections.insurance import InsuranceProjection
 from projections.logins import LoginsProjection
+from projections.notifications import NotificationsProjection
 from projections.orders import OrdersProjection
 from projections.organisation import OrganisationProjection
 from projections.plans import PlansProjection
@@ -37,4 +38,5 @@ def all_projections() -> list[Projection]:
         InsuranceProjection(),
         LoginsProjection(),
         RegistrationsProjection(),
+        NotificationsProjection(),
     ]

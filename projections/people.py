@@ -3,10 +3,40 @@ residents and notifications)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from projections.queries import ReadModels, _within
+
+#: Whose notifications a reader sees, by role (see `Audience`).
+INBOX = """
+SELECT n.id, n.kind, n.title, n.body, n.subject_id, n.created_at,
+       n.recipient_kind, r.read_at IS NOT NULL AS read
+FROM {t}.notifications n
+LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.reader_id = %(reader)s
+WHERE (n.recipient_id = %(person)s
+       OR (%(volunteer)s::uuid IS NOT NULL AND n.recipient_kind = 'team'
+           AND n.recipient_id IN (SELECT team_id FROM {t}.team_memberships
+                                  WHERE volunteer_id = %(volunteer)s
+                                  AND left_at IS NULL))
+       OR (%(staff)s AND n.recipient_kind = 'unit' AND (%(unit)s::uuid IS NULL
+           OR n.recipient_id IN (SELECT id FROM {t}.units
+                                 WHERE id = %(unit)s OR %(unit)s = ANY(lineage)))))
+  AND (NOT %(unread)s OR r.read_at IS NULL)
+"""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Whose notices a reader sees: its own (a volunteer's or a resident's), its
+    teams', and for staff their units' (None: every unit)."""
+
+    reader_id: UUID
+    person_id: UUID | None = None
+    volunteer_id: UUID | None = None
+    staff: bool = False
+    unit_id: UUID | None = None
 
 
 class PeopleReads:
@@ -38,6 +68,42 @@ class PeopleReads:
             + " ORDER BY r.submitted_at, r.id LIMIT %s OFFSET %s",
             [*params, limit, offset],
         )
+
+    def inbox(
+        self, audience: Audience, unread_only: bool, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        return self.reads.rows(
+            INBOX + " ORDER BY n.created_at DESC, n.id LIMIT %(limit)s "
+            "OFFSET %(offset)s",
+            self._inbox_params(audience, unread_only)
+            | {"limit": limit, "offset": offset},
+        )
+
+    def visible(self, audience: Audience, notification_ids: list[str]) -> list[str]:
+        """Which of these notifications the reader sees."""
+        rows = self.reads.rows(
+            "SELECT id FROM (" + INBOX + ") i WHERE id = ANY(%(ids)s)",
+            self._inbox_params(audience, False) | {"ids": notification_ids},
+        )
+        return [str(r["id"]) for r in rows]
+
+    def unread(self, audience: Audience) -> int:
+        row = self.reads.row(
+            "SELECT count(*) AS n FROM (" + INBOX + ") i",
+            self._inbox_params(audience, True),
+        )
+        return int(row["n"]) if row else 0
+
+    @staticmethod
+    def _inbox_params(audience: Audience, unread_only: bool) -> dict[str, Any]:
+        return {
+            "reader": audience.reader_id,
+            "person": audience.person_id,
+            "volunteer": audience.volunteer_id,
+            "staff": audience.staff,
+            "unit": audience.unit_id,
+            "unread": unread_only,
+        }
 
     def logins(
         self,

@@ -49,6 +49,13 @@ class ReadModels:
     row = _one
     rows = _all
 
+    def execute(self, template: str, params: Any = None) -> int:
+        """A write into the read models that no event makes (a reminder due by the
+        clock); the rows it touched."""
+        with self.db.transaction() as cur:
+            cur.execute(self._q(template), params)
+            return cur.rowcount
+
     # -- organisation --------------------------------------------------------
 
     def unit(self, unit_id: UUID) -> dict[str, Any] | None:

@@ -1,5 +1,5 @@
-"""Who the caller is: the role, name and scope of its token, for pages that start
-where the reader may look (the office dashboard starts at a coordinator's unit)."""
+"""Who the caller is (the role, name and scope of its token, for pages that start
+where the reader may look), and the caller's notifications."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import Field
 
-from api.deps import ActorDep
+from api.deps import ActorDep, ContainerDep, PageDep, ReadAfter
 from api.schemas.common import Response
-from domain.access import Role
+from api.schemas.people import InboxOut, MarkedOut, MarkReadIn, NotificationOut
+from domain.access import Actor, Role
+from projections.people import Audience
 
 router = APIRouter(prefix="/v1", tags=["me"])
 
@@ -41,3 +43,43 @@ def get_me(actor: ActorDep) -> MeOut:
         login_id=actor.login_id,
         must_change_password=actor.must_change_password,
     )
+
+
+def audience_of(actor: Actor) -> Audience:
+    """A volunteer's own notices and its teams', a resident's own, a coordinator's
+    units' (its unit and below), an admin's every unit's; others have none."""
+    reader = actor.login_id or actor.token_id
+    if actor.role is Role.VOLUNTEER:
+        return Audience(reader, actor.volunteer_id, actor.volunteer_id)
+    if actor.role is Role.RESIDENT:
+        return Audience(reader, actor.token_id)
+    if actor.role is Role.COORDINATOR:
+        return Audience(reader, staff=True, unit_id=actor.unit_id)
+    if actor.role is Role.ADMIN:
+        return Audience(reader, staff=True)
+    return Audience(reader)
+
+
+@router.get("/me/notifications", response_model=InboxOut, dependencies=[ReadAfter])
+def my_notifications(
+    container: ContainerDep, actor: ActorDep, page: PageDep, unread_only: bool = False
+) -> InboxOut:
+    """The caller's inbox, newest first, with the count of unread ones."""
+    audience = audience_of(actor)
+    rows = container.people.inbox(audience, unread_only, page.limit, page.offset)
+    return InboxOut(
+        unread=container.people.unread(audience),
+        items=[NotificationOut.model_validate(r) for r in rows],
+    )
+
+
+@router.post("/me/notifications/read", response_model=MarkedOut)
+def mark_read(body: MarkReadIn, container: ContainerDep, actor: ActorDep) -> MarkedOut:
+    """Marks notifications of the caller's inbox read (ids it cannot see are
+    passed over); marking twice changes nothing."""
+    audience = audience_of(actor)
+    visible = container.people.visible(audience, body.ids)
+    marked = container.read_marks.mark(
+        audience.reader_id, visible, container.clock.now()
+    )
+    return MarkedOut(marked=marked, unread=container.people.unread(audience))

@@ -168,3 +168,40 @@ class OnBehalfIn(OrderIn):
         max_length=20, description="The resident's mobile: who the order belongs to."
     )
     channel: OrderChannel = Field(description="phone_call, visit or group_chat")
+
+
+class NotificationOut(Response):
+    id: str = Field(description="Stable: the event's position and the recipient.")
+    kind: str = Field(
+        description="order_dispatched, order_placed, order_accepted, "
+        "order_completed, order_unaccepted, signup_confirmed, activity_tomorrow, "
+        "hold_expiring, correction_decided, certificate_issued, "
+        "registration_submitted or registration_approved"
+    )
+    title: str = Field(description="The notice's headline (Chinese).")
+    body: str = Field(description="What it is about (Chinese).")
+    subject_id: UUID | None = Field(
+        description="The order, activity, certificate or registration it is about."
+    )
+    created_at: datetime = Field(description="When it happened.")
+    recipient_kind: str = Field(
+        description="volunteer, resident, team (one's team) or unit (staff's)"
+    )
+    read: bool = Field(description="Whether this reader marked it read.")
+
+
+class InboxOut(Response):
+    unread: int = Field(description="Unread notifications in all.")
+    items: list[NotificationOut] = Field(description="Newest first.")
+
+
+class MarkReadIn(Request):
+    model_config = example({"ids": ["90412:5d7e1c2a-3b4f-4e6a-8c9d-0a1b2c3d4e5f"]})
+    ids: list[str] = Field(
+        min_length=1, max_length=500, description="Notifications to mark read."
+    )
+
+
+class MarkedOut(Response):
+    marked: int = Field(description="How many were unread and are read now.")
+    unread: int = Field(description="Unread notifications left.")

@@ -195,7 +195,7 @@ def phone_code(api: Api, phone: str = RESIDENT_PHONE) -> str:
     sent = api.call("POST", "/v1/public/phone-codes", json={"phone": phone})
     assert sent.status_code == 202, sent.text
     api.container.deliveries.deliver_due()
-    text = api.container.sms.last_to(phone)
+    text = api.container.sms_log.last_to(phone)
     assert text is not None
     return text.split("验证码是 ")[1][:6]
 
