@@ -150,6 +150,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/audit/chain"): rule(AUDITORS),
     ("POST", "/v1/volunteers/{volunteer_id}/certificates"): rule(STAFF, IN_SCOPE),
     ("GET", "/v1/certificates"): rule(STAFF_READERS, IN_SCOPE + " (issuers)"),
+    ("GET", "/v1/volunteers/{volunteer_id}/certificates"): rule(
+        STAFF_READERS | {VOLUNTEER}, f"{IN_SCOPE}; {SELF}"
+    ),
     ("POST", "/v1/certificates/{number}/revocation"): rule(
         STAFF, IN_SCOPE + " (of the issuing unit)"
     ),

@@ -69,6 +69,12 @@ def star_level(verified_hours: Decimal) -> int:
     return 0
 
 
+def hours_to_next_star(verified_hours: Decimal) -> Decimal | None:
+    """Verified hours still to serve for the next star level; None at five stars."""
+    above = [t for _, t in STAR_THRESHOLDS if t > verified_hours]
+    return min(above) - verified_hours if above else None
+
+
 @dataclass(frozen=True)
 class PolicyTerms:
     """The terms in force; every entry records the version it was computed under."""

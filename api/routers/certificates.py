@@ -21,6 +21,7 @@ from api.deps import (
     scoped_key,
 )
 from api.routers.common import written
+from api.routers.volunteers import readable_volunteer
 from api.schemas.certificates import (
     CertificateCheckOut,
     CertificateIn,
@@ -97,6 +98,21 @@ def list_certificates(
     verification codes)."""
     within = readable_subtree(container, actor, unit_id)
     rows = container.reads.certificates(within, volunteer_id, page.limit, page.offset)
+    return [CertificateListed.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/volunteers/{volunteer_id}/certificates",
+    response_model=list[CertificateListed],
+    dependencies=[ReadAfter],
+)
+def volunteer_certificates(
+    volunteer_id: UUID, container: ContainerDep, actor: ActorDep, page: PageDep
+) -> list[CertificateListed]:
+    """The certificates a volunteer holds, newest first, revoked ones marked: for
+    staff in scope and the volunteer itself."""
+    readable_volunteer(container, actor, volunteer_id)
+    rows = container.reads.certificates(None, volunteer_id, page.limit, page.offset)
     return [CertificateListed.model_validate(r) for r in rows]
 
 

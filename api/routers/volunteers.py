@@ -41,6 +41,7 @@ from application.volunteers import (
 )
 from domain.access import Actor, Role
 from domain.errors import Forbidden
+from domain.policy import hours_to_next_star
 
 router = APIRouter(prefix="/v1/volunteers", tags=["volunteers"])
 VOLUNTEER_NUMBER = re.compile(r"^V\d{1,8}$", re.IGNORECASE)
@@ -150,6 +151,7 @@ def _volunteers_out(
                 "name": people[row["id"]].name
                 if row["id"] in people
                 else row["name_masked"],
+                "hours_to_next_star": hours_to_next_star(row["verified_hours"]),
             }
         )
         for row in rows

@@ -67,6 +67,10 @@ class VolunteerOut(Response):
     status: str
     verified_hours: Number
     star_level: int
+    hours_to_next_star: Number | None = Field(
+        description="Verified hours still to serve for the next star level (100, "
+        "300, 600, 1000, 1500 in all); null at five stars."
+    )
     points_balance: Number
     entry_count: int
     registered_at: datetime

@@ -8,7 +8,13 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.conftest import Api, assert_problem, volunteer_with_hours
+from domain.access import Role
+from tests.api.conftest import (
+    Api,
+    assert_problem,
+    volunteer_body,
+    volunteer_with_hours,
+)
 
 PERIOD = {"from": "2026-05-01", "to": "2026-06-01"}
 ISSUER = {"person_in_charge": "李站长", "contact": "0634-1234567"}
@@ -250,3 +256,20 @@ def test_staff_list_the_certificates_issued_in_their_scope(
         "GET", "/v1/certificates", params={"volunteer_id": str(uuid4()), **read}
     )
     assert held.json() == []
+
+
+def test_a_volunteer_reads_its_own_certificates_and_nobody_elses(
+    api: Api, served: dict[str, Any]
+) -> None:
+    issued = issue(api, served).json()
+    own = api.token(Role.VOLUNTEER, volunteer_id=served["id"])
+    path = f"/v1/volunteers/{served['id']}/certificates"
+    mine = api.call("GET", path, own, params={"min_position": issued["position"]})
+    assert mine.status_code == 200, mine.text
+    assert [c["number"] for c in mine.json()] == [issued["number"]]
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=5)
+    ).json()
+    stranger = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
+    assert_problem(api.call("GET", path, stranger), 403, "forbidden")
+    assert_problem(api.call("GET", path, api.tokens["outsider"]), 403, "unit_scope")

@@ -1,0 +1,349 @@
+"use strict";
+// A person's own pages (/me/): sign in, then a volunteer's hours, points and star
+// level, activities to sign up for, orders to take, messages, teams and
+// certificates; a resident's orders and messages. Everything comes from this
+// service's /v1 API with the signed-in person's own token.
+
+const STORE = "vledger.me";
+const ORDER_STATE = {
+  placed: "待审核", reviewed: "待派单", rejected: "未受理", dispatched: "已派单",
+  open: "可认领", accepted: "已接单", started: "服务中", completed: "待评价",
+  evaluated: "已评价", rewarded: "已奖励", cancelled: "已取消",
+};
+const ENTRY_STATUS = { live: "", revoked: "已撤销" };
+const POINTS_KIND = {
+  earned: "获得积分", clawed_back: "更正扣回", redeemed: "兑换", held: "兑换预留",
+  hold_redeemed: "预留已兑换", voided: "预留作废退回", expired: "预留过期退回",
+  donated: "捐出", received: "受赠",
+};
+function pointsLabel(line) {
+  if (line.kind === "earned") return line.source_kind === "reward" ? "奖单奖励" : "服务时长积分";
+  return POINTS_KIND[line.kind] || line.kind;
+}
+
+// Reasons people wrote (a correction's, a reward's) are shown; the ledger's own
+// bookkeeping words are not.
+const peopleWords = (reason) => (/[^\x00-\x7f]/.test(reason || "") ? reason : "");
+
+const STARS = ["未评星", "一星志愿者", "二星志愿者", "三星志愿者", "四星志愿者", "五星志愿者"];
+const $ = (id) => document.getElementById(id);
+const state = { me: null, view: null };
+
+// -- the session: tokens in this tab's storage, refreshed once on a 401 --------------
+
+function session() {
+  try { return JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch { return null; }
+}
+
+function keep(signedIn) {
+  sessionStorage.setItem(STORE, JSON.stringify({
+    access: signedIn.access_token, refresh: signedIn.refresh_token,
+  }));
+}
+
+function forget() { sessionStorage.removeItem(STORE); }
+
+async function refreshed() {
+  const current = session();
+  if (!current) return false;
+  const response = await fetch("/v1/sessions/refresh", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: current.refresh }),
+  });
+  if (!response.ok) { forget(); return false; }
+  keep(await response.json());
+  return true;
+}
+
+class Problem extends Error {
+  constructor(status, body) {
+    super(body.detail || `HTTP ${status}`);
+    this.status = status;
+    this.rule = body.rule;
+  }
+}
+
+async function api(method, path, body, retried = false) {
+  const current = session();
+  const headers = { "Content-Type": "application/json" };
+  if (current) headers.Authorization = `Bearer ${current.access}`;
+  const response = await fetch(path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401 && current && !retried && await refreshed()) {
+    return api(method, path, body, true);
+  }
+  if (response.status === 204) return null;
+  const answer = await response.json().catch(() => ({}));
+  if (response.status === 401 && current) { forget(); showSignIn("登录已过期，请重新登录。"); }
+  if (!response.ok) throw new Problem(response.status, answer);
+  return answer;
+}
+
+// -- small helpers ---------------------------------------------------------------------
+
+function say(text) {
+  $("message").textContent = text || "";
+  $("message").hidden = !text;
+}
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+const CHINA = { timeZone: "Asia/Shanghai" };
+const day = (iso) => new Date(iso).toLocaleDateString("zh-CN", CHINA);
+const time = (iso) => new Date(iso).toLocaleString("zh-CN", {
+  ...CHINA, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit",
+});
+const number = (value) => Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 2 });
+
+function fill(listId, emptyId, items, render) {
+  const list = $(listId);
+  list.replaceChildren(...items.map(render));
+  $(emptyId).hidden = items.length > 0;
+}
+
+function row(title, detail, aside) {
+  const item = element("li");
+  const text = element("div", null, "text");
+  text.append(element("div", title, "title"));
+  if (detail) text.append(element("div", detail, "detail"));
+  item.append(text);
+  if (aside) item.append(aside);
+  return item;
+}
+
+function button(label, action) {
+  const node = element("button", label);
+  node.type = "button";
+  node.addEventListener("click", async () => {
+    node.disabled = true;
+    try { await action(node); } catch (error) { say(error.message); node.disabled = false; }
+  });
+  return node;
+}
+
+// -- signing in and out ------------------------------------------------------------
+
+function showOnly(...ids) {
+  for (const id of ["sign-in", "change-password", "overview", "activities", "orders",
+    "inbox", "mine", "staff"]) $(id).hidden = !ids.includes(id);
+  $("tabs").hidden = !state.me || state.me.must_change_password;
+  $("sign-out").hidden = !state.me;
+}
+
+function showSignIn(text) {
+  state.me = null;
+  $("who").textContent = "";
+  showOnly("sign-in");
+  say(text);
+}
+
+$("sign-in").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("");
+  try {
+    keep(await api("POST", "/v1/sessions", {
+      login: $("login").value, password: $("password").value,
+    }));
+    $("password").value = "";
+    await start();
+  } catch (error) {
+    say(error.rule === "attempts_within_limit" ? `尝试次数过多：${error.message}`
+      : error.rule === "login_unlocked" ? "账号因多次密码错误已锁定，请联系工作人员解锁。"
+      : error.rule === "registration_approved" ? "您的注册正在等待实践站审核。"
+      : "登录名或密码不正确。");
+  }
+});
+
+$("change-password").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await api("PUT", "/v1/me/password", {
+      current_password: $("current-password").value, new_password: $("new-password").value,
+    });
+    forget();
+    showSignIn("密码已更新，请用新密码登录。");
+  } catch (error) { say(`未能保存：${error.message}`); }
+});
+
+$("sign-out").addEventListener("click", async () => {
+  try { await api("DELETE", "/v1/sessions/current"); } catch { /* signed out anyway */ }
+  forget();
+  showSignIn("您已退出。");
+});
+
+// -- the views ---------------------------------------------------------------------------
+
+async function overview() {
+  const id = state.me.volunteer_id;
+  const [person, hours, statement] = await Promise.all([
+    api("GET", `/v1/volunteers/${id}`),
+    api("GET", `/v1/volunteers/${id}/hours?limit=30`),
+    api("GET", `/v1/accounts/${id}/entries?limit=30`),
+  ]);
+  $("who").textContent = `${person.name} · ${person.volunteer_number}`;
+  $("star-level").textContent = STARS[person.star_level];
+  $("hours").textContent = number(person.verified_hours);
+  $("points").textContent = number(person.points_balance);
+  const toNext = person.hours_to_next_star;
+  const done = Number(person.verified_hours);
+  $("star-bar").style.width = toNext === null ? "100%"
+    : `${Math.round((100 * done) / (done + Number(toNext)))}%`;
+  $("next-star").textContent = toNext === null ? "您已是五星志愿者，感谢您的奉献！"
+    : `再服务 ${number(toNext)} 小时即可成为${STARS[person.star_level + 1]}。`;
+  fill("entries", "no-entries", hours.items, (entry) => {
+    const notes = [ENTRY_STATUS[entry.status] || "", entry.pending_request_id ? "更正审核中" : "",
+      entry.revision > 1 && entry.status === "live" ? "已更正" : "",
+      entry.revision > 1 && entry.last_change_reason ? `（${entry.last_change_reason}）` : ""];
+    return row(entry.activity_name, `${day(entry.started_at)} · ${entry.location} ${notes.join(" ")}`,
+      element("span", `${number(entry.hours)} 小时`, "amount"));
+  });
+  fill("statement", "no-statement", statement, (line) => row(
+    pointsLabel(line), [day(line.occurred_at), peopleWords(line.reason)].filter(Boolean).join(" · "),
+    element("span", `${Number(line.points) > 0 ? "+" : ""}${number(line.points)}`, "amount"),
+  ));
+}
+
+async function activities() {
+  const list = await api("GET", "/v1/activities?state=published&limit=200");
+  const now = Date.now();
+  const upcoming = list.filter((a) => new Date(a.starts_at) > now)
+    .sort((a, b) => new Date(a.starts_at) - new Date(b.starts_at));
+  fill("activity-list", "no-activities", upcoming, (activity) => {
+    const mine = activity.attendance.some((a) => a.volunteer_id === state.me.volunteer_id);
+    const full = activity.signed_up >= activity.capacity;
+    const action = mine ? element("span", "已报名", "done")
+      : full ? element("span", "已满", "done")
+        : button("报名", async (node) => {
+          await api("POST", `/v1/activities/${activity.id}/signups`, {});
+          node.replaceWith(element("span", "已报名", "done"));
+        });
+    return row(activity.title,
+      `${time(activity.starts_at)} · ${activity.location} · 已报 ${activity.signed_up}/${activity.capacity}`,
+      action);
+  });
+}
+
+async function orders() {
+  const resident = state.me.role === "resident";
+  $("orders-title").textContent = resident ? "我的点单" : "派给我的单和可认领的单";
+  const list = await api("GET", "/v1/orders?limit=100");
+  fill("order-list", "no-orders", list, (order) => {
+    let action = element("span", ORDER_STATE[order.state] || order.state, `state ${order.state}`);
+    if (!resident && ["dispatched", "open"].includes(order.state)
+      && !order.accepted_by.includes(state.me.volunteer_id)) {
+      action = button("接单", async (node) => {
+        await api("POST", `/v1/orders/${order.id}/accept`);
+        node.replaceWith(element("span", "已接单", "done"));
+      });
+    }
+    if (resident && order.state === "completed") action = evaluation(order);
+    return row(order.title, `${time(order.window_start)} · ${order.address}`, action);
+  });
+}
+
+function evaluation(order) {
+  const box = element("span", null, "evaluate");
+  const stars = element("select");
+  stars.setAttribute("aria-label", "评分");
+  for (let n = 5; n >= 1; n -= 1) {
+    const option = element("option", "★".repeat(n));
+    option.value = String(n);
+    stars.append(option);
+  }
+  box.append(stars, button("评价", async () => {
+    await api("POST", `/v1/orders/${order.id}/evaluation`, { stars: Number(stars.value) });
+    box.replaceWith(element("span", "已评价", "done"));
+  }));
+  return box;
+}
+
+async function inbox() {
+  const box = await api("GET", "/v1/me/notifications?limit=100");
+  showUnread(box.unread);
+  fill("notification-list", "no-notifications", box.items, (notice) => {
+    const item = row(notice.title, `${notice.body} · ${time(notice.created_at)}`);
+    if (!notice.read) {
+      item.classList.add("unread");
+      item.addEventListener("click", async () => {
+        const marked = await api("POST", "/v1/me/notifications/read", { ids: [notice.id] });
+        item.classList.remove("unread");
+        showUnread(marked.unread);
+      }, { once: true });
+    }
+    return item;
+  });
+  $("read-all").onclick = async () => {
+    const ids = box.items.filter((n) => !n.read).map((n) => n.id);
+    if (ids.length) await api("POST", "/v1/me/notifications/read", { ids });
+    await inbox();
+  };
+}
+
+function showUnread(count) {
+  $("unread").textContent = count > 99 ? "99+" : String(count);
+  $("unread").hidden = count === 0;
+}
+
+async function mine() {
+  const id = state.me.volunteer_id;
+  const [teams, certificates] = await Promise.all([
+    api("GET", `/v1/volunteers/${id}/teams`),
+    api("GET", `/v1/volunteers/${id}/certificates`),
+  ]);
+  fill("team-list", "no-teams", teams, (team) => row(
+    team.name, `${day(team.joined_at)} 加入`, team.is_leader ? element("span", "队长", "done") : null,
+  ));
+  fill("certificate-list", "no-certificates", certificates, (c) => row(
+    `证明编号 ${c.number}`, `${c.period_from} 至 ${c.period_to} · ${c.issuer_name}`,
+    element("span", c.revoked_at ? "已撤销" : `${number(c.hours)} 小时`, "amount"),
+  ));
+}
+
+const VIEWS = { overview, activities, orders, inbox, mine };
+
+// -- where we are -----------------------------------------------------------------------
+
+function allowedViews() {
+  return [...document.querySelectorAll("#tabs a")]
+    .filter((a) => a.dataset.roles.split(" ").includes(state.me.role))
+    .map((a) => a.dataset.view);
+}
+
+async function route() {
+  if (!state.me || state.me.must_change_password) return;
+  const allowed = allowedViews();
+  const wanted = location.hash.slice(1);
+  const view = allowed.includes(wanted) ? wanted : allowed[0];
+  for (const tab of document.querySelectorAll("#tabs a")) {
+    tab.hidden = !allowed.includes(tab.dataset.view);
+    tab.classList.toggle("active", tab.dataset.view === view);
+  }
+  if (!view) { showOnly("staff"); return; }
+  const staff = ["admin", "coordinator"].includes(state.me.role);
+  showOnly(view, ...(staff ? ["staff"] : []));
+  say("");
+  try { await VIEWS[view](); } catch (error) { if (state.me) say(error.message); }
+}
+
+async function start() {
+  if (!session()) { showSignIn(); return; }
+  try { state.me = await api("GET", "/v1/me"); } catch { return; }
+  if (!state.me) return;
+  $("who").textContent = state.me.name;
+  if (state.me.must_change_password) { showOnly("change-password"); say(""); return; }
+  if (!["volunteer", "resident"].includes(state.me.role)) {
+    $("who").textContent = `${state.me.name}（工作人员）`;
+  }
+  api("GET", "/v1/me/notifications?unread_only=true&limit=1")
+    .then((box) => showUnread(box.unread)).catch(() => {});
+  await route();
+}
+
+window.addEventListener("hashchange", route);
+start();

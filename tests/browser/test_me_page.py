@@ -1,0 +1,296 @@
+"""A person's own pages (`/me/`) in headless Chromium, on a phone (390×844) and a
+desktop: signing in, a first sign-in's password change, a volunteer's hours, star
+level and points, signing up for an activity, taking an open order, messages, teams;
+a resident evaluating a served order. Nothing is loaded from outside."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+
+from application.activities import PublishActivity
+from application.logins import OpenLogin
+from application.orders import (
+    AcceptOrder,
+    CompleteOrder,
+    DispatchOrder,
+    PlaceOrder,
+    ReviewOrder,
+    Served,
+    StartOrder,
+    TakeOrder,
+)
+from application.registrations import SELF_SERVICE
+from application.residents import RegisterResident
+from application.services import Container
+from application.teams import AddMember, RegisterTeam
+from domain.access import Actor, Role
+from domain.resident import OrderChannel
+from tests.browser.conftest import serving
+from tests.conftest import NOW
+from tests.integration.helpers import District, make_district, record, register
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+PASSWORD = "双泉社区秋天2026"
+
+
+@dataclass
+class People:
+    url: str
+    district: District
+    volunteer: UUID
+    outside: list[str]
+    context: BrowserContext
+    shots: Path
+
+    def open(self, viewport: dict[str, int] = PHONE) -> Page:
+        page = self.context.new_page()
+        page.set_viewport_size(viewport)
+        # The page compares activities with the browser's clock: the tests' "now".
+        page.clock.set_fixed_time(NOW)
+        page.goto(f"{self.url}/me/")
+        return page
+
+    def shot(self, page: Page, name: str) -> None:
+        path = self.shots / f"me-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+
+
+def sign_in(page: Page, login: str, password: str = PASSWORD) -> None:
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.locator("#sign-in button[type=submit]").click()
+
+
+def a_volunteer_with_work(container: Container, admin: Actor) -> tuple[District, UUID]:
+    """A volunteer with 120 hours on record, a login, a team; an activity tomorrow;
+    an order open for claiming at its station; a resident's order served."""
+    district = make_district(container, admin)
+    station = district.station
+
+    def run(handler: Any, command: Any, actor: Actor = admin) -> Any:
+        return container.commands.run(handler, command, actor).result
+
+    volunteer = register(container, admin, station)
+    for day in range(10):
+        start = NOW - timedelta(days=20 - day)
+        record(container, admin, volunteer, station, start, 12 * 60)
+    team = run(
+        container.teams.register,
+        RegisterTeam("双泉环保队", station, "sanitation_environment"),
+    ).id
+    run(container.teams.add, AddMember(team, volunteer))
+    run(
+        container.activities.publish,
+        PublishActivity(
+            team,
+            "周末河道清理",
+            "public",
+            "environment",
+            "汶河岸边",
+            "李队长",
+            NOW + timedelta(days=1),
+            NOW + timedelta(days=1, hours=2),
+            10,
+        ),
+    )
+    run(
+        container.logins.open,
+        OpenLogin(
+            "xiaoming", Role.VOLUNTEER, volunteer_id=volunteer, password=PASSWORD
+        ),
+    )
+    a_served_order(container, admin, district, volunteer)
+    open_order = run(
+        container.orders.take,
+        TakeOrder(
+            order("帮忙取药", station), "张大爷", "13700001111", OrderChannel.VISIT
+        ),
+    ).id
+    run(container.orders.review, ReviewOrder(open_order, True))
+    run(
+        container.orders.dispatch,
+        DispatchOrder(open_order, open_for_claiming=True),
+    )
+    assert container.projector is not None
+    container.projector.catch_up()
+    return district, volunteer
+
+
+def order(title: str, station: UUID) -> PlaceOrder:
+    return PlaceOrder(
+        "elderly",
+        "daily_care",
+        title,
+        "老人行动不便",
+        station,
+        "双泉社区3号楼",
+        NOW - timedelta(hours=8),
+        NOW - timedelta(hours=2),
+    )
+
+
+def a_served_order(
+    container: Container, admin: Actor, district: District, volunteer: UUID
+) -> UUID:
+    """李大妈's need, taken by phone and served; her login to evaluate it."""
+
+    def run(handler: Any, command: Any, actor: Actor = admin) -> Any:
+        return container.commands.run(handler, command, actor).result
+
+    served = run(
+        container.orders.take,
+        TakeOrder(
+            order("帮独居老人打扫卫生", district.station),
+            "李大妈",
+            "13912345678",
+            OrderChannel.PHONE_CALL,
+        ),
+    )
+    order_id = served.id
+    run(container.orders.review, ReviewOrder(order_id, True))
+    run(container.orders.dispatch, DispatchOrder(order_id, volunteer_ids=(volunteer,)))
+    helper = Actor(Role.VOLUNTEER, volunteer, "小明", volunteer_id=volunteer)
+    run(container.orders.accept, AcceptOrder(order_id), helper)
+    run(container.orders.start, StartOrder(order_id))
+    span = Served(volunteer, NOW - timedelta(hours=6), NOW - timedelta(hours=4))
+    run(container.orders.complete, CompleteOrder(order_id, (span,)))
+    return UUID(str(served.resident_id))
+
+
+@pytest.fixture
+def people(
+    browser: Browser, container: Container, admin: Actor, tmp_path: Path
+) -> Iterator[People]:
+    district, volunteer = a_volunteer_with_work(container, admin)
+    shots = Path(os.environ.get("VLEDGER_SCREENSHOTS") or tmp_path)
+    with serving(container) as url:
+        context = browser.new_context(locale="zh-CN")
+        outside: list[str] = []
+
+        def only_this_service(route: Route) -> None:
+            if route.request.url.startswith(url):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_this_service)
+        yield People(url, district, volunteer, outside, context, shots)
+        context.close()
+
+
+def test_a_volunteer_sees_its_record_and_takes_part(people: People) -> None:
+    page = people.open()
+    expect(page.locator("#sign-in")).to_be_visible()
+    sign_in(page, "xiaoming", "wrong-password")
+    expect(page.locator("#message")).to_have_text("登录名或密码不正确。")
+    sign_in(page, "xiaoming")
+    expect(page.locator("#star-level")).to_have_text("一星志愿者")
+    # 120 hours recorded, and 2 of the order it served.
+    expect(page.locator("#hours")).to_have_text("122")
+    expect(page.locator("#next-star")).to_have_text(
+        "再服务 178 小时即可成为二星志愿者。"
+    )
+    expect(page.locator("#entries li")).to_have_count(11)
+    expect(page.locator("#who")).to_contain_text("王小明")
+    people.shot(page, "overview-phone")
+
+    page.locator("#tabs a[data-view=activities]").click()
+    activity = page.locator("#activity-list li").first
+    expect(activity).to_contain_text("周末河道清理")
+    activity.get_by_role("button", name="报名").click()
+    expect(activity.locator(".done")).to_have_text("已报名")
+    people.shot(page, "activities-phone")
+
+    page.locator("#tabs a[data-view=orders]").click()
+    claimable = page.locator("#order-list li", has_text="帮忙取药")
+    claimable.get_by_role("button", name="接单").click()
+    expect(claimable.locator(".done")).to_have_text("已接单")
+
+    page.locator("#tabs a[data-view=inbox]").click()
+    notices = page.locator("#notification-list li")
+    expect(notices.filter(has_text="报名成功")).to_have_count(1)
+    expect(page.locator("#unread")).not_to_be_hidden()
+    people.shot(page, "inbox-phone")
+    page.get_by_role("button", name="全部标为已读").click()
+    expect(page.locator("#notification-list li.unread")).to_have_count(0)
+    expect(page.locator("#unread")).to_be_hidden()
+
+    page.locator("#tabs a[data-view=mine]").click()
+    expect(page.locator("#team-list")).to_contain_text("双泉环保队")
+    expect(page.locator("#no-certificates")).to_be_visible()
+
+    page.set_viewport_size(DESKTOP)
+    page.locator("#tabs a[data-view=overview]").click()
+    expect(page.locator("#star-level")).to_have_text("一星志愿者")
+    people.shot(page, "overview-desktop")
+    page.locator("#sign-out").click()
+    expect(page.locator("#sign-in")).to_be_visible()
+    assert people.outside == []
+
+
+def test_a_first_sign_in_asks_for_a_new_password(
+    people: People, container: Container, admin: Actor
+) -> None:
+    opened = container.commands.run(
+        container.logins.open,
+        OpenLogin("lizhan", Role.COORDINATOR, "李站长", people.district.station),
+        admin,
+    ).result
+    page = people.open()
+    sign_in(page, "lizhan", str(opened.one_time_password))
+    expect(page.locator("#change-password")).to_be_visible()
+    expect(page.locator("#tabs")).to_be_hidden()
+    people.shot(page, "change-password-phone")
+    page.fill("#current-password", str(opened.one_time_password))
+    page.fill("#new-password", PASSWORD)
+    page.locator("#change-password button[type=submit]").click()
+    expect(page.locator("#message")).to_have_text("密码已更新，请用新密码登录。")
+    sign_in(page, "lizhan")
+    expect(page.locator("#notification-list")).to_contain_text("帮独居老人打扫卫生")
+    expect(page.locator("#staff")).to_contain_text("办公室页面")
+    assert people.outside == []
+
+
+def test_a_resident_evaluates_what_was_served(
+    people: People, container: Container
+) -> None:
+    container.phone_codes.send("13912345678", "test")
+    container.deliveries.deliver_due()
+    text = container.sms_log.last_to("13912345678")
+    assert text is not None
+    container.commands.run(
+        container.residents.register,
+        RegisterResident(
+            "李大妈",
+            "13912345678",
+            people.district.station,
+            PASSWORD,
+            text.split("验证码是 ")[1][:6],
+            "2026-12",
+            True,
+        ),
+        SELF_SERVICE,
+    )
+    page = people.open()
+    sign_in(page, "13912345678")
+    served = page.locator("#order-list li", has_text="帮独居老人打扫卫生")
+    expect(served.locator(".evaluate")).to_be_visible()
+    people.shot(page, "resident-orders-phone")
+    served.locator("select").select_option("4")
+    served.get_by_role("button", name="评价").click()
+    expect(served.locator(".done")).to_have_text("已评价")
+    page.locator("#tabs a[data-view=inbox]").click()
+    expect(page.locator("#notification-list")).to_contain_text("服务已完成，请您评价")
+    assert people.outside == []
