@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
+from application.logins import VOLUNTEER_LOGIN
 from domain.access import Actor, Role
 from domain.account import CreditAccount
 from domain.errors import DuplicateIdNumber
@@ -24,11 +25,15 @@ from domain.identity import (
     normalise_phone,
 )
 from domain.ids import account_id_for
+from domain.login import Login, LoginStatus
 from domain.volunteer import ERASED, Volunteer, VolunteerStatus, clean_skills
 from infra import claims
 from infra.idempotency import redact_stored_responses
 from infra.kiosk_pins import forget_kiosk_pin
+from infra.recorder import SideWrite
 from infra.sequences import Sequences
+from infra.sign_in_guard import LOGIN_NAME_INDEX
+from infra.sign_in_sessions import end_sessions_of
 from infra.vault import Vault
 
 
@@ -96,11 +101,13 @@ class Volunteers:
         clock: Clock,
         vault: Vault,
         sequences: Sequences,
+        claims_reader: claims.ClaimReader,
     ) -> None:
         self.aggregates = aggregates
         self.clock = clock
         self.vault = vault
         self.sequences = sequences
+        self.claims = claims_reader
 
     def register(
         self, cmd: RegisterVolunteer, actor: Actor
@@ -205,7 +212,8 @@ class Volunteers:
         """PIPL Art. 47: an admin erases a person's personal data. The event (who,
         why) commits with the side writes that destroy it: the vault key and record
         shredded, the blind indexes and the ID-number claim dropped, the kiosk PIN
-        forgotten, the masked values in stored responses replaced."""
+        forgotten, the masked values in stored responses replaced; the person's
+        login, if any, is closed and its name freed."""
         actor.check_role(Role.ADMIN)
         volunteer = self.aggregates.volunteer(cmd.volunteer_id)
         masked = (
@@ -214,8 +222,9 @@ class Volunteers:
             volunteer.phone_masked,
         )
         volunteer.erase_personal_data(cmd.reason, actor.label)
+        login, login_writes = self._close_login(volunteer.id, cmd.reason, actor)
         return Decision(
-            [volunteer],
+            [volunteer, *login],
             PersonalDataErased(volunteer.id, volunteer.erased, volunteer.status),
             [
                 self.vault.shred(volunteer.id),
@@ -224,5 +233,24 @@ class Volunteers:
                 redact_stored_responses(
                     [volunteer.id, account_id_for(volunteer.id)], masked, ERASED
                 ),
+                *login_writes,
             ],
         )
+
+    def _close_login(
+        self, volunteer_id: UUID, reason: str, actor: Actor
+    ) -> tuple[list[Login], list[SideWrite]]:
+        """An erased person signs in no more: its login is disabled, its sessions
+        end, its password hash goes, and its login name is free."""
+        login_id = self.claims.owner(VOLUNTEER_LOGIN, volunteer_id.bytes)
+        login = None if login_id is None else self.aggregates.find(Login, login_id)
+        if login is None:
+            return [], []
+        if login.status in (LoginStatus.ACTIVE, LoginStatus.LOCKED):
+            login.disable(reason, actor.label)
+        return [login], [
+            end_sessions_of(login.id, "personal_data_erased", self.clock.now()),
+            claims.release(LOGIN_NAME_INDEX, login.id),
+            claims.release(VOLUNTEER_LOGIN, login.id),
+            SideWrite("DELETE FROM login_secrets WHERE login_id = %s", (login.id,)),
+        ]

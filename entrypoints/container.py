@@ -152,7 +152,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     vault_reader = VaultReader(db, pii_vault)
     webhook_endpoints = WebhookEndpoints(db, pii_vault, vault_reader)
     deliveries = Deliveries(db, sms_gateway, webhook_endpoints, clock)
-    volunteers = Volunteers(aggregates, now, pii_vault, numbers)
+    volunteers = Volunteers(aggregates, now, pii_vault, numbers, claim_reader)
     logins = Logins(aggregates, now, pii_vault, password_store, claim_reader)
     sign_ins = SignIns(
         aggregates,

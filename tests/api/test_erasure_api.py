@@ -167,3 +167,41 @@ def test_a_retried_registration_answers_with_the_data_erased(api: Api) -> None:
     assert retried.json()["id"] == first.json()["id"]
     assert retried.json()["name_masked"] == ERASED
     assert retried.json()["phone_masked"] == ERASED
+
+
+def test_an_erased_person_signs_in_no_more_and_its_login_name_is_free(
+    api: Api, served: dict[str, Any]
+) -> None:
+    opened = api.as_admin(
+        "POST",
+        "/v1/logins",
+        json={"login": "xiaoming", "role": "volunteer", "volunteer_id": served["id"]},
+    ).json()
+    password = opened["one_time_password"]
+    signed_in = api.call(
+        "POST", "/v1/sessions", json={"login": "xiaoming", "password": password}
+    )
+    assert signed_in.status_code == 201, signed_in.text
+    erased = erase(api, served["id"])
+    assert erased.status_code == 200, erased.text
+    token = signed_in.json()["access_token"]
+    assert api.call("GET", "/v1/me", token).status_code == 401
+    again = api.call(
+        "POST", "/v1/sessions", json={"login": "xiaoming", "password": password}
+    )
+    assert_problem(again, 401, "credentials_match")
+    login = api.as_admin(
+        "GET",
+        f"/v1/logins/{opened['id']}",
+        params={"min_position": erased.json()["position"]},
+    ).json()
+    assert login["status"] == "disabled"
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=9)
+    ).json()
+    reused = api.as_admin(
+        "POST",
+        "/v1/logins",
+        json={"login": "xiaoming", "role": "volunteer", "volunteer_id": other["id"]},
+    )
+    assert reused.status_code == 201, reused.text

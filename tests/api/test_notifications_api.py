@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.access import Role
-from tests.api.conftest import Api, volunteer_body
+from tests.api.conftest import Api, volunteer_body, volunteer_with_hours
 from tests.api.test_activities_api import publish
 from tests.api.test_orders_api import Loop
 from tests.api.test_self_service_api import register
@@ -159,3 +159,56 @@ def test_a_registration_tells_the_station_and_then_the_new_volunteer(
     volunteer = api.token(Role.VOLUNTEER, volunteer_id=registration["volunteer_id"])
     mine = inbox(api, volunteer, approved["position"])
     assert [n["kind"] for n in mine["items"]] == ["registration_approved"]
+
+
+def test_a_decided_correction_and_an_issued_certificate_reach_the_volunteer(
+    api: Api,
+) -> None:
+    served = volunteer_with_hours(api, (200,))
+    own = api.token(Role.VOLUNTEER, volunteer_id=served["id"])
+    record = served["records"][0]
+    path = f"/v1/volunteers/{served['id']}/hours/{record}/corrections"
+    asked = api.call("POST", path, own, json={"revoke": True, "reason": "登记重复"})
+    assert asked.status_code == 202, asked.text
+    reject = (
+        f"/v1/volunteers/{served['id']}/correction-requests/"
+        f"{asked.json()['request_id']}/reject"
+    )
+    rejected = api.call(
+        "POST", reject, api.tokens["coordinator"], json={"reason": "确有两次服务"}
+    )
+    assert rejected.status_code == 200, rejected.text
+    issued = api.call(
+        "POST",
+        f"/v1/volunteers/{served['id']}/certificates",
+        api.tokens["coordinator"],
+        json={
+            "from": "2026-05-01",
+            "to": "2026-06-01",
+            "person_in_charge": "李站长",
+            "contact": "0634-1234567",
+        },
+    )
+    assert issued.status_code == 201, issued.text
+    box = inbox(api, own, issued.json()["position"])
+    assert kinds(box) == [
+        ("certificate_issued", f"证明编号 {issued.json()['number']}"),
+        ("correction_decided", "您的更正申请未通过：确有两次服务"),
+    ]
+
+
+def test_a_hold_about_to_expire_reminds_its_volunteer(
+    api: Api, shop: dict[str, Any]
+) -> None:
+    from tests.api.kiosk import buy
+
+    held = buy(api, shop, hold=True)
+    assert held.status_code == 201, held.text
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    inbox(api, own, held.json()["position"])
+    reminders = api.container.sweeper.reminders
+    assert reminders.remind(NOW) == 0  # 15 minutes left
+    assert reminders.remind(NOW + timedelta(minutes=11)) == 1
+    (notice,) = inbox(api, own)["items"]
+    assert notice["kind"] == "hold_expiring"
+    assert notice["body"].startswith("请在 12:15 前")  # China time

@@ -329,3 +329,20 @@ def sign_in_volunteer(api: Api, volunteer_id: str) -> str:
         },
     )
     return str(sign_in(api, "helper1").json()["access_token"])
+
+
+def test_an_approved_volunteer_applies_to_a_team_with_its_own_account(
+    api: Api, team: dict[str, Any]
+) -> None:
+    registration = register(api).json()
+    api.call(
+        "POST",
+        f"/v1/volunteer-registrations/{registration['id']}/approval",
+        api.tokens["coordinator"],
+        json={"identity_checked": True},
+    )
+    token = sign_in(api, "self7").json()["access_token"]
+    applied = api.call("POST", f"/v1/teams/{team['id']}/applications", token, json={})
+    assert applied.status_code == 201, applied.text
+    assert applied.json()["status"] == "applied"
+    assert applied.json()["volunteer_id"] == registration["volunteer_id"]
