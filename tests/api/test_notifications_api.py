@@ -9,7 +9,7 @@ from typing import Any
 from domain.access import Role
 from tests.api.conftest import Api, volunteer_body, volunteer_with_hours
 from tests.api.test_activities_api import publish
-from tests.api.test_orders_api import Loop
+from tests.api.test_orders_api import a_loop
 from tests.api.test_self_service_api import register
 from tests.conftest import NOW
 
@@ -24,18 +24,6 @@ def inbox(api: Api, token: str, position: int | None = None, **params: Any) -> A
 
 def kinds(box: dict[str, Any]) -> list[tuple[str, str]]:
     return [(n["kind"], n["body"]) for n in box["items"]]
-
-
-def a_loop(api: Api) -> Loop:
-    volunteer = api.as_admin(
-        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
-    ).json()
-    return Loop(
-        api,
-        api.token(Role.RESIDENT),
-        volunteer,
-        api.token(Role.VOLUNTEER, volunteer_id=volunteer["id"]),
-    )
 
 
 def test_an_order_tells_the_station_the_volunteer_and_the_resident_in_turn(

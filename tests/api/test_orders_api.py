@@ -100,6 +100,11 @@ class Loop:
 
 @pytest.fixture
 def loop(api: Api) -> Loop:
+    return a_loop(api)
+
+
+def a_loop(api: Api) -> Loop:
+    """A resident's token, and a volunteer of the station with its token."""
     volunteer = api.as_admin(
         "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
     ).json()

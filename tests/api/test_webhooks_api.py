@@ -13,7 +13,7 @@ import pytest
 from api.app import create_app
 from infra.webhooks import signature
 from tests.api.conftest import Api, assert_problem
-from tests.api.test_notifications_api import a_loop
+from tests.api.test_orders_api import Loop, a_loop
 from tests.conftest import Clock
 from tests.receiver import Receiver, start_receiver
 
@@ -33,6 +33,18 @@ def register_webhook(api: Api, url: str, kinds: list[str]) -> dict[str, object]:
     return dict(made.json())
 
 
+def placed_and_seen(api: Api, loop: Loop | None = None) -> dict[str, object]:
+    """A resident's order, its notice in the read models."""
+    order = (loop or a_loop(api)).place()
+    api.call(
+        "GET",
+        "/v1/me/notifications",
+        api.tokens["coordinator"],
+        params={"min_position": order["position"]},
+    )
+    return order
+
+
 def fan_out_and_deliver(api: Api) -> int:
     api.container.sweeper.notifier.fan_out()
     return api.container.deliveries.deliver_due()
@@ -46,14 +58,7 @@ def test_a_webhook_hears_its_kinds_signed_with_its_secret(
     listed = api.call("GET", "/v1/webhooks", api.tokens["auditor"]).json()
     assert "secret" not in listed[0]
 
-    loop = a_loop(api)
-    order = loop.place()
-    api.call(
-        "GET",
-        "/v1/me/notifications",
-        api.tokens["coordinator"],
-        params={"min_position": order["position"]},
-    )
+    placed_and_seen(api)
     assert fan_out_and_deliver(api) == 1
     assert fan_out_and_deliver(api) == 0  # each notification is sent once
     (got,) = receiver.received
@@ -72,13 +77,7 @@ def test_failures_are_retried_later_then_parked_and_sent_again(
     register_webhook(api, receiver.url, [])
     receiver.failures = 2
     loop = a_loop(api)
-    order = loop.place()
-    api.call(
-        "GET",
-        "/v1/me/notifications",
-        api.tokens["coordinator"],
-        params={"min_position": order["position"]},
-    )
+    placed_and_seen(api, loop)
     assert fan_out_and_deliver(api) == 0  # the first attempt failed
     assert api.container.deliveries.deliver_due() == 0  # not due yet
     clock.advance(timedelta(seconds=30))
@@ -90,13 +89,7 @@ def test_failures_are_retried_later_then_parked_and_sent_again(
     assert len(keys) == 1  # one message, three attempts
 
     receiver.failures = 100
-    second = loop.place()
-    api.call(
-        "GET",
-        "/v1/me/notifications",
-        api.tokens["coordinator"],
-        params={"min_position": second["position"]},
-    )
+    placed_and_seen(api, loop)
     api.container.sweeper.notifier.fan_out()
     for _ in range(8):
         api.container.deliveries.deliver_due()
@@ -116,14 +109,7 @@ def test_failures_are_retried_later_then_parked_and_sent_again(
 
 def test_a_write_does_not_wait_for_a_dead_endpoint(api: Api) -> None:
     register_webhook(api, "http://127.0.0.1:1/hook", [])  # nothing listens there
-    loop = a_loop(api)
-    order = loop.place()  # answered: delivery happens after, elsewhere
-    api.call(
-        "GET",
-        "/v1/me/notifications",
-        api.tokens["coordinator"],
-        params={"min_position": order["position"]},
-    )
+    placed_and_seen(api)  # answered: delivery happens after, elsewhere
     assert fan_out_and_deliver(api) == 0
     pending = api.call(
         "GET", "/v1/ops/deliveries", api.tokens["auditor"], params={"state": "pending"}

@@ -9,10 +9,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Route, sync_playwright
 
 from api.app import create_app
 from application.services import Container
@@ -49,6 +50,31 @@ def browser() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+
+
+def confined_context(
+    browser: Browser, url: str, **options: Any
+) -> tuple[BrowserContext, list[str]]:
+    """A Chinese-locale context that reaches only the service at `url`: any other
+    request is aborted and listed (the pages must work on an intranet)."""
+    context = browser.new_context(locale="zh-CN", **options)
+    outside: list[str] = []
+
+    def only_this_service(route: Route) -> None:
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_service)
+    return context, outside
+
+
+def screenshots(tmp_path: Path) -> Path:
+    """Where screenshots go: VLEDGER_SCREENSHOTS, to look at them, or the test's
+    own directory."""
+    return Path(os.environ.get("VLEDGER_SCREENSHOTS") or tmp_path)
 
 
 @contextmanager

@@ -6,27 +6,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Browser, Route, expect
+from playwright.sync_api import Browser, expect
 
 from application.services import Container
-from tests.browser.conftest import serving
+from tests.browser.conftest import confined_context, serving
 
 
 def test_the_api_docs_render_with_nothing_from_outside(
     browser: Browser, container: Container
 ) -> None:
-    outside: list[str] = []
     with serving(container) as url:
-        context = browser.new_context(locale="zh-CN")
-
-        def only_this_service(route: Route) -> None:
-            if route.request.url.startswith(url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_service)
+        context, outside = confined_context(browser, url)
         page = context.new_page()
         page.goto(url + "/docs")
         expect(page.locator(".swagger-ui .title").first).to_contain_text(

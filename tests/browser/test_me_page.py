@@ -5,7 +5,6 @@ a resident evaluating a served order. Nothing is loaded from outside."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from application.activities import PublishActivity
 from application.logins import OpenLogin
@@ -34,7 +33,7 @@ from application.services import Container
 from application.teams import AddMember, RegisterTeam
 from domain.access import Actor, Role
 from domain.resident import OrderChannel
-from tests.browser.conftest import serving
+from tests.browser.conftest import confined_context, screenshots, serving
 from tests.conftest import NOW
 from tests.integration.helpers import District, make_district, record, register
 
@@ -173,19 +172,9 @@ def people(
     browser: Browser, container: Container, admin: Actor, tmp_path: Path
 ) -> Iterator[People]:
     district, volunteer = a_volunteer_with_work(container, admin)
-    shots = Path(os.environ.get("VLEDGER_SCREENSHOTS") or tmp_path)
+    shots = screenshots(tmp_path)
     with serving(container) as url:
-        context = browser.new_context(locale="zh-CN")
-        outside: list[str] = []
-
-        def only_this_service(route: Route) -> None:
-            if route.request.url.startswith(url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_service)
+        context, outside = confined_context(browser, url)
         yield People(url, district, volunteer, outside, context, shots)
         context.close()
 

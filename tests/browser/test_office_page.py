@@ -4,19 +4,18 @@ walking the tree, and who may look."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from application.organisation import RecordPopulation
 from application.services import Container
 from domain.access import Actor, Role
-from tests.browser.conftest import serving
+from tests.browser.conftest import confined_context, screenshots, serving
 from tests.integration.assessment_story import YEAR, Story
 
 #: What Plotly drew in each chart: traces, and the sum of what the marks stand for
@@ -75,21 +74,11 @@ def office(
         )
     assert container.projector is not None
     container.projector.catch_up()
-    shots = Path(os.environ.get("VLEDGER_SCREENSHOTS") or tmp_path)
+    shots = screenshots(tmp_path)
     with serving(container) as url:
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": 1366, "height": 900}
+        context, outside = confined_context(
+            browser, url, viewport={"width": 1366, "height": 900}
         )
-        outside: list[str] = []
-
-        def only_this_service(route: Route) -> None:
-            if route.request.url.startswith(url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_service)
         yield Office(url, story, outside, context, shots)
         context.close()
 

@@ -5,7 +5,6 @@ outside and no token."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +12,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from application.activities import CloseActivity, PublishActivity
 from application.plans import SavePlan, SetFixedDay
@@ -29,7 +28,7 @@ from application.teams import RegisterTeam
 from domain.access import Actor, Role
 from domain.plan import FixedDayKind, PlannedActivity
 from domain.project import ProjectPlan
-from tests.browser.conftest import serving
+from tests.browser.conftest import confined_context, screenshots, serving
 from tests.conftest import NOW, Clock
 from tests.integration.helpers import District, make_district
 
@@ -134,19 +133,9 @@ def public(
     tmp_path: Path,
 ) -> Iterator[Public]:
     district = a_station_with_a_month(container, admin, clock)
-    shots = Path(os.environ.get("VLEDGER_SCREENSHOTS") or tmp_path)
+    shots = screenshots(tmp_path)
     with serving(container) as url:
-        context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-        outside: list[str] = []
-
-        def only_this_service(route: Route) -> None:
-            if route.request.url.startswith(url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_this_service)
+        context, outside = confined_context(browser, url, viewport=DESKTOP)
         yield Public(url, district, outside, context, shots)
         context.close()
 
