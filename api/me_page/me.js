@@ -130,8 +130,8 @@ function button(label, action) {
 // -- signing in and out ------------------------------------------------------------
 
 function showOnly(...ids) {
-  for (const id of ["sign-in", "change-password", "overview", "activities", "orders",
-    "inbox", "mine", "staff"]) $(id).hidden = !ids.includes(id);
+  for (const id of ["sign-in", "register-volunteer", "register-resident", "change-password",
+    "overview", "activities", "orders", "inbox", "mine", "staff"]) $(id).hidden = !ids.includes(id);
   $("tabs").hidden = !state.me || state.me.must_change_password;
   $("sign-out").hidden = !state.me;
 }
@@ -307,6 +307,101 @@ async function mine() {
 
 const VIEWS = { overview, activities, orders, inbox, mine };
 
+// -- registering oneself (no account yet) ---------------------------------------------
+
+// What a refused registration means, for people (the API's details are English).
+const RULE_TEXT = {
+  id_number_length: "身份证号应为 18 位。", id_number_format: "身份证号格式不正确。",
+  id_number_check_digit: "身份证号校验位不正确，请核对。",
+  id_number_birth_date: "身份证号与出生日期不一致。",
+  gender_matches_id_number: "性别与身份证号不一致。",
+  id_number_unique: "该身份证号已注册或正在审核，请联系实践站。",
+  birth_date_in_past: "出生日期不正确。", phone_format: "手机号不正确。",
+  mobile_phone: "请填写 11 位手机号。", login_format: "登录名应为字母开头的 3–32 位字母、数字，或手机号。",
+  login_unique: "该登录名已被使用，请换一个。", password_length: "密码应为 8–128 位。",
+  password_not_common: "密码太简单，请换一个。", password_not_login: "密码不能包含登录名。",
+  phone_code_matches: "验证码不正确。", phone_code_current: "验证码已失效，请重新获取。",
+  phone_code_tries: "验证码错误次数过多，请重新获取。",
+  one_login_per_resident: "该手机号已注册，请直接登录。",
+  attempts_within_limit: "操作太频繁，请稍后再试。", name_required: "请填写姓名。",
+  skill_format: "每项技能 1–50 个字。",
+};
+const refusal = (error) => RULE_TEXT[error.rule] || `提交未成功：${error.message}`;
+let publicLoaded = false;
+
+async function loadPublic() {
+  if (publicLoaded) return;
+  const [units, notice] = await Promise.all([
+    api("GET", "/v1/public/units"), api("GET", "/v1/public/privacy-notice"),
+  ]);
+  state.notice = notice;
+  for (const select of document.querySelectorAll("select.stations")) {
+    select.replaceChildren(...units.filter((u) => u.kind === "station").map((u) => {
+      const option = element("option", u.name);
+      option.value = u.id;
+      return option;
+    }));
+  }
+  for (const node of document.querySelectorAll(".notice-title")) node.textContent = `阅读《${notice.title}》`;
+  for (const node of document.querySelectorAll(".notice-name")) node.textContent = notice.title;
+  for (const node of document.querySelectorAll(".notice-text")) node.textContent = notice.text;
+  publicLoaded = true;
+}
+
+async function showRegistration(view) {
+  showOnly(view);
+  say("");
+  try { await loadPublic(); } catch (error) { say(error.message); }
+}
+
+const consent = () => ({ notice_version: state.notice.version, agreed: true });
+
+$("register-volunteer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const skills = $("v-skills").value.split(/[,，、\s]+/).filter(Boolean);
+  try {
+    const registered = await api("POST", "/v1/public/volunteer-registrations", {
+      name: $("v-name").value, gender: $("v-gender").value, birth_date: $("v-birth").value,
+      id_number: $("v-id").value, phone: $("v-phone").value, station_id: $("v-station").value,
+      skills, login: $("v-login").value, password: $("v-password").value, consent: consent(),
+    });
+    const station = $("v-station").selectedOptions[0].textContent;
+    history.replaceState(null, "", "#");
+    showSignIn(`注册已提交，请携带身份证到${station}核验；通过后用登录名 ${$("v-login").value} 登录。`
+      + `（登记号 ${registered.id.slice(0, 8)}）`);
+  } catch (error) { say(refusal(error)); }
+});
+
+$("r-send-code").addEventListener("click", async () => {
+  const sender = $("r-send-code");
+  try {
+    await api("POST", "/v1/public/phone-codes", { phone: $("r-phone").value });
+    say("验证码已发送，10 分钟内有效。");
+    sender.disabled = true;
+    let left = 60;
+    const tick = setInterval(() => {
+      left -= 1;
+      sender.textContent = left > 0 ? `${left} 秒后重发` : "获取验证码";
+      if (left <= 0) { clearInterval(tick); sender.disabled = false; }
+    }, 1000);
+  } catch (error) { say(refusal(error)); }
+});
+
+$("register-resident").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    await api("POST", "/v1/public/residents", {
+      name: $("r-name").value, phone: $("r-phone").value, community_id: $("r-community").value,
+      password: $("r-password").value, phone_code: $("r-code").value, consent: consent(),
+    });
+    keep(await api("POST", "/v1/sessions", {
+      login: $("r-phone").value, password: $("r-password").value,
+    }));
+    history.replaceState(null, "", "#orders");
+    await start();
+  } catch (error) { say(refusal(error)); }
+});
+
 // -- where we are -----------------------------------------------------------------------
 
 function allowedViews() {
@@ -332,7 +427,12 @@ async function route() {
 }
 
 async function start() {
-  if (!session()) { showSignIn(); return; }
+  if (!session()) {
+    const wanted = location.hash.slice(1);
+    if (["register-volunteer", "register-resident"].includes(wanted)) await showRegistration(wanted);
+    else showSignIn();
+    return;
+  }
   try { state.me = await api("GET", "/v1/me"); } catch { return; }
   if (!state.me) return;
   $("who").textContent = state.me.name;
@@ -345,5 +445,5 @@ async function start() {
   await route();
 }
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => (state.me ? route() : start()));
 start();

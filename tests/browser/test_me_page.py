@@ -1,10 +1,12 @@
 """A person's own pages (`/me/`) in headless Chromium, on a phone (390×844) and a
 desktop: signing in, a first sign-in's password change, a volunteer's hours, star
 level and points, signing up for an activity, taking an open order, messages, teams;
-a resident evaluating a served order. Nothing is loaded from outside."""
+a resident evaluating a served order; registering as a volunteer or a resident.
+Nothing is loaded from outside."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,15 +29,23 @@ from application.orders import (
     StartOrder,
     TakeOrder,
 )
-from application.registrations import SELF_SERVICE
+from application.registrations import SELF_SERVICE, ApproveRegistration
 from application.residents import RegisterResident
 from application.services import Container
 from application.teams import AddMember, RegisterTeam
 from domain.access import Actor, Role
+from domain.identity import Gender
 from domain.resident import OrderChannel
 from tests.browser.conftest import confined_context, screenshots, serving
 from tests.conftest import NOW
-from tests.integration.helpers import District, make_district, record, register
+from tests.factories import id_number
+from tests.integration.helpers import (
+    BIRTH,
+    District,
+    make_district,
+    record,
+    register,
+)
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -61,6 +71,7 @@ class People:
 
     def shot(self, page: Page, name: str) -> None:
         path = self.shots / f"me-{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header at the top
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
 
@@ -283,3 +294,78 @@ def test_a_resident_evaluates_what_was_served(
     page.locator("#tabs a[data-view=inbox]").click()
     expect(page.locator("#notification-list")).to_contain_text("服务已完成，请您评价")
     assert people.outside == []
+
+
+def test_a_volunteer_registers_on_the_page_and_signs_in_once_approved(
+    people: People, container: Container, admin: Actor
+) -> None:
+    page = people.open()
+    page.get_by_role("link", name="志愿者注册").click()
+    form = page.locator("#register-volunteer")
+    expect(form).to_be_visible()
+    expect(page.locator("#v-station option")).to_have_count(1)
+    page.fill("#v-name", "赵小红")
+    page.select_option("#v-gender", "female")
+    page.fill("#v-birth", "1990-03-07")
+    page.fill("#v-id", "370102199003070011")  # a wrong check digit
+    page.fill("#v-phone", "13600001111")
+    page.fill("#v-skills", "急救，心理疏导")
+    page.fill("#v-login", "xiaohong")
+    page.fill("#v-password", PASSWORD)
+    page.check("#v-consent")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#message")).to_have_text("身份证号校验位不正确，请核对。")
+    page.fill("#v-id", id_number(BIRTH, Gender.FEMALE, 3))
+    people.shot(page, "register-volunteer-phone")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#message")).to_contain_text(
+        "注册已提交，请携带身份证到双泉站核验"
+    )
+    sign_in(page, "xiaohong")
+    expect(page.locator("#message")).to_have_text("您的注册正在等待实践站审核。")
+
+    (pending,) = container.people.registrations(None, "pending", 10, 0)
+    container.commands.run(
+        container.registrations.approve,
+        ApproveRegistration(pending["id"], identity_checked=True),
+        admin,
+    )
+    sign_in(page, "xiaohong")
+    expect(page.locator("#star-level")).to_have_text("未评星")
+    expect(page.locator("#next-star")).to_have_text(
+        "再服务 100 小时即可成为一星志愿者。"
+    )
+    assert people.outside == []
+
+
+def test_a_resident_registers_with_an_sms_code_on_the_page(
+    people: People, container: Container
+) -> None:
+    page = people.open()
+    page.get_by_role("link", name="居民注册（点单）").click()
+    page.fill("#r-name", "孙大爷")
+    page.fill("#r-phone", "13500002222")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator("#message")).to_have_text("验证码已发送，10 分钟内有效。")
+    expect(page.locator("#r-send-code")).to_be_disabled()
+    text = wait_for_sms(container, "13500002222")
+    page.fill("#r-code", text.split("验证码是 ")[1][:6])
+    page.fill("#r-password", PASSWORD)
+    page.check("#r-consent")
+    people.shot(page, "register-resident-phone")
+    page.locator("#register-resident button[type=submit]").click()
+    expect(page.locator("#orders-title")).to_have_text("我的点单")
+    expect(page.locator("#no-orders")).to_be_visible()
+    assert people.outside == []
+
+
+def wait_for_sms(container: Container, phone: str) -> str:
+    """The code's text, once the background delivery after the request sent it
+    (a generous deadline for a busy machine)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        container.deliveries.deliver_due()
+        if (text := container.sms_log.last_to(phone)) is not None:
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"no SMS to {phone}")
