@@ -154,12 +154,13 @@ class Residents:
             resident.phone_masked,
             login.login_masked,
         )
+        if not writes:  # recorded by staff before: the name as the resident gives it
+            writes = [self.vault.store_resident(resident.id, cmd.name.strip(), phone)]
         return Decision(
             [resident, login],
             registered,
             [
                 *writes,
-                self.vault.store_resident(resident.id, cmd.name.strip(), phone),
                 claims.claim(LOGIN_NAME_INDEX, login_digest, login_id),
                 self.passwords.store(login_id, cmd.password),
                 forgive_login(login_id),
