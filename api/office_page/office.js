@@ -3,6 +3,8 @@
 // drawn with Plotly (served by this service from the plotly package: no CDN).
 
 const TOKEN_KEY = "vledger-office-token";
+// A person signed in on /me/ in this tab: its access token, refreshed when it expires.
+const PERSON_KEY = "vledger.me";
 const KIND = { center: "中心", institute: "所", station: "站" };
 const STARS = ["未定级", "一星", "二星", "三星", "四星", "五星"];
 const STATUS = { met: "达标", not_met: "未达标", no_data: "无数据" };
@@ -43,9 +45,30 @@ class Problem extends Error {
   }
 }
 
-async function api(path) {
+function personSession() {
+  try { return JSON.parse(sessionStorage.getItem(PERSON_KEY) || "null"); } catch { return null; }
+}
+
+async function refreshPerson() {
+  const person = personSession();
+  if (!person || person.access !== state.token) return false;
+  const response = await fetch("/v1/sessions/refresh", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: person.refresh }),
+  });
+  if (!response.ok) return false;
+  const signedIn = await response.json();
+  sessionStorage.setItem(PERSON_KEY, JSON.stringify({
+    access: signedIn.access_token, refresh: signedIn.refresh_token,
+  }));
+  state.token = signedIn.access_token;
+  return true;
+}
+
+async function api(path, retried = false) {
   const headers = state.token ? { Authorization: `Bearer ${state.token}` } : {};
   const response = await fetch(path, { headers });
+  if (response.status === 401 && !retried && await refreshPerson()) return api(path, true);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Problem(response.status, body);
   return body;
@@ -80,7 +103,7 @@ async function start() {
     sessionStorage.setItem(TOKEN_KEY, fromLink);
     history.replaceState(null, "", location.pathname + location.search);
   }
-  state.token = sessionStorage.getItem(TOKEN_KEY);
+  state.token = sessionStorage.getItem(TOKEN_KEY) || (personSession() || {}).access || null;
   const link = new URLSearchParams(location.search);
   fillYears(link.get("year"));
   if (link.get("as_of")) $("as-of").value = link.get("as_of");

@@ -260,6 +260,9 @@ def test_a_first_sign_in_asks_for_a_new_password(
     sign_in(page, "lizhan")
     expect(page.locator("#notification-list")).to_contain_text("帮独居老人打扫卫生")
     expect(page.locator("#staff")).to_contain_text("办公室页面")
+    page.get_by_role("link", name="办公室页面").click()  # the same session there
+    expect(page.locator("#board")).to_be_visible()
+    expect(page.locator("#breadcrumb")).to_contain_text("双泉站")
     assert people.outside == []
 
 
