@@ -131,6 +131,29 @@ def scoped_key(
     return IdempotencyKey(scope, key, fingerprint(request.url.path, *body))
 
 
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy, run uvicorn with --proxy-headers and
+    --forwarded-allow-ips so that this is the client's)."""
+    return request.client.host if request.client else "unknown"
+
+
+def public_key(
+    request: Request, key: str | None, body: dict[str, Any]
+) -> IdempotencyKey | None:
+    """A tokenless request's key, scoped to the client address and the route. The
+    body is fingerprinted without its secrets: a fast hash of a password is not
+    kept."""
+    if key is None:
+        return None
+    scope = f"public:{client_address(request)}:{request.method}:{route_path(request)}"
+    shown = {k: v for k, v in body.items() if k not in SECRET_FIELDS}
+    return IdempotencyKey(scope, key, fingerprint(request.url.path, shown))
+
+
+#: Body fields that never enter a fingerprint.
+SECRET_FIELDS = frozenset({"password", "phone_code"})
+
+
 #: Positions and offsets are Postgres bigints: a larger number is refused as input.
 MAX_BIGINT = 2**63 - 1
 

@@ -131,7 +131,9 @@ function button(label, action) {
 
 function showOnly(...ids) {
   for (const id of ["sign-in", "register-volunteer", "register-resident", "change-password",
-    "overview", "activities", "orders", "inbox", "mine", "staff"]) $(id).hidden = !ids.includes(id);
+    "overview", "activities", "orders", "inbox", "mine", "registrations", "staff"]) {
+    $(id).hidden = !ids.includes(id);
+  }
   $("tabs").hidden = !state.me || state.me.must_change_password;
   $("sign-out").hidden = !state.me;
 }
@@ -305,7 +307,35 @@ async function mine() {
   ));
 }
 
-const VIEWS = { overview, activities, orders, inbox, mine };
+async function registrations() {
+  const waiting = await api("GET", "/v1/volunteer-registrations?status=pending&limit=100");
+  // The queue is masked; each one's clear data is read to check the ID card.
+  const people = await Promise.all(
+    waiting.map((r) => api("GET", `/v1/volunteer-registrations/${r.id}`)),
+  );
+  fill("registration-list", "no-registrations", people, (r) => {
+    const item = row(`${r.name} · ${r.gender === "male" ? "男" : "女"} · ${r.birth_year} 年生`,
+      `身份证 ${r.id_number} · 手机 ${r.phone} · ${r.station_name} · ${day(r.submitted_at)}提交`);
+    const actions = element("span", null, "decide");
+    actions.append(
+      button("核验通过", async () => {
+        const approved = await api("POST", `/v1/volunteer-registrations/${r.id}/approval`,
+          { identity_checked: true });
+        actions.replaceWith(element("span", `已通过 ${approved.volunteer_number}`, "done"));
+      }),
+      button("不通过", async (node) => {
+        const reason = window.prompt("不通过的原因（申请人会看到）：");
+        if (!reason) { node.disabled = false; return; }
+        await api("POST", `/v1/volunteer-registrations/${r.id}/refusal`, { reason });
+        actions.replaceWith(element("span", "未通过", "done"));
+      }),
+    );
+    item.append(actions);
+    return item;
+  });
+}
+
+const VIEWS = { overview, activities, orders, inbox, mine, registrations };
 
 // -- registering oneself (no account yet) ---------------------------------------------
 

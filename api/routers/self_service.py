@@ -9,10 +9,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 
-from api.deps import ContainerDep, ReadAfter
+from api.deps import (
+    ContainerDep,
+    IdempotencyHeader,
+    ReadAfter,
+    client_address,
+    public_key,
+)
 from api.routers.common import written
 from api.routers.registrations import missing_registration
-from api.routers.sessions import client_address
 from api.schemas.people import (
     PhoneCodeIn,
     PhoneCodeSent,
@@ -58,12 +63,14 @@ def register_volunteer(
     request: Request,
     response: Response,
     container: ContainerDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> RegistrationWritten:
     """自主注册: Art. 6's fields, a login and the consent to the privacy notice. It
     waits for a coordinator of the station to check the person's ID card and
     approve it; until then signing in answers 403 `registration_approved`. One ID
     number registers once (409 `id_number_unique`, pending ones included)."""
     _take_quota(container, request, "volunteer_registration")
+    key = public_key(request, idempotency_key, body.model_dump(mode="json"))
     command = SubmitRegistration(
         body.name,
         body.gender,
@@ -80,7 +87,7 @@ def register_volunteer(
         body.registration_id,
     )
     outcome = container.commands.run(
-        container.registrations.submit, command, SELF_SERVICE
+        container.registrations.submit, command, SELF_SERVICE, key
     )
     return written(RegistrationWritten, outcome, response)
 
@@ -118,12 +125,17 @@ def send_phone_code(
 
 @router.post("/residents", status_code=201, response_model=ResidentWritten)
 def register_resident(
-    body: ResidentIn, request: Request, response: Response, container: ContainerDep
+    body: ResidentIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    idempotency_key: IdempotencyHeader = None,
 ) -> ResidentWritten:
     """A resident's own account: name, mobile (proved by the SMS code), community,
     password and the consent. Orders staff took for this phone before (代点单) are
     the resident's from now on; the login name is the phone unless one is given."""
     _take_quota(container, request, "resident_registration")
+    key = public_key(request, idempotency_key, body.model_dump(mode="json"))
     command = RegisterResident(
         body.name,
         body.phone,
@@ -135,6 +147,6 @@ def register_resident(
         body.login,
     )
     outcome = container.commands.run(
-        container.residents.register, command, SELF_SERVICE
+        container.residents.register, command, SELF_SERVICE, key
     )
     return written(ResidentWritten, outcome, response)

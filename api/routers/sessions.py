@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, ContainerDep
+from api.deps import ActorDep, ContainerDep, client_address
 from api.routers.common import written
 from api.schemas.logins import (
     LoginWritten,
@@ -19,12 +19,6 @@ from application.services import Container
 from application.sign_in import SignedIn
 
 router = APIRouter(prefix="/v1", tags=["sign-in"])
-
-
-def client_address(request: Request) -> str:
-    """The peer's address (behind a proxy, run uvicorn with --proxy-headers and
-    --forwarded-allow-ips so that this is the client's)."""
-    return request.client.host if request.client else "unknown"
 
 
 def session_out(

@@ -346,3 +346,28 @@ def test_an_approved_volunteer_applies_to_a_team_with_its_own_account(
     assert applied.status_code == 201, applied.text
     assert applied.json()["status"] == "applied"
     assert applied.json()["volunteer_id"] == registration["volunteer_id"]
+
+
+def test_a_retried_registration_answers_as_the_first_and_registers_once(
+    api: Api,
+) -> None:
+    headers = {"Idempotency-Key": "phone-retry-1"}
+    body = registration_body(api)
+    first = api.call(
+        "POST", "/v1/public/volunteer-registrations", json=body, headers=headers
+    )
+    again = api.call(
+        "POST", "/v1/public/volunteer-registrations", json=body, headers=headers
+    )
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    other = api.call(
+        "POST",
+        "/v1/public/volunteer-registrations",
+        json=body | {"name": "王大明"},
+        headers=headers,
+    )
+    assert_problem(other, 422, "idempotency_key_matches_request")
+    stored = api.container.db.fetch_all("SELECT * FROM idempotency_keys")
+    assert PASSWORD not in str(stored)

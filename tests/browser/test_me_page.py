@@ -29,7 +29,7 @@ from application.orders import (
     StartOrder,
     TakeOrder,
 )
-from application.registrations import SELF_SERVICE, ApproveRegistration
+from application.registrations import SELF_SERVICE
 from application.residents import RegisterResident
 from application.services import Container
 from application.teams import AddMember, RegisterTeam
@@ -327,12 +327,29 @@ def test_a_volunteer_registers_on_the_page_and_signs_in_once_approved(
     sign_in(page, "xiaohong")
     expect(page.locator("#message")).to_have_text("您的注册正在等待实践站审核。")
 
-    (pending,) = container.people.registrations(None, "pending", 10, 0)
     container.commands.run(
-        container.registrations.approve,
-        ApproveRegistration(pending["id"], identity_checked=True),
+        container.logins.open,
+        OpenLogin(
+            "lizhan",
+            Role.COORDINATOR,
+            "李站长",
+            people.district.station,
+            None,
+            PASSWORD,
+        ),
         admin,
     )
+    staff = people.open()  # another tab: a session of its own
+    sign_in(staff, "lizhan")
+    staff.locator("#tabs a[data-view=registrations]").click()
+    waiting = staff.locator("#registration-list li")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("赵小红")  # the clear data, to check the ID card
+    expect(waiting).to_contain_text(id_number(BIRTH, Gender.FEMALE, 3))
+    people.shot(staff, "registrations-phone")
+    waiting.get_by_role("button", name="核验通过").click()
+    expect(waiting.locator(".done")).to_contain_text("已通过 V")
+
     sign_in(page, "xiaohong")
     expect(page.locator("#star-level")).to_have_text("未评星")
     expect(page.locator("#next-star")).to_have_text(
