@@ -62,6 +62,17 @@ def tracked(container: Container) -> int:
     return int(row["s"]) if row else 0
 
 
+def pipeline_state(container: Container) -> str:
+    """What the relay and the projections recorded, to explain a failure."""
+    queries = (
+        "SELECT * FROM relay_partitions ORDER BY partition",
+        "SELECT projection, partition, position, kafka_offset FROM readmodel.tracking "
+        "ORDER BY partition, projection",
+        "SELECT projection, position, event_type, error FROM readmodel.dead_letters",
+    )
+    return "\n".join(str(container.db.fetch_all(q)) for q in queries)
+
+
 def test_kill_9_of_the_projector_mid_stream_then_restart_applies_each_once(
     make_container: Callable[..., Container],
     kafka_settings: dict[str, object],
@@ -194,7 +205,9 @@ def test_after_the_broker_is_wiped_the_projector_rereads_and_goes_on(
         again = KafkaPipeline(container)
         again.catch_up(timeout=60)
         again.close()
-        assert container.reads.volunteer(newcomer)["verified_hours"] == 1  # type: ignore[index]
+        summary = container.reads.volunteer(newcomer)
+        assert summary is not None, pipeline_state(container)
+        assert summary["verified_hours"] == 1
         assert read_model_rows(container.db, "readmodel") == read_model_rows(
             container.db, fresh_replay(container)
         )
