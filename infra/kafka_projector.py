@@ -2,8 +2,10 @@
 models in one transaction with the partition's mark and the offset to resume from.
 
 A redelivered batch changes nothing (events at or below the mark are skipped). When
-the broker's offsets no longer match the stored ones (a wiped or new broker), the
-partition is re-read from the start and the notification-id check does the rest."""
+the broker's offsets no longer match the stored ones (a wiped or new broker: the
+stored offset lies past the end, or the record before it is not the one applied
+last), the partition is re-read from the start and the notification-id check does
+the rest."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import threading
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import Mapper
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -22,6 +25,8 @@ from projections.base import Mark, Notified, OffsetMismatch, ProjectionRunner
 
 log = logging.getLogger(__name__)
 MAX_RECORDS = 500
+#: Half-second polls for the record before the stored offset (a slow broker).
+PROBE_POLLS = 20
 
 
 class KafkaProjector:
@@ -72,13 +77,54 @@ class KafkaProjector:
         ends = consumer.end_offsets(assigned)
         starts = consumer.beginning_offsets(assigned)
         self._starts = {tp.partition: int(starts.get(tp, 0)) for tp in assigned}
+        marks = self._marks()
         for tp in assigned:
             offset = stored.get(tp.partition)
-            if offset is not None and offset > ends.get(tp, 0):
+            if offset is not None and (
+                offset > ends.get(tp, 0)
+                or self._rewritten(tp, offset, marks.get(tp.partition))
+            ):
                 log.warning("partition %s lost messages: re-reading it", tp.partition)
                 self.runner.forget_offsets(tp.partition)
                 offset = None
             consumer.seek(tp, self._starts[tp.partition] if offset is None else offset)
+
+    def _rewritten(self, tp: TopicPartition, offset: int, mark: int | None) -> bool:
+        """Whether the record before `offset` is not the last one applied from this
+        partition: a wiped broker that has since received as many messages as the
+        old one had would otherwise resume past new ones. A record already removed
+        by retention cannot tell, and is taken as the one applied."""
+        if offset <= self._starts.get(tp.partition, 0) or mark is None:
+            return False
+        probe = KafkaConsumer(
+            bootstrap_servers=self.bootstrap,
+            enable_auto_commit=False,
+            request_timeout_ms=30_000,
+        )
+        try:
+            probe.assign([tp])
+            probe.seek(tp, offset - 1)
+            for _ in range(PROBE_POLLS):
+                records = probe.poll(timeout_ms=500, max_records=1).get(tp, [])
+                if records:
+                    try:
+                        last = orjson.loads(records[0].value)["notification_id"]
+                    except (orjson.JSONDecodeError, KeyError, TypeError):
+                        return True
+                    return bool(last != mark)
+            return True  # no answer: re-reading is safe, skipping is not
+        finally:
+            probe.close()
+
+    def _marks(self) -> dict[int, int]:
+        """The notification id last applied from each partition."""
+        rows = self.runner.db.fetch_all(
+            sql.SQL(
+                "SELECT partition, min(position) AS mark FROM {}.tracking "
+                "WHERE partition >= 0 GROUP BY partition"
+            ).format(sql.Identifier(self.runner.schema))
+        )
+        return {r["partition"]: int(r["mark"]) for r in rows}
 
     def _stored_offsets(self) -> dict[int, int]:
         rows = self.runner.db.fetch_all(

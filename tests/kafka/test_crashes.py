@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from kafka import KafkaConsumer, TopicPartition
 
 from api.app import create_app
 from application.services import Container
@@ -60,6 +61,27 @@ def tracked(container: Container) -> int:
         "WHERE partition >= 0"
     )
     return int(row["s"]) if row else 0
+
+
+def stored_offset(container: Container) -> int:
+    row = container.db.fetch_one(
+        "SELECT min(kafka_offset) AS o FROM readmodel.tracking WHERE partition = 0"
+    )
+    assert row is not None
+    return int(row["o"])
+
+
+def wait_for_end(bootstrap: str, topic: str, at_least: int) -> None:
+    """Until partition 0's end offset reaches `at_least` (a generous deadline)."""
+    probe = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        tp = TopicPartition(topic, 0)
+        deadline = time.monotonic() + 60
+        while probe.end_offsets([tp]).get(tp, 0) < at_least:
+            assert time.monotonic() < deadline, "the broker did not take the messages"
+            time.sleep(0.1)
+    finally:
+        probe.close()
 
 
 def pipeline_state(container: Container) -> str:
@@ -211,6 +233,53 @@ def test_after_the_broker_is_wiped_the_projector_rereads_and_goes_on(
         assert read_model_rows(container.db, "readmodel") == read_model_rows(
             container.db, fresh_replay(container)
         )
+    finally:
+        proxy.close()
+        broker.stop()
+
+
+def test_a_wiped_broker_that_has_as_many_messages_again_is_still_reread(
+    make_container: Callable[..., Container], admin: Actor
+) -> None:
+    """One partition: the new broker soon holds more messages than the projector's
+    stored offset, so the offset alone cannot tell that the broker was wiped; the
+    record before it, not the one applied last, does."""
+    port = free_port()
+    broker = start_broker(advertised_port=port)
+    proxy = CuttableProxy(port, broker.port)
+    container = make_container(
+        kafka_bootstrap=f"127.0.0.1:{port}",
+        kafka_topic="vledger.refilled",
+        kafka_partitions=1,
+    )
+    try:
+        district = make_district(container, admin)
+        first = KafkaPipeline(container)
+        first.catch_up()
+        first.close()
+        stored = tracked(container)
+        offset = stored_offset(container)
+        proxy.cut()
+        broker.stop()
+        broker = start_broker(advertised_port=port)
+        proxy.target = ("127.0.0.1", broker.port)
+        proxy.restore()
+        again = KafkaPipeline(container)
+        newcomers = []
+        for serial in (81, 82, 83, 84):  # one produce request each
+            newcomers.append(register(container, admin, district.station, serial))
+            while again.relay.publish_once():
+                pass
+        # The new broker holds more messages than the stored offset before the
+        # projector looks: the offset is no longer past the end.
+        wait_for_end(f"127.0.0.1:{port}", "vledger.refilled", offset + 1)
+        again.catch_up(timeout=60)
+        again.close()
+        assert tracked(container) > stored
+        for newcomer in newcomers:
+            assert container.reads.volunteer(newcomer) is not None, pipeline_state(
+                container
+            )
     finally:
         proxy.close()
         broker.stop()
