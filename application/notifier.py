@@ -63,9 +63,11 @@ class Notifier:
         if not new:
             return 0
         endpoints = self.webhooks.active()
+        phones = self._phones([n for n in new if n["kind"] in SMS_KINDS])
         with self.db.transaction() as cur:
             for notification in new:
-                for write in self._messages(notification, endpoints, now):
+                phone = phones.get(UUID(str(notification["recipient_id"])))
+                for write in self._messages(notification, endpoints, phone, now):
                     cur.execute(write.query, write.params)
                 cur.execute(
                     "INSERT INTO notification_dispatches (notification_id, "
@@ -78,6 +80,7 @@ class Notifier:
         self,
         notification: dict[str, Any],
         endpoints: list[dict[str, Any]],
+        phone: str | None,
         now: datetime,
     ) -> list[Any]:
         key = notification["id"]
@@ -91,21 +94,32 @@ class Notifier:
             for e in endpoints
             if not e["kinds"] or notification["kind"] in e["kinds"]
         ]
-        phone = self._phone(notification)
         if notification["kind"] in SMS_KINDS and phone is not None:
             text = f"【志愿服务】{notification['title']}：{notification['body']}"
             writes.append(outbox.enqueue(outbox.SMS, f"{key}:sms", phone, text, now))
         return writes
 
-    def _phone(self, notification: dict[str, Any]) -> str | None:
-        recipient = UUID(str(notification["recipient_id"]))
-        if notification["recipient_kind"] == "volunteer":
-            person = self.people.personal_data(recipient)
-            return None if person is None else person.phone
-        if notification["recipient_kind"] == "resident":
-            resident = self.people.resident(recipient)
-            return None if resident is None else resident["phone"]
-        return None
+    def _phones(self, notifications: list[dict[str, Any]]) -> dict[UUID, str]:
+        """The phones of these notifications' volunteers and residents, read from
+        the vault in two queries for the whole sweep."""
+
+        def recipients(kind: str) -> list[UUID]:
+            return list(
+                {
+                    UUID(str(n["recipient_id"]))
+                    for n in notifications
+                    if n["recipient_kind"] == kind
+                }
+            )
+
+        phones = {
+            owner: person.phone
+            for owner, person in self.people.people(recipients("volunteer")).items()
+            if person.phone
+        }
+        for owner, resident in self.people.residents(recipients("resident")).items():
+            phones[owner] = resident["phone"]
+        return phones
 
 
 def _plain(value: object) -> object:

@@ -7,6 +7,7 @@ hash made with older parameters is replaced at the next right sign-in."""
 from __future__ import annotations
 
 import secrets
+from functools import cached_property
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -35,9 +36,13 @@ class Passwords:
     def __init__(self, db: Database, hasher: PasswordHasher | None = None) -> None:
         self.db = db
         self.hasher = hasher or PasswordHasher()
-        #: Verified when a login name has no account, so that a wrong name costs
-        #: as long as a wrong password (no timing tells which names exist).
-        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def _decoy(self) -> str:
+        """Verified when a login name has no account, so that a wrong name costs
+        as long as a wrong password (no timing tells which names exist). Made at
+        the first use, not at every start of a process that may never sign in."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
     def store(self, login_id: UUID, password: str) -> SideWrite:
         """The write that keeps `password`'s hash, committed with its event."""

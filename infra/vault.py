@@ -208,24 +208,35 @@ class VaultReader:
 
     def contact(self, owner_id: UUID) -> str | None:
         """A team's clear contact phone, or None when it has none."""
-        row = self.db.fetch_one(
-            "SELECT key_id, wrapped_key, payload FROM contact_vault "
-            "WHERE owner_id = %s",
-            (owner_id,),
+        return self.contacts([owner_id]).get(owner_id)
+
+    def contacts(self, owner_ids: list[UUID]) -> dict[UUID, str]:
+        """Clear contact texts of several owners in one query."""
+        rows = self.db.fetch_all(
+            "SELECT owner_id, key_id, wrapped_key, payload FROM contact_vault "
+            "WHERE owner_id = ANY(%s)",
+            (owner_ids,),
         )
-        if row is None:
-            return None
-        return self.vault.open_text(
-            owner_id,
-            SealedRecord(
-                row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
-            ),
-        )
+        return {
+            row["owner_id"]: self.vault.open_text(
+                row["owner_id"],
+                SealedRecord(
+                    row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
+                ),
+            )
+            for row in rows
+        }
 
     def resident(self, resident_id: UUID) -> dict[str, str] | None:
         """A resident's clear name and phone."""
-        text = self.contact(resident_id)
-        return None if text is None else dict(json.loads(text))
+        return self.residents([resident_id]).get(resident_id)
+
+    def residents(self, resident_ids: list[UUID]) -> dict[UUID, dict[str, str]]:
+        """Clear names and phones of several residents in one query."""
+        return {
+            owner: dict(json.loads(text))
+            for owner, text in self.contacts(resident_ids).items()
+        }
 
     def find(self, text: str) -> list[UUID]:
         """Volunteers whose name, phone or ID number is exactly `text`."""

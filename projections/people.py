@@ -71,13 +71,19 @@ class PeopleReads:
 
     def inbox(
         self, audience: Audience, unread_only: bool, limit: int, offset: int
-    ) -> list[dict[str, Any]]:
-        return self.reads.rows(
-            INBOX + " ORDER BY n.created_at DESC, n.id LIMIT %(limit)s "
-            "OFFSET %(offset)s",
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of the reader's inbox and the count of all its unread notices,
+        in one query (a page past the end counts them on its own)."""
+        rows = self.reads.rows(
+            "SELECT *, count(*) FILTER (WHERE NOT i.read) OVER () AS unread_total "
+            "FROM (" + INBOX + ") i ORDER BY i.created_at DESC, i.id "
+            "LIMIT %(limit)s OFFSET %(offset)s",
             self._inbox_params(audience, unread_only)
             | {"limit": limit, "offset": offset},
         )
+        if not rows:
+            return [], self.unread(audience)
+        return rows, int(rows[0]["unread_total"])
 
     def visible(self, audience: Audience, notification_ids: list[str]) -> list[str]:
         """Which of these notifications the reader sees."""

@@ -66,9 +66,11 @@ def my_notifications(
 ) -> InboxOut:
     """The caller's inbox, newest first, with the count of unread ones."""
     audience = audience_of(actor)
-    rows = container.people.inbox(audience, unread_only, page.limit, page.offset)
+    rows, unread = container.people.inbox(
+        audience, unread_only, page.limit, page.offset
+    )
     return InboxOut(
-        unread=container.people.unread(audience),
+        unread=unread,
         items=[NotificationOut.model_validate(r) for r in rows],
     )
 

@@ -93,7 +93,9 @@ class LoginIn(Request):
     login_id: UUID | None = Field(default=None, description="Client-chosen id.")
 
 
-class LoginWritten(Written):
+class LoginFields(Response):
+    """What every answer about a login shows."""
+
     id: UUID
     role: Role = Field(description="admin, coordinator, auditor, volunteer, …")
     status: LoginStatus = Field(description="pending, active, locked or disabled")
@@ -102,6 +104,9 @@ class LoginWritten(Written):
     display_name: str = Field(description="The person's name, masked.")
     unit_id: UUID | None = Field(description="The unit whose staff manage it.")
     volunteer_id: UUID | None = Field(description="A volunteer login's volunteer.")
+
+
+class LoginWritten(Written, LoginFields):
     one_time_password: str | None = Field(
         default=None,
         description="Shown once, to hand to the person, who must change it at "
@@ -109,15 +114,7 @@ class LoginWritten(Written):
     )
 
 
-class LoginOut(Response):
-    id: UUID
-    role: Role = Field(description="admin, coordinator, auditor, volunteer, …")
-    status: LoginStatus = Field(description="pending, active, locked or disabled")
-    must_change_password: bool
-    login_masked: str = Field(description="The login name, masked.")
-    display_name: str = Field(description="The person's name, masked.")
-    unit_id: UUID | None = Field(description="The unit whose staff manage it.")
-    volunteer_id: UUID | None = Field(description="A volunteer login's volunteer.")
+class LoginOut(LoginFields):
     opened_at: datetime
     changed_at: datetime = Field(description="When it last changed.")
     last_change: str = Field(

@@ -57,6 +57,9 @@ def test_an_order_tells_the_station_the_volunteer_and_the_resident_in_turn(
         "order_completed",
         "order_accepted",
     ]
+    # The unread count is of the whole inbox, whatever page is read.
+    assert inbox(api, loop.resident, limit=1)["unread"] == 2
+    assert inbox(api, loop.resident, offset=5) == {"unread": 2, "items": []}
 
     ids = [n["id"] for n in mine["items"]]
     marked = api.call(
