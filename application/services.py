@@ -132,6 +132,7 @@ class Container:
             self.runner,
             self.kafka_bootstrap(),
             self.settings.kafka_topic,
+            self.settings.projector_group,
             partitions,
             self.settings.project_batch_size,
         )

@@ -5,6 +5,7 @@ topic without applying anything. Both are timed from their first batch on."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from kafka import KafkaConsumer, TopicPartition
@@ -51,14 +52,24 @@ ROUNDS = 2
 
 
 def project_all(projector: KafkaProjector, total: int) -> Steady:
-    applied, steady = 0, Steady()
+    """Runs the projector as `vledger project` does (fetching and applying in two
+    threads) and follows its count of applied events."""
+    stop = threading.Event()
+    running = threading.Thread(target=projector.run, args=(stop,), daemon=True)
+    running.start()
+    seen, steady = 0, Steady()
     deadline = time.monotonic() + DEADLINE_S
-    while applied < total:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"projected {applied} of {total} events")
-        count = projector.poll_once(timeout_ms=200)
-        applied += count
-        steady.add(count)
+    try:
+        while seen < total:
+            if time.monotonic() > deadline or not running.is_alive():
+                raise RuntimeError(f"projected {seen} of {total} events")
+            time.sleep(0.005)
+            applied = projector.applied
+            steady.add(applied - seen)
+            seen = applied
+    finally:
+        stop.set()
+        running.join(timeout=60)
     return steady
 
 

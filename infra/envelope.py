@@ -12,6 +12,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
+from infra.decoding import EventDecoder
 from projections.base import Notified
 
 
@@ -33,6 +34,7 @@ def encode(envelope: dict[str, Any]) -> bytes:
 
 
 def decode(value: bytes, mapper: Mapper[UUID]) -> Notified:
+    """The library's own way (kept as the reference the fast decoder is held to)."""
     envelope = orjson.loads(value)
     stored = StoredEvent(
         originator_id=UUID(envelope["originator_id"]),
@@ -41,3 +43,15 @@ def decode(value: bytes, mapper: Mapper[UUID]) -> Notified:
         state=orjson.dumps(envelope["data"]),
     )
     return Notified(envelope["notification_id"], mapper.to_domain_event(stored))
+
+
+def fast_decode(value: bytes, decoder: EventDecoder) -> Notified:
+    """The same event as `decode`, through the project's fast decoder."""
+    envelope = orjson.loads(value)
+    event = decoder.event(
+        envelope["type"],
+        envelope["originator_id"],
+        envelope["originator_version"],
+        envelope["data"],
+    )
+    return Notified(envelope["notification_id"], event)

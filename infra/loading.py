@@ -16,11 +16,13 @@ from copy import deepcopy
 from typing import Any, cast
 from uuid import UUID
 
+import orjson
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper
 
 from infra.db import Database
+from infra.decoding import EventDecoder
 from infra.recorder import EVENTS_TABLE
 
 EVENTS_AFTER = (
@@ -38,7 +40,7 @@ class AggregateLoader:
     ):
         self.db = db
         self.repository = repository
-        self.mapper = mapper
+        self.decoder = EventDecoder(mapper)
         self._fastforward = threading.Lock()
 
     def load(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
@@ -49,13 +51,13 @@ class AggregateLoader:
         rows = self.db.fetch_all(EVENTS_AFTER, (unique, after))
         events: dict[UUID, list[Any]] = defaultdict(list)
         for row in rows:
-            stored = StoredEvent(
+            event = self.decoder.event(
+                row["topic"],
                 row["originator_id"],
                 row["originator_version"],
-                row["topic"],
-                bytes(row["state"]),
+                orjson.loads(row["state"]),
             )
-            events[row["originator_id"]].append(self.mapper.to_domain_event(stored))
+            events[row["originator_id"]].append(event)
         found: dict[UUID, Aggregate] = {}
         for aggregate_id, asked_after in zip(unique, after, strict=True):
             aggregate = self._fast_forward(

@@ -49,7 +49,16 @@ class Settings(BaseSettings):
         "(at least 24 h, as the IETF draft asks).",
     )
     project_batch_size: int = Field(
-        default=500, ge=1, le=10_000, description="Most events a projector batch holds."
+        default=2000,
+        ge=1,
+        le=10_000,
+        description="Most events a projector batch holds.",
+    )
+    kafka_group: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="The projectors' consumer group (default: vledger-projectors."
+        "<topic>); projectors in one group share the topic's partitions.",
     )
     kafka_partitions: int = Field(
         default=3,
@@ -136,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def projector_group(self) -> str:
+        return self.kafka_group or f"vledger-projectors.{self.kafka_topic}"
 
     @property
     def embedded(self) -> bool:

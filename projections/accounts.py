@@ -2,11 +2,69 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
 from domain.account import CreditAccount
 from projections.base import Projection, Tx, event_class
+from projections.batch import Appended, Folded
+
+ZERO = Decimal(0)
+OPENED = Appended(
+    "accounts",
+    (
+        ("account_id", "uuid"),
+        ("volunteer_id", "uuid"),
+        ("opened_at", "timestamptz"),
+        ("updated_position", "bigint"),
+    ),
+)
+#: An entry of a settled source, its volunteer read from the account's row.
+SOURCE_ENTRY = Appended(
+    "account_entries",
+    (
+        ("position", "bigint"),
+        ("account_id", "uuid"),
+        ("kind", "text"),
+        ("source_kind", "text"),
+        ("source_id", "uuid"),
+        ("points", "numeric"),
+        ("balance_after", "numeric"),
+        ("policy_version", "integer"),
+        ("reason", "text"),
+        ("actor", "text"),
+        ("occurred_at", "timestamptz"),
+    ),
+    select="SELECT u.position, a.volunteer_id, u.kind, u.source_kind, u.source_id, "
+    "u.points, u.balance_after, u.policy_version, u.reason, u.actor, u.occurred_at "
+    "FROM u JOIN accounts a ON a.account_id = u.account_id",
+    stored=(
+        "position",
+        "volunteer_id",
+        "kind",
+        "source_kind",
+        "source_id",
+        "points",
+        "balance_after",
+        "policy_version",
+        "reason",
+        "actor",
+        "occurred_at",
+    ),
+)
+#: An account's movements summed over a batch; its balance is the latest event's.
+MOVED = Folded(
+    "accounts",
+    ("account_id", "uuid"),
+    sums=(
+        ("earned", "numeric"),
+        ("clawed_back", "numeric"),
+        ("redeemed", "numeric"),
+        ("held", "numeric"),
+    ),
+    sets=(("balance", "numeric"),),
+)
 
 
 class AccountsProjection(Projection):
@@ -46,80 +104,69 @@ class AccountsProjection(Projection):
 
     @apply.register(event_class(CreditAccount, "Opened"))
     def _opened(self, event: Any, tx: Tx) -> None:
-        tx.execute(
-            "INSERT INTO accounts "
-            "(account_id, volunteer_id, opened_at, updated_position) "
-            "VALUES (%s, %s, %s, %s)",
+        tx.append(
+            OPENED,
             (event.originator_id, event.volunteer_id, event.timestamp, tx.position),
         )
 
     @apply.register(event_class(CreditAccount, "PointsCredited"))
     def _credited(self, event: Any, tx: Tx) -> None:
         self._entry(tx, event, "earned", event.points)
-        tx.execute(
-            "UPDATE accounts SET balance = %s, earned = earned + %s, "
-            "updated_position = %s WHERE account_id = %s",
-            (event.balance_after, event.points, tx.position, event.originator_id),
-        )
+        self._move(tx, event, earned=event.points)
 
     @apply.register(event_class(CreditAccount, "PointsClawedBack"))
     def _clawed_back(self, event: Any, tx: Tx) -> None:
         self._entry(tx, event, "clawed_back", -event.points)
-        tx.execute(
-            "UPDATE accounts SET balance = %s, earned = earned - %s, "
-            "clawed_back = clawed_back + %s, updated_position = %s "
-            "WHERE account_id = %s",
-            (
-                event.balance_after,
-                event.points,
-                event.points,
-                tx.position,
-                event.originator_id,
-            ),
-        )
+        self._move(tx, event, earned=-event.points, clawed_back=event.points)
 
     @apply.register(event_class(CreditAccount, "PointsRedeemed"))
     def _redeemed(self, event: Any, tx: Tx) -> None:
         self._spend_entry(tx, event, "redeemed", -event.points)
-        self._move(tx, event, "redeemed = redeemed + %s", event.points)
+        self._move(tx, event, redeemed=event.points)
 
     @apply.register(event_class(CreditAccount, "PointsHeld"))
     def _held(self, event: Any, tx: Tx) -> None:
         self._spend_entry(tx, event, "held", -event.points)
-        self._move(tx, event, "held = held + %s", event.points)
+        self._move(tx, event, held=event.points)
 
     @apply.register(event_class(CreditAccount, "HoldCommitted"))
     def _hold_committed(self, event: Any, tx: Tx) -> None:
         self._spend_entry(
             tx, event, "hold_redeemed", 0, f"{event.points} points held before"
         )
-        tx.execute(
-            "UPDATE accounts SET held = held - %s, redeemed = redeemed + %s, "
-            "updated_position = %s WHERE account_id = %s",
-            (event.points, event.points, tx.position, event.originator_id),
-        )
+        self._move(tx, event, held=-event.points, redeemed=event.points)
 
     @apply.register(event_class(CreditAccount, "HoldReleased"))
     def _hold_released(self, event: Any, tx: Tx) -> None:
         self._spend_entry(tx, event, event.cause, event.points, reason=event.reason)
-        self._move(tx, event, "held = held - %s", event.points)
+        self._move(tx, event, held=-event.points)
 
     @apply.register(event_class(CreditAccount, "PointsDonated"))
     def _donated(self, event: Any, tx: Tx) -> None:
         self._donation_entry(tx, event, "donated", -event.points, event.to)
-        self._set_balance(tx, event)
+        self._move(tx, event)
 
     @apply.register(event_class(CreditAccount, "PointsReceived"))
     def _received(self, event: Any, tx: Tx) -> None:
         self._donation_entry(tx, event, "received", event.points, event.giver)
-        self._set_balance(tx, event)
+        self._move(tx, event)
 
     @staticmethod
-    def _set_balance(tx: Tx, event: Any) -> None:
-        tx.execute(
-            "UPDATE accounts SET balance = %s, updated_position = %s "
-            "WHERE account_id = %s",
-            (event.balance_after, tx.position, event.originator_id),
+    def _move(
+        tx: Tx,
+        event: Any,
+        earned: Decimal = ZERO,
+        clawed_back: Decimal = ZERO,
+        redeemed: Decimal = ZERO,
+        held: Decimal = ZERO,
+    ) -> None:
+        """The account's sums move; its balance becomes the event's (a commit of
+        a hold carries none and leaves it)."""
+        tx.fold(
+            MOVED,
+            event.originator_id,
+            sums=(earned, clawed_back, redeemed, held),
+            sets=(getattr(event, "balance_after", None),),
         )
 
     @staticmethod
@@ -140,14 +187,6 @@ class AccountsProjection(Projection):
                 event.timestamp,
                 event.originator_id,
             ),
-        )
-
-    @staticmethod
-    def _move(tx: Tx, event: Any, assignment: str, points: Any) -> None:
-        tx.execute(
-            f"UPDATE accounts SET balance = %s, {assignment}, "  # noqa: S608
-            "updated_position = %s WHERE account_id = %s",
-            (event.balance_after, points, tx.position, event.originator_id),
         )
 
     @staticmethod
@@ -176,14 +215,11 @@ class AccountsProjection(Projection):
 
     @staticmethod
     def _entry(tx: Tx, event: Any, kind: str, points: Any) -> None:
-        tx.execute(
-            "INSERT INTO account_entries (position, volunteer_id, kind, source_kind, "
-            "source_id, points, balance_after, policy_version, reason, actor, "
-            "occurred_at) "
-            "SELECT %s, volunteer_id, %s, %s, %s, %s, %s, %s, %s, %s, %s "
-            "FROM accounts WHERE account_id = %s",
+        tx.append(
+            SOURCE_ENTRY,
             (
                 tx.position,
+                event.originator_id,
                 kind,
                 event.source_kind,
                 event.source_id,
@@ -193,6 +229,5 @@ class AccountsProjection(Projection):
                 event.reason,
                 event.actor,
                 event.timestamp,
-                event.originator_id,
             ),
         )

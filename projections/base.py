@@ -8,7 +8,6 @@ whichever feed delivers it (the event store in-process, Kafka, or a replay).
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import logging
 import re
@@ -20,6 +19,7 @@ from typing import Any, ClassVar
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
+from projections.batch import Appended, BatchWrites, Folded
 from projections.store import SqlStore
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,9 @@ def event_class(aggregate: type, name: str) -> type[Any]:
 
 def event_type_name(event: object) -> str:
     return type(event).__qualname__
+
+
+Handler = Callable[[object, "Tx"], None]
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,27 @@ class OffsetMismatch(RuntimeError):
 
 @dataclass(frozen=True)
 class Tx:
+    """What a handler writes through, for one event of a batch."""
+
     cursor: Cursor[DictRow]
     position: int
+    writes: BatchWrites
 
     def execute(self, query: str, params: Sequence[Any] = ()) -> None:
-        """Queues a write: a batch's writes go down one pipeline, and an error
-        surfaces when the batch syncs (then the batch is applied event by event)."""
-        self.cursor.execute(query.encode(), list(params))
+        """A plain statement, after what the batch holds so far: a batch's plain
+        statements go down one pipeline, and an error surfaces when it syncs
+        (then the batch is applied event by event)."""
+        self.writes.execute(query.encode(), list(params))
+
+    def append(self, spec: Appended, row: Sequence[Any]) -> None:
+        """A new row, written with the batch's others of its table."""
+        self.writes.append(spec, row)
+
+    def fold(
+        self, spec: Folded, key: Any, sums: Sequence[Any] = (), sets: Sequence[Any] = ()
+    ) -> None:
+        """A change to the row at `key`, folded into the batch's net change."""
+        self.writes.fold(spec, key, self.position, sums, sets)
 
 
 class Projection:
@@ -148,6 +165,7 @@ class ProjectionRunner:
         self.db = db
         self.projections = list(projections)
         self.schema = schema
+        self._dispatch: dict[type, tuple[tuple[int, Handler], ...]] = {}
 
     def create_tables(self) -> None:
         with self.db.transaction() as cur:
@@ -252,8 +270,19 @@ class ProjectionRunner:
         if mark.first_offset is not None:
             self._check_continuity(cur, mark)
         last = batch[-1].position if batch else 0
-        with contextlib.nullcontext() if isolate else cur.connection.pipeline():
-            self._apply_each(cur, batch, mark, isolate, last)
+        writes = BatchWrites(cur)
+        try:
+            self._apply_each(cur, batch, mark, isolate, writes)
+            writes.settle()
+        except BaseException as error:
+            writes.abandon(error)
+            raise
+        cur.execute(
+            "UPDATE tracking SET position = greatest(position, %s), "
+            "kafka_offset = coalesce(%s, kafka_offset), updated_at = now() "
+            "WHERE projection = ANY(%s) AND partition = %s",
+            (last, mark.next_offset, self._names, mark.partition),
+        )
 
     def _apply_each(
         self,
@@ -261,22 +290,39 @@ class ProjectionRunner:
         batch: Sequence[Notified],
         mark: Mark,
         isolate: bool,
-        last: int,
+        writes: BatchWrites,
     ) -> None:
-        for projection in self.projections:
-            applied = self._mark_of(cur, projection.name, mark.partition)
-            fresh = [n for n in batch if n.position > applied]
-            for notified in fresh:
-                if isolate:
-                    self._apply_or_park(cur, projection, notified)
-                elif handler := projection.handler_for(type(notified.event)):
-                    handler(notified.event, Tx(cur, notified.position))
-            cur.execute(
-                "UPDATE tracking SET position = greatest(position, %s), "
-                "kafka_offset = coalesce(%s, kafka_offset), updated_at = now() "
-                "WHERE projection = %s AND partition = %s",
-                (last, mark.next_offset, projection.name, mark.partition),
+        marks = self._marks_of(cur, mark.partition)
+        applied = [marks.get(p.name, 0) for p in self.projections]
+        if isolate:
+            for index, projection in enumerate(self.projections):
+                for notified in batch:
+                    if notified.position > applied[index]:
+                        self._apply_or_park(cur, projection, notified)
+            return
+        work: list[list[tuple[Notified, Handler]]] = [[] for _ in self.projections]
+        for notified in batch:
+            for index, handler in self._handlers(type(notified.event)):
+                if notified.position > applied[index]:
+                    work[index].append((notified, handler))
+        for handled in work:
+            for notified, handler in handled:
+                handler(notified.event, Tx(cur, notified.position, writes))
+            # A projection's rows are written before the next one's handlers run
+            # (one may read another's tables).
+            writes.flush()
+
+    def _handlers(self, event_type: type) -> tuple[tuple[int, Handler], ...]:
+        """The projections (by index) that handle `event_type`, and their handlers."""
+        found = self._dispatch.get(event_type)
+        if found is None:
+            found = tuple(
+                (index, handler)
+                for index, projection in enumerate(self.projections)
+                if (handler := projection.handler_for(event_type)) is not None
             )
+            self._dispatch[event_type] = found
+        return found
 
     @staticmethod
     def _check_continuity(cur: Cursor[DictRow], mark: Mark) -> None:
@@ -300,25 +346,28 @@ class ProjectionRunner:
             (partition,),
         )
 
-    @staticmethod
-    def _mark_of(cur: Cursor[DictRow], projection: str, partition: int) -> int:
-        """A partition seen for the first time starts from what the in-order feed
-        already applied, so a switch to Kafka (or a rebuild) applies nothing twice."""
+    @property
+    def _names(self) -> list[str]:
+        return [projection.name for projection in self.projections]
+
+    def _marks_of(self, cur: Cursor[DictRow], partition: int) -> dict[str, int]:
+        """Each projection's mark on `partition`, locked for the batch. A partition
+        seen for the first time starts from what the in-order feed already applied,
+        so a switch to Kafka (or a rebuild) applies nothing twice."""
         cur.execute(
             "INSERT INTO tracking (projection, partition, position, version) "
-            "SELECT %s, %s, coalesce(all_.position, 0), coalesce(all_.version, 1) "
-            "FROM (SELECT 1) one LEFT JOIN tracking all_ "
-            "ON all_.projection = %s AND all_.partition = %s "
+            "SELECT p.name, %s, coalesce(all_.position, 0), coalesce(all_.version, 1) "
+            "FROM unnest(%s::text[]) AS p(name) LEFT JOIN tracking all_ "
+            "ON all_.projection = p.name AND all_.partition = %s "
             "ON CONFLICT DO NOTHING",
-            (projection, partition, projection, ALL_PARTITIONS),
+            (partition, self._names, ALL_PARTITIONS),
         )
         cur.execute(
-            "SELECT position FROM tracking WHERE projection = %s AND partition = %s "
-            "FOR UPDATE",
-            (projection, partition),
+            "SELECT projection, position FROM tracking "
+            "WHERE projection = ANY(%s) AND partition = %s FOR UPDATE",
+            (self._names, partition),
         )
-        row = cur.fetchone()
-        return int(row["position"]) if row else 0
+        return {row["projection"]: int(row["position"]) for row in cur.fetchall()}
 
     @staticmethod
     def _apply_or_park(
@@ -328,7 +377,9 @@ class ProjectionRunner:
         projection goes on; the other projections still apply it."""
         try:
             with cur.connection.transaction():
-                projection.apply(notified.event, Tx(cur, notified.position))
+                writes = BatchWrites(cur, pipelined=False)
+                projection.apply(notified.event, Tx(cur, notified.position, writes))
+                writes.flush()
         except Exception as error:
             log.exception(
                 "%s could not project event %s", projection.name, notified.position

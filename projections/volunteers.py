@@ -6,9 +6,12 @@ from decimal import Decimal
 from functools import singledispatchmethod
 from typing import Any, ClassVar
 
+import orjson
+
 from domain.policy import STAR_THRESHOLDS
 from domain.volunteer import ERASED, Volunteer
 from projections.base import Projection, Tx, event_class
+from projections.batch import Appended, Folded
 
 #: `domain.policy.star_level` in SQL, from the same thresholds.
 STAR_LEVEL_SQL = (
@@ -19,7 +22,94 @@ STAR_LEVEL_SQL = (
     )
     + " ELSE 0 END"
 )
-SET_STAR_LEVEL = f"UPDATE volunteers SET star_level = {STAR_LEVEL_SQL} WHERE id = %s"  # noqa: S608 - built from constants
+SET_STAR_LEVELS = (
+    f"UPDATE volunteers SET star_level = {STAR_LEVEL_SQL} WHERE id = ANY(%s::uuid[])"  # noqa: S608 - built from constants
+)
+
+REGISTERED = Appended(
+    "volunteers",
+    (
+        ("id", "uuid"),
+        ("volunteer_number", "text"),
+        ("unit_id", "uuid"),
+        ("gender", "text"),
+        ("birth_year", "integer"),
+        ("name_masked", "text"),
+        ("id_number_masked", "text"),
+        ("phone_masked", "text"),
+        ("skills", "text"),  # a JSON list: arrays of arrays cannot be ragged
+        ("party_member", "boolean"),
+        ("registered_at", "timestamptz"),
+        ("updated_position", "bigint"),
+    ),
+    select="SELECT id, volunteer_number, unit_id, gender, birth_year, name_masked, "
+    "id_number_masked, phone_masked, "
+    "ARRAY(SELECT jsonb_array_elements_text(skills::jsonb)), party_member, "
+    "'active', registered_at, updated_position FROM u",
+    stored=(
+        "id",
+        "volunteer_number",
+        "unit_id",
+        "gender",
+        "birth_year",
+        "name_masked",
+        "id_number_masked",
+        "phone_masked",
+        "skills",
+        "party_member",
+        "status",
+        "registered_at",
+        "updated_position",
+    ),
+)
+ENTRY = Appended(
+    "hour_entries",
+    (
+        ("record_id", "uuid"),
+        ("volunteer_id", "uuid"),
+        ("unit_id", "uuid"),
+        ("activity_name", "text"),
+        ("started_at", "timestamptz"),
+        ("ended_at", "timestamptz"),
+        ("hours", "numeric"),
+        ("status", "text"),
+        ("policy_version", "integer"),
+        ("rounding", "text"),
+        ("location", "text"),
+        ("service_recipient", "text"),
+        ("content", "text"),
+        ("leader", "text"),
+        ("activity_id", "uuid"),
+        ("order_id", "uuid"),
+        ("category", "text"),
+        ("subcategory", "text"),
+        ("team_id", "uuid"),
+        ("recorded_by", "text"),
+        ("recorded_at", "timestamptz"),
+        ("position", "bigint"),
+    ),
+)
+ENTRY_VERSION = Appended(
+    "hour_entry_versions",
+    (
+        ("record_id", "uuid"),
+        ("volunteer_id", "uuid"),
+        ("unit_id", "uuid"),
+        ("team_id", "uuid"),
+        ("category", "text"),
+        ("started_at", "timestamptz"),
+        ("hours", "numeric"),
+        ("valid_from", "timestamptz"),
+        ("position", "bigint"),
+    ),
+)
+#: A volunteer's hours and entries, summed over a batch; star levels follow.
+HOURS = Folded(
+    "volunteers",
+    ("id", "uuid"),
+    sums=(("verified_hours", "numeric"), ("entry_count", "integer")),
+    then=SET_STAR_LEVELS,
+)
 
 
 class VolunteersProjection(Projection):
@@ -120,11 +210,8 @@ class VolunteersProjection(Projection):
 
     @apply.register(event_class(Volunteer, "Registered"))
     def _registered(self, event: Any, tx: Tx) -> None:
-        tx.execute(
-            "INSERT INTO volunteers (id, volunteer_number, unit_id, gender, "
-            "birth_year, name_masked, id_number_masked, phone_masked, skills, "
-            "party_member, status, registered_at, updated_position) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'active', %s, %s)",
+        tx.append(
+            REGISTERED,
             (
                 event.originator_id,
                 event.volunteer_number,
@@ -134,7 +221,7 @@ class VolunteersProjection(Projection):
                 event.name_masked,
                 event.id_number_masked,
                 event.phone_masked,
-                list(event.skills),
+                orjson.dumps(list(event.skills)).decode(),
                 event.party_member,
                 event.timestamp,
                 tx.position,
@@ -143,14 +230,8 @@ class VolunteersProjection(Projection):
 
     @apply.register(event_class(Volunteer, "HoursRecorded"))
     def _hours_recorded(self, event: Any, tx: Tx) -> None:
-        tx.execute(
-            "INSERT INTO hour_entries (record_id, volunteer_id, unit_id, "
-            "activity_name, started_at, ended_at, hours, status, policy_version, "
-            "rounding, location, "
-            "service_recipient, content, leader, activity_id, order_id, category, "
-            "subcategory, team_id, recorded_by, recorded_at, position) VALUES "
-            "(%s, %s, %s, %s, %s, %s, %s, 'live', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            "%s, %s, %s, %s, %s)",
+        tx.append(
+            ENTRY,
             (
                 event.record_id,
                 event.originator_id,
@@ -159,6 +240,7 @@ class VolunteersProjection(Projection):
                 event.started_at,
                 event.ended_at,
                 event.hours,
+                "live",
                 event.policy_version,
                 event.rounding,
                 event.location,
@@ -175,10 +257,8 @@ class VolunteersProjection(Projection):
                 tx.position,
             ),
         )
-        tx.execute(
-            "INSERT INTO hour_entry_versions (record_id, volunteer_id, unit_id, "
-            "team_id, category, started_at, hours, valid_from, position) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        tx.append(
+            ENTRY_VERSION,
             (
                 event.record_id,
                 event.originator_id,
@@ -292,14 +372,7 @@ class VolunteersProjection(Projection):
 
     @staticmethod
     def _add_hours(tx: Tx, volunteer_id: Any, hours: Decimal, entries: int = 0) -> None:
-        tx.execute(
-            "UPDATE volunteers SET verified_hours = verified_hours + %s, "
-            "entry_count = entry_count + %s, updated_position = %s WHERE id = %s",
-            (hours, entries, tx.position, volunteer_id),
-        )
-        # The second statement sees the first's sum; nothing is read back, so both
-        # go down the batch's pipeline without a round trip.
-        tx.execute(SET_STAR_LEVEL, (volunteer_id,))
+        tx.fold(HOURS, volunteer_id, sums=(hours, entries))
 
     @staticmethod
     def _settle_request(tx: Tx, event: Any, state: str) -> None:

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
 from application.services import Container
+from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
+from tests.conftest import Clock
 from tests.pipeline import KafkaPipeline
 
 
@@ -31,3 +34,13 @@ def fed(
     pipeline = KafkaPipeline(container)
     yield Fed(container, pipeline.catch_up)
     pipeline.close()
+
+
+@pytest.fixture
+def demo(container: Container, clock: Clock) -> Container:
+    """A small demo district, recorded through the use cases and projected."""
+    clock.now = WINDOW_START + timedelta(days=DEMO_DAYS + 1)
+    DemoSeeder(container).seed(volunteers=40, orders=11, months=1)
+    assert container.projector is not None
+    container.projector.catch_up()
+    return container

@@ -20,9 +20,8 @@ from application.hours import CorrectHours
 from application.services import Container
 from domain.access import Actor
 from entrypoints.cli import main
-from entrypoints.demo import DEMO_DAYS, WINDOW_START, DemoSeeder
 from infra.settings import Settings
-from tests.conftest import NOW, Clock
+from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
 
 
@@ -85,15 +84,6 @@ def test_a_revocation_after_the_instant_does_not_reach_back(
     assert [(r["verified_hours"], r["star_level"]) for r in now] == [(80, 0)]
     balances = container.audit.replay(with_entries=True).balances(with_entries=True)
     assert [e["points"] for e in balances[0]["entries"]] == [200] * 5 + [-200]
-
-
-@pytest.fixture
-def demo(container: Container, clock: Clock) -> Container:
-    clock.now = WINDOW_START + timedelta(days=DEMO_DAYS + 1)
-    DemoSeeder(container).seed(volunteers=40, orders=11, months=1)
-    assert container.projector is not None
-    container.projector.catch_up()
-    return container
 
 
 @pytest.fixture
