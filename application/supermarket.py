@@ -308,7 +308,7 @@ class Redemptions:
             for item_id in redemption.item_ids
         ]
         for item in items:
-            item.release(redemption.id)
+            item.release(redemption.id, redemption.quantity_of(item.id))
         return Decision(
             [*items, account, redemption],
             RedemptionStatus.of(redemption, account.balance),

@@ -5,8 +5,14 @@ topic without applying anything. Both are timed from their first batch on."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
@@ -16,10 +22,13 @@ from bench.harness import Result, peak_rss_mib, reset_peak_rss, step
 from bench.history import write_history
 from entrypoints.container import build
 from infra.kafka_projector import KafkaProjector
-from infra.settings import new_master_key
+from infra.settings import Settings, new_master_key
+from projections.base import SWITCH_LOCK
 from tests.broker import start_broker
 
 DEADLINE_S = 600
+#: The topic's partitions: what a group of projectors shares.
+KAFKA_PARTITIONS = 4
 
 
 class Steady:
@@ -108,12 +117,98 @@ def consume_all(bootstrap: str, topic: str, total: int, batch: int) -> Steady:
         consumer.close()
 
 
-def run(server: BenchServer, events: int) -> list[Result]:
+ASSIGNED = re.compile(rb"assigned partitions \[([0-9, ]*)\]")
+
+
+class ProjectorProcess:
+    """`vledger project` in a process of its own, in the group; its log tells its
+    partitions."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("wb") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "entrypoints.cli", "project"],
+                env=env,
+                stderr=sink,
+                stdout=subprocess.DEVNULL,
+            )
+
+    def partitions(self) -> int:
+        """How many partitions its latest assignment holds (0 before the first)."""
+        found = ASSIGNED.findall(self.log.read_bytes())
+        return len([p for p in found[-1].split(b",") if p.strip()]) if found else 0
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
+
+def project_in_processes(
+    container: Container, env: dict[str, str], count: int, home: Path
+) -> float:
+    """Events/s of `count` projector processes sharing the topic as a group. They
+    join while a batch cannot commit (the read-model switch lock is held), so the
+    clock starts when all of them own their share and stops at the head."""
+    container.runner.drop_tables()
+    container.runner.create_tables()
+    total = container.store.max_position()
+    with container.db.pool.connection() as gate:
+        gate.execute("SELECT pg_advisory_lock(%s)", (SWITCH_LOCK,))
+        projectors = [
+            ProjectorProcess(env, home / f"projector-{count}-{n}.log")
+            for n in range(count)
+        ]
+        try:
+            deadline = time.monotonic() + 120
+            while sum(p.partitions() for p in projectors) != KAFKA_PARTITIONS or any(
+                p.partitions() == 0 for p in projectors
+            ):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the projectors did not share the partitions")
+                time.sleep(0.1)
+            time.sleep(1)  # each has fetched its first batch and waits on the lock
+            start = time.perf_counter()
+            gate.execute("SELECT pg_advisory_unlock(%s)", (SWITCH_LOCK,))
+            deadline = time.monotonic() + DEADLINE_S
+            while not container.readiness.reached(total):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{count} projectors did not reach the head")
+                time.sleep(0.01)
+            return total / (time.perf_counter() - start)
+        finally:
+            for projector in projectors:
+                projector.stop()
+
+
+def process_env(settings: Settings) -> dict[str, str]:
+    assert settings.database_url is not None
+    assert settings.master_key is not None
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("VLEDGER_")}
+    return {
+        **kept,
+        "VLEDGER_HOME": str(settings.home),
+        "VLEDGER_DATABASE_URL": settings.database_url.get_secret_value(),
+        "VLEDGER_MASTER_KEY": settings.master_key.get_secret_value(),
+        "VLEDGER_KAFKA_BOOTSTRAP": str(settings.kafka_bootstrap),
+        "VLEDGER_KAFKA_TOPIC": settings.kafka_topic,
+        "VLEDGER_KAFKA_PARTITIONS": str(KAFKA_PARTITIONS),
+        "VLEDGER_PROJECT_BATCH_SIZE": str(settings.project_batch_size),
+    }
+
+
+def run(server: BenchServer, events: int, batch: int | None = None) -> list[Result]:
+    """`batch`: events per poll and transaction (default: the setting's), small in
+    the suite's tiny run, whose events would otherwise come in one poll."""
     broker = start_broker()
     try:
         with server.database() as url:
             settings = server.settings(
-                url, new_master_key(), kafka_bootstrap=broker.bootstrap
+                url,
+                new_master_key(),
+                kafka_bootstrap=broker.bootstrap,
+                kafka_partitions=KAFKA_PARTITIONS,
+                **({"project_batch_size": batch} if batch else {}),
             )
             container = build(settings, clock=now)
             with step(f"writing a history of {events:,} events"):
@@ -143,6 +238,16 @@ def run(server: BenchServer, events: int) -> list[Result]:
                         )
                     )
                     bare_rss = max(bare_rss, peak_rss_mib())
+            env = process_env(settings)
+            home = Path(settings.home)
+            home.mkdir(parents=True, exist_ok=True)
+            alone, shared = [], []
+            # Each process run pays a group join (about 5 s): one round when quick.
+            for round_ in range(1, (ROUNDS if events >= 50_000 else 1) + 1):
+                with step(f"one projector process, round {round_}"):
+                    alone.append(project_in_processes(container, env, 1, home))
+                with step(f"two projector processes, round {round_}"):
+                    shared.append(project_in_processes(container, env, 2, home))
             container.close()
     finally:
         broker.stop()
@@ -154,6 +259,14 @@ def run(server: BenchServer, events: int) -> list[Result]:
             "bare kafka-python consumer",
             max(t.rate for t in bare),
             ">= 0.5",
+        ),
+        Result(
+            "projection through Kafka, a group of projector processes",
+            "events/s, two processes (best of rounds)",
+            max(shared),
+            "one process",
+            max(alone),
+            "-",
         ),
         Result(
             "memory: projector (benchmark process)",

@@ -21,6 +21,8 @@ class InsufficientPoints(Conflict):
 
 
 class CreditAccount(CopiedCheaply, Aggregate):
+    flat_copied = frozenset({"credited", "holds"})
+
     """Points of one volunteer. Each source (an hours entry, a reward) is settled to a
     target total, so crediting the same source twice changes nothing, and a correction
     or revocation moves the balance by the difference with an entry of its own."""

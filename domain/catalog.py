@@ -41,6 +41,8 @@ def check_quantity(field: str, quantity: int, low: int = 1) -> None:
 
 
 class CatalogItem(CopiedCheaply, Aggregate):
+    flat_copied = frozenset({"bought", "reserved"})
+
     @staticmethod
     def create_id(item_id: UUID, **_: Any) -> UUID:
         return item_id
@@ -61,9 +63,13 @@ class CatalogItem(CopiedCheaply, Aggregate):
         self.price_points = price_points
         self.stock = stock
         self.daily_limit = daily_limit
-        self.reserved: dict[UUID, int] = {}
-        self.buyers: dict[UUID, tuple[UUID, date]] = {}
-        self.bought: dict[tuple[UUID, date], int] = {}
+        #: Only what the daily limit still needs, so that the state of a popular
+        #: item does not grow with its sales: the (China-time) day of the latest
+        #: reservation, what each volunteer took that day, and that day's
+        #: reservations (a release of one gives its quantity back to the limit).
+        self.day: date | None = None
+        self.bought: dict[UUID, int] = {}
+        self.reserved: dict[UUID, tuple[UUID, int]] = {}
 
     @classmethod
     def list(
@@ -119,7 +125,7 @@ class CatalogItem(CopiedCheaply, Aggregate):
             raise OutOfStock(
                 f"only {self.stock} of {self.name} left", field="items", item_id=self.id
             )
-        bought = self.bought.get((volunteer_id, day), 0)
+        bought = self.bought.get(volunteer_id, 0) if day == self.day else 0
         if self.daily_limit is not None and bought + quantity > self.daily_limit:
             raise DailyLimitReached(
                 f"at most {self.daily_limit} {self.name} a day per person "
@@ -145,15 +151,15 @@ class CatalogItem(CopiedCheaply, Aggregate):
         day: date,
     ) -> None:
         self.stock = stock_after
-        self.reserved[redemption_id] = quantity
-        self.buyers[redemption_id] = (volunteer_id, day)
-        key = (volunteer_id, day)
-        self.bought[key] = self.bought.get(key, 0) + quantity
+        if day != self.day:
+            self.day, self.bought, self.reserved = day, {}, {}
+        self.bought[volunteer_id] = self.bought.get(volunteer_id, 0) + quantity
+        self.reserved[redemption_id] = (volunteer_id, quantity)
 
-    def release(self, redemption_id: UUID) -> None:
-        """Gives back what a voided or expired hold had reserved."""
-        quantity = self.reserved.get(redemption_id, 0)
-        if quantity:
+    def release(self, redemption_id: UUID, quantity: int) -> None:
+        """Gives back the `quantity` a voided or expired hold had reserved (the
+        hold knows it; the redemption makes sure it is given back once)."""
+        if quantity > 0:
             self._released(
                 redemption_id=redemption_id,
                 quantity=quantity,
@@ -163,6 +169,6 @@ class CatalogItem(CopiedCheaply, Aggregate):
     @event("StockReleased")
     def _released(self, redemption_id: UUID, quantity: int, stock_after: int) -> None:
         self.stock = stock_after
-        del self.reserved[redemption_id]
-        key = self.buyers.pop(redemption_id)
-        self.bought[key] -= quantity
+        volunteer_id, _ = self.reserved.pop(redemption_id, (None, 0))
+        if volunteer_id is not None:
+            self.bought[volunteer_id] -= quantity

@@ -147,6 +147,12 @@ class Redemption(CopiedCheaply, Aggregate):
         self.state = RedemptionState.HELD if held else RedemptionState.COMMITTED
         self.expires_at = expires_at
 
+    def quantity_of(self, item_id: UUID) -> int:
+        """How many of `item_id` this redemption took."""
+        return sum(
+            int(line["quantity"]) for line in self.lines if line["item_id"] == item_id
+        )
+
     def check_held(self, command: str) -> None:
         if self.state is not RedemptionState.HELD:
             raise IllegalTransition(

@@ -7,6 +7,7 @@ re-runs a check that depends on the clock or on rules changed since.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -167,6 +168,8 @@ def check_details(details: ServiceDetails) -> None:
 class Volunteer(CopiedCheaply, Aggregate):
     """A registered volunteer. Clear personal data never enters these events."""
 
+    flat_copied = frozenset({"entries", "live_spans"})
+
     @staticmethod
     def create_id(volunteer_id: UUID, **_: Any) -> UUID:
         return volunteer_id
@@ -194,6 +197,11 @@ class Volunteer(CopiedCheaply, Aggregate):
         self.erased = False
         self.status = VolunteerStatus.ACTIVE
         self.entries: dict[UUID, Entry] = {}
+        #: The live entries' spans, sorted by start: an interval index. Live
+        #: entries never overlap, so their ends are sorted too, and an overlap
+        #: check looks at one or two neighbours instead of every entry.
+        self.live_spans: list[tuple[datetime, datetime, UUID]] = []
+        self.live_hours = Decimal(0)
         self.requests: dict[UUID, CorrectionRequest] = {}
         self.signups: dict[UUID, TimeSpan] = {}
 
@@ -211,22 +219,21 @@ class Volunteer(CopiedCheaply, Aggregate):
             )
 
     def check_no_overlap(self, span: TimeSpan, ignoring: UUID | None = None) -> None:
-        # Runs for every entry recorded, over every entry before it: kept lean.
-        start, end = span.started_at, span.ended_at
-        for entry in self.entries.values():
-            other = entry.span
-            if (
-                other.started_at < end
-                and start < other.ended_at
-                and not entry.revoked
-                and (ignoring is None or entry.record_id != ignoring)
-            ):
+        """The live entry that starts last before `span` ends has the latest end
+        of those (live spans are disjoint): only it can overlap, or the one before
+        it when it is the entry being corrected."""
+        before_end = bisect_left(self.live_spans, (span.ended_at,))
+        for index in range(before_end - 1, max(before_end - 3, -1), -1):
+            started_at, ended_at, record_id = self.live_spans[index]
+            if record_id == ignoring:
+                continue
+            if ended_at > span.started_at:
                 raise OverlappingEntry(
-                    f"overlaps live entry {entry.record_id} "
-                    f"({entry.span.started_at.isoformat()} to "
-                    f"{entry.span.ended_at.isoformat()})",
+                    f"overlaps live entry {record_id} "
+                    f"({started_at.isoformat()} to {ended_at.isoformat()})",
                     field="started_at",
                 )
+            return
 
     def live_entry(self, record_id: UUID) -> Entry:
         entry = self.entries.get(record_id)
@@ -258,7 +265,21 @@ class Volunteer(CopiedCheaply, Aggregate):
 
     @property
     def verified_hours(self) -> Decimal:
-        return sum((e.hours for e in self.live_entries()), Decimal(0))
+        return self.live_hours
+
+    def _index(self, entry: Entry) -> None:
+        insort(
+            self.live_spans,
+            (entry.span.started_at, entry.span.ended_at, entry.record_id),
+        )
+        self.live_hours += entry.hours
+
+    def _unindex(self, entry: Entry) -> None:
+        key = (entry.span.started_at, entry.span.ended_at, entry.record_id)
+        index = bisect_left(self.live_spans, key)
+        if index < len(self.live_spans) and self.live_spans[index] == key:
+            del self.live_spans[index]
+        self.live_hours -= entry.hours
 
     # -- hours ----------------------------------------------------------------
 
@@ -330,6 +351,7 @@ class Volunteer(CopiedCheaply, Aggregate):
             policy_version,
             activity_name=activity_name,
         )
+        self._index(self.entries[record_id])
 
     def correct_hours(
         self,
@@ -384,12 +406,14 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
+        self._unindex(self.entries[record_id])
         self.entries[record_id] = replace(
             self.entries[record_id],
             span=TimeSpan(started_at, ended_at),
             hours=hours,
             policy_version=policy_version,
         )
+        self._index(self.entries[record_id])
         self._settle_request(request_id, RequestState.ACCEPTED)
 
     def revoke_hours(
@@ -417,6 +441,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
+        self._unindex(self.entries[record_id])
         self.entries[record_id] = replace(self.entries[record_id], revoked=True)
         self._settle_request(request_id, RequestState.ACCEPTED)
 

@@ -165,7 +165,8 @@ def parser() -> argparse.ArgumentParser:
     project.add_argument(
         "--partitions",
         type=_partitions,
-        help="comma-separated partitions this process owns (default: all)",
+        help="comma-separated partitions this process owns, outside the consumer "
+        "group (default: join the group VLEDGER_KAFKA_GROUP and share the topic)",
     )
     project.add_argument(
         "--rebuild",

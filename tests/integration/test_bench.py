@@ -40,10 +40,13 @@ def test_the_import_benchmark_reports_its_ratio_to_copy() -> None:
 
 
 def test_the_projection_benchmark_projects_through_a_real_broker() -> None:
-    throughput, memory = projection_bench.run(BenchServer(), 1_000)
+    throughput, group, memory = projection_bench.run(BenchServer(), 1_000, batch=100)
     assert throughput.baseline == "bare kafka-python consumer"
     assert throughput.ours > 0
     assert throughput.baseline_value > 0
+    assert group.baseline == "one process"
+    assert group.ours > 0
+    assert group.baseline_value > 0
     assert memory.ours > 0
 
 

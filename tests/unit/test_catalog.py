@@ -26,7 +26,7 @@ def test_stock_never_goes_below_zero() -> None:
 def test_a_release_puts_the_stock_back() -> None:
     rice, redemption = item(stock=3), uuid4()
     rice.reserve(redemption, 3, uuid4(), TODAY)
-    rice.release(redemption)
+    rice.release(redemption, 3)
     assert rice.stock == 3
 
 
@@ -43,8 +43,28 @@ def test_a_released_hold_gives_its_allowance_back() -> None:
     rice, me = item(daily_limit=2), uuid4()
     held: UUID = uuid4()
     rice.reserve(held, 2, me, TODAY)
-    rice.release(held)
+    rice.release(held, 2)
     rice.reserve(uuid4(), 2, me, TODAY)
+
+
+def test_a_hold_released_the_next_day_leaves_that_days_allowance_alone() -> None:
+    rice, me = item(daily_limit=2), uuid4()
+    yesterday: UUID = uuid4()
+    rice.reserve(yesterday, 2, me, TODAY - timedelta(days=1))
+    rice.reserve(uuid4(), 2, me, TODAY)
+    rice.release(yesterday, 2)
+    assert rice.stock == 8
+    with pytest.raises(DailyLimitReached):
+        rice.reserve(uuid4(), 1, me, TODAY)
+
+
+def test_an_items_state_keeps_one_days_buyers_however_many_it_sold() -> None:
+    rice = item(stock=10_000)
+    for day in range(100):
+        for _ in range(10):
+            rice.reserve(uuid4(), 1, uuid4(), TODAY + timedelta(days=day))
+    assert len(rice.bought) == len(rice.reserved) == 10
+    assert rice.stock == 9_000
 
 
 @pytest.mark.parametrize(

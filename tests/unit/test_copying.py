@@ -1,10 +1,12 @@
 import copy
 import dataclasses
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
 from domain.account import CreditAccount
+from domain.catalog import CatalogItem
 from domain.copying import IMMUTABLE, copy_value
 from domain.volunteer import RequestState, Volunteer
 from tests.unit.test_volunteer import NOW, SKEW, new_volunteer, record, span
@@ -80,6 +82,32 @@ def test_frozen_records_in_aggregate_state_hold_only_immutable_values() -> None:
 
     state = vars(a_volunteer_with_history())
     walk({k: v for k, v in state.items() if k != "_pending_events"})
+
+
+def immutable(value: Any) -> bool:
+    if value is None or isinstance(value, IMMUTABLE):
+        return True
+    if type(value) is tuple:
+        return all(immutable(item) for item in value)
+    return dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen  # type: ignore[union-attr]
+
+
+def test_containers_copied_flat_hold_only_immutable_items() -> None:
+    account = CreditAccount(volunteer_id=uuid4())
+    account.settle_source(uuid4(), "hours", Decimal(20), 1, "hours recorded", "a")
+    account.hold(uuid4(), Decimal(5))
+    rice = CatalogItem.list(uuid4(), uuid4(), "大米", Decimal(5), 9, 2, "c")
+    rice.reserve(uuid4(), 1, uuid4(), date(2026, 6, 1))
+    for aggregate in (a_volunteer_with_history(), account, rice):
+        assert aggregate.flat_copied
+        for name in aggregate.flat_copied:
+            container = getattr(aggregate, name)
+            assert container, name
+            items = container.values() if isinstance(container, dict) else container
+            assert all(immutable(item) for item in items), name
+            clone = copy.deepcopy(aggregate)
+            assert getattr(clone, name) == container
+            assert getattr(clone, name) is not container
 
 
 def test_values_of_unknown_mutable_types_are_deep_copied() -> None:
