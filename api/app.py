@@ -54,18 +54,20 @@ send a token of `vledger token create` or of their registration.
 """
 
 
-def create_app(container: Container) -> FastAPI:
+def create_app(container: Container, owns_container: bool = False) -> FastAPI:
+    """`owns_container`: close it when the application stops (a worker process
+    that built its own)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if container.projector is not None:
-            container.projector.start()
-        container.sweeper.start()
+        # The projector and the sweeper run in the one process that leads.
+        container.leadership.start()
         try:
             yield
         finally:
-            container.sweeper.stop()
-            if container.projector is not None:
-                container.projector.stop()
+            container.leadership.stop()
+            if owns_container:
+                container.close()
 
     # Swagger UI comes from the fastapi-offline package, not a CDN: the district's
     # intranet has no internet. (No ReDoc: its bundle fetches a logo from outside.)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.authorization import WHILE_PASSWORD_MUST_CHANGE, rule_for
@@ -74,19 +75,23 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_actor(
+async def get_actor(
     request: Request,
     container: ContainerDep,
     credentials: Annotated[
         HTTPAuthorizationCredentials | None, Security(bearer_scheme)
     ],
 ) -> Actor:
+    """Async, so that a token read a moment ago costs no thread-pool hop; the
+    database is asked in the pool."""
     token = credentials.credentials.strip() if credentials else ""
     if not token:
         if not request.headers.get("authorization"):
             raise _unauthorized("an Authorization: Bearer <token> header is required")
         raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-    actor = container.tokens.authenticate(token)
+    actor = container.tokens.cached_actor(token) or await run_in_threadpool(
+        container.tokens.authenticate, token
+    )
     if actor is None:
         raise _unauthorized("the token is unknown, expired or revoked")
     authorize(request, actor)

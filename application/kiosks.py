@@ -7,6 +7,7 @@ kept beside the ledger as an HMAC (`infra/kiosk_pins.py`), never in an event."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates
@@ -15,6 +16,7 @@ from domain.access import Actor, Role
 from domain.errors import KioskNotFound
 from domain.kiosk import Kiosk, check_pin
 from infra.kiosk_pins import store_kiosk_pin
+from infra.recorder import SideWrite
 from infra.tokens import TokenStore
 from infra.vault import Vault
 
@@ -57,10 +59,20 @@ class PinSet:
     pin_set: bool
 
 
+class TokenRevocations(Protocol):
+    def revoke_write(self, token_id: UUID) -> SideWrite:
+        """The write that revokes a token, committed with the event that calls
+        for it (the token stops in this process at once)."""
+        ...
+
+
 class Kiosks:
-    def __init__(self, aggregates: Aggregates, vault: Vault) -> None:
+    def __init__(
+        self, aggregates: Aggregates, vault: Vault, tokens: TokenRevocations
+    ) -> None:
         self.aggregates = aggregates
         self.vault = vault
+        self.tokens = tokens
 
     def register(self, cmd: RegisterKiosk, actor: Actor) -> Decision[KioskStatus]:
         """The device's token is in the first response only; a replay omits it."""
@@ -80,7 +92,7 @@ class Kiosks:
         actor.check_manages(self.aggregates.unit(kiosk.station_id))
         kiosk.retire(cmd.reason, actor.label)
         return Decision(
-            [kiosk], KioskStatus.of(kiosk), [TokenStore.revoke_write(kiosk.id)]
+            [kiosk], KioskStatus.of(kiosk), [self.tokens.revoke_write(kiosk.id)]
         )
 
     def set_pin(self, cmd: SetKioskPin, actor: Actor) -> Decision[PinSet]:

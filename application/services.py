@@ -39,6 +39,7 @@ from infra.inbox import ReadMarks
 from infra.kafka_projector import KafkaProjector
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
+from infra.leadership import Leadership
 from infra.phone_codes import PhoneCodes
 from infra.quotas import Quotas
 from infra.readiness import Readiness
@@ -108,6 +109,8 @@ class Container:
     projector: InProcessProjector | None
     readiness: Readiness
     sweeper: Sweeper
+    #: Runs the projector (embedded) and the sweeper in one process of several.
+    leadership: Leadership
     kiosk_identification: KioskIdentification
     kiosk_sessions: KioskSessions
     audit: Audit

@@ -32,12 +32,14 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        """Targets read `>= 0.4` or `>= 3` (a ratio), `= 0` (the value itself, say
-        a count of errors) or `-` (none)."""
+        """Targets read `>= 0.4` or `>= 3` (a ratio), `= 0` or `< 50` (the value
+        itself: a count of errors, a latency) or `-` (none)."""
         if self.target.startswith(">="):
             return self.ratio >= float(self.target.removeprefix(">=").strip())
         if self.target.startswith("="):
             return self.ours == float(self.target.removeprefix("=").strip())
+        if self.target.startswith("<"):
+            return self.ours < float(self.target.removeprefix("<").strip())
         return None
 
     def row(self) -> dict[str, Any]:
@@ -117,6 +119,27 @@ def peak_rss_mib(pid: int | str = "self") -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its descendants, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, grew = {pid}, True
+    while grew:
+        found = {p for p, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(used.get(p, 0.0) for p in tree)
 
 
 def reset_peak_rss() -> None:

@@ -19,11 +19,13 @@ from typing import Any
 import httpx
 
 from bench.env import BenchServer
-from bench.harness import Result, peak_rss_mib, step
+from bench.harness import Result, peak_rss_mib, step, tree_cpu_seconds
 from infra.settings import new_master_key
 from tests.broker import free_port
 
 CLIENTS = 64
+#: API processes in the several-process rows: one per core, as `serve` starts.
+CORES = os.cpu_count() or 1
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -165,29 +167,45 @@ def latency_ms(out: str, quantile: str) -> float:
 
 
 def measure(
-    url: str, token: str, unit: str, people: list[str], seconds: float
+    served: Served, token: str, unit: str, people: list[str], seconds: float
 ) -> dict[str, Any]:
+    """wrk's figures, and the server's CPU per request (all its processes)."""
     # Warm up on hours far back, then measure on others: spans never overlap.
-    wrk(url, token, unit, people, 2, first=200_000)
-    return wrk(url, token, unit, people, seconds, first=0)
+    wrk(served.url, token, unit, people, 2, first=200_000)
+    cpu = tree_cpu_seconds(served.pid)
+    measured = wrk(served.url, token, unit, people, seconds, first=0)
+    cpu = tree_cpu_seconds(served.pid) - cpu
+    return {**measured, "cpu_ms": 1000 * cpu / (measured["rps"] * seconds)}
 
 
 def run_ledger(
-    server: BenchServer, seconds: float, group_commit: bool
+    server: BenchServer, seconds: float, group_commit: bool, workers: int = 1
 ) -> dict[str, Any]:
     key = new_master_key()
     with server.database() as db_url:
         env = ledger_env(db_url, key, server.home / "http", group_commit)
         token = admin_token(env)
         port = free_port()
-        with serve(env, port) as served:
+        with serve(env, port, workers) as served:
             unit, people = district(served.url, token)
-            measured = measure(served.url, token, unit, people, seconds)
+            measured = measure(served, token, unit, people, seconds)
         return {**measured, "peak_rss_mib": served.peak_rss_mib}
 
 
-def serve(env: dict[str, str], port: int) -> AbstractContextManager[Served]:
-    return process(["-m", "entrypoints.cli", "serve", "--port", str(port)], env, port)
+def run_trivial(seconds: float, workers: int = 1) -> dict[str, Any]:
+    port = free_port()
+    args = ["-m", "bench.trivial_app", "--port", str(port), "--workers", str(workers)]
+    with process(args, dict(os.environ), port) as served:
+        people = [f"v{n}" for n in range(CLIENTS)]
+        trivial = measure(served, "none", "none", people, seconds)
+    return {**trivial, "peak_rss_mib": served.peak_rss_mib}
+
+
+def serve(
+    env: dict[str, str], port: int, workers: int = 1
+) -> AbstractContextManager[Served]:
+    args = ["-m", "entrypoints.cli", "serve", "--port", str(port)]
+    return process([*args, "--workers", str(workers)], env, port)
 
 
 def run(server: BenchServer, seconds: int) -> list[Result]:
@@ -196,14 +214,13 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
     with step("one transaction per command"):
         single = run_ledger(server, seconds, group_commit=False)
     with step("trivial endpoint"):
-        port = free_port()
-        with process(
-            ["-m", "bench.trivial_app", "--port", str(port)], dict(os.environ), port
-        ) as served:
-            people = [f"v{n}" for n in range(CLIENTS)]
-            trivial = measure(served.url, "none", "none", people, seconds)
-        trivial["peak_rss_mib"] = served.peak_rss_mib
+        trivial = run_trivial(seconds)
+    with step(f"group commit, {CORES} worker processes"):
+        ours_n = run_ledger(server, seconds, group_commit=True, workers=CORES)
+    with step(f"trivial endpoint, {CORES} worker processes"):
+        trivial_n = run_trivial(seconds, workers=CORES)
     name = f"hours over HTTP, {CLIENTS} clients"
+    several = f"hours over HTTP, {CLIENTS} clients, {CORES} API processes"
     return [
         Result(
             name,
@@ -235,6 +252,30 @@ def run(server: BenchServer, seconds: int) -> list[Result]:
             ours["p99"],
             "one transaction per command",
             single["p99"],
+            "-",
+        ),
+        Result(
+            several,
+            "requests/s",
+            ours_n["rps"],
+            f"trivial endpoint, {CORES} processes",
+            trivial_n["rps"],
+            ">= 0.5",
+        ),
+        Result(
+            several,
+            "requests/s",
+            ours_n["rps"],
+            "one API process",
+            ours["rps"],
+            "-",
+        ),
+        Result(
+            name,
+            "server CPU ms per request (lower is better)",
+            ours["cpu_ms"],
+            "trivial endpoint",
+            trivial["cpu_ms"],
             "-",
         ),
         Result(

