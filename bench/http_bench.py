@@ -145,6 +145,9 @@ def run_wrk(
             f"-t{WRK_THREADS}",
             f"-c{connections}",
             f"-d{seconds}s",
+            # A slow answer is measured, not dropped as an error after 2 s.
+            "--timeout",
+            "30s",
             "--latency",
             "-s",
             str(script),

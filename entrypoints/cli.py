@@ -88,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive,
         help="API processes sharing the port and the database (default: one per "
-        "core); one of them runs the projector and the sweeper",
+        "core with VLEDGER_DATABASE_URL, one on the embedded Postgres); one of "
+        "them runs the projector and the sweeper",
     )
     serve.add_argument(
         "--demo",
@@ -402,7 +403,9 @@ def serve(container: Container, args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
     host, port = args.host or settings.host, args.port or settings.port
-    workers = args.workers or os.cpu_count() or 1
+    # Embedded, Postgres shares the cores: a second writer process only competed
+    # for them (measured: fewer writes a second, docs/performance.md).
+    workers = args.workers or (1 if settings.embedded else os.cpu_count() or 1)
     if workers == 1:
         uvicorn.run(create_app(container), host=host, port=port, log_level="info")
         return 0

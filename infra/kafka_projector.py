@@ -104,6 +104,10 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
             request_timeout_ms=30_000,
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
+            # Also the rebalance timeout: how long a rebalance waits for members
+            # to rejoin. The fetching thread polls every half second or so; a
+            # member gone without leaving the group stalls a join this long.
+            max_poll_interval_ms=30_000,
         )
         available = consumer.partitions_for_topic(self.topic) or set()
         if not available:
