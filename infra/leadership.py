@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from os import getpid
 from typing import Protocol
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: Advisory lock key of the leader (projector batches use 715_220_001).
 LEADER_LOCK = 715_220_002
+NOTIFY_WAIT = 0.1
+HEARTBEAT_SECONDS = 2.0
 
 
 class Duty(Protocol):
@@ -98,11 +101,15 @@ class Leadership:
         self._leading.set()
         if self.channel is not None:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+        checked = time.monotonic()
         while not self._stop.is_set():
-            for _ in conn.notifies(timeout=1.0):
+            # Short waits, so that stopping (every test's app does) is quick.
+            for _ in conn.notifies(timeout=NOTIFY_WAIT):
                 if self.on_notify is not None:
                     self.on_notify()
-            conn.execute("SELECT 1")  # a lost connection (and lock) raises here
+            if time.monotonic() - checked > HEARTBEAT_SECONDS:
+                conn.execute("SELECT 1")  # a lost connection (and lock) raises here
+                checked = time.monotonic()
 
     def _step_down(self) -> None:
         if not self._leading.is_set():
