@@ -88,6 +88,9 @@ def project_afresh(container: Container, total: int) -> Steady:
     container.runner.drop_tables()
     container.runner.create_tables()
     projector = container.kafka_projector()
+    # A group of its own per round (see project_in_processes): rejoining the
+    # group the last round's projector just left stalled Tansu's rebalance 30 s.
+    projector.group = f"bench-thread-{uuid.uuid4().hex[:8]}"
     try:
         return project_all(projector, total)
     finally:
