@@ -131,7 +131,7 @@ class Container:
 
     def kafka_projector(self, partitions: list[int] | None = None) -> KafkaProjector:
         return KafkaProjector(
-            self.store.mapper,
+            self.store.decoder,
             self.runner,
             self.kafka_bootstrap(),
             self.settings.kafka_topic,

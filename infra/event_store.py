@@ -11,6 +11,7 @@ once their events are saved."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from eventsourcing.persistence import (
 )
 
 from infra.db import Database
+from infra.decoding import EventDecoder
 from infra.group_commit import GroupCommitter
 from infra.loading import AggregateLoader
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
@@ -82,7 +84,7 @@ class EventStore:
         self._library = _Library(env)
         self.db = db
         self.loader = (
-            AggregateLoader(db, self._library.repository, self._library.mapper)
+            AggregateLoader(db, self._library.repository, self.decoder)
             if db is not None
             else None
         )
@@ -103,6 +105,11 @@ class EventStore:
     @property
     def mapper(self) -> Mapper[UUID]:
         return self._library.mapper
+
+    @cached_property
+    def decoder(self) -> EventDecoder:
+        """Stored events back into domain events, faster than the mapper."""
+        return EventDecoder(self._library.mapper)
 
     @property
     def repository(self) -> Repository[UUID]:

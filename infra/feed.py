@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from infra.decoding import EventDecoder
 from infra.event_store import EventStore
 from projections.base import Notified, ProjectionRunner
 
@@ -16,11 +15,10 @@ BATCH_SIZE = 500
 class EventStoreFeed:
     def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.decoder = EventDecoder(store.mapper)
 
     def read(self, after: int, limit: int = BATCH_SIZE) -> list[Notified]:
         return [
-            Notified(n.id, self.decoder.stored(n))
+            Notified(n.id, self.store.decoder.stored(n))
             for n in self.store.notifications(after, limit)
         ]
 

@@ -20,10 +20,8 @@ import queue
 import threading
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from psycopg import sql
@@ -54,7 +52,7 @@ class Fetched:
 class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(
         self,
-        mapper: Mapper[UUID],
+        decoder: EventDecoder,
         runner: ProjectionRunner,
         bootstrap: str,
         topic: str,
@@ -62,8 +60,7 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
         partitions: list[int] | None = None,
         batch_size: int = MAX_RECORDS,
     ) -> None:
-        self.mapper = mapper
-        self.decoder = EventDecoder(mapper)
+        self.decoder = decoder
         self.runner = runner
         self.bootstrap = bootstrap
         self.topic = topic

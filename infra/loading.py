@@ -19,7 +19,6 @@ from uuid import UUID
 import orjson
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper
 
 from infra.db import Database
 from infra.decoding import EventDecoder
@@ -36,11 +35,11 @@ EVENTS_AFTER = (
 
 class AggregateLoader:
     def __init__(
-        self, db: Database, repository: Repository[UUID], mapper: Mapper[UUID]
+        self, db: Database, repository: Repository[UUID], decoder: EventDecoder
     ):
         self.db = db
         self.repository = repository
-        self.decoder = EventDecoder(mapper)
+        self.decoder = decoder
         self._fastforward = threading.Lock()
 
     def load(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:

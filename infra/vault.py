@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -170,6 +171,10 @@ class Vault:
         )
 
 
+def _sealed(row: Any) -> SealedRecord:
+    return SealedRecord(row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"]))
+
+
 def _encrypt(aead: AESGCM, plain: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     return nonce + aead.encrypt(nonce, plain, aad)
@@ -197,12 +202,7 @@ class VaultReader:
             (volunteer_ids,),
         )
         return {
-            row["volunteer_id"]: self.vault.open(
-                row["volunteer_id"],
-                SealedRecord(
-                    row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
-                ),
-            )
+            row["volunteer_id"]: self.vault.open(row["volunteer_id"], _sealed(row))
             for row in rows
         }
 
@@ -218,12 +218,7 @@ class VaultReader:
             (owner_ids,),
         )
         return {
-            row["owner_id"]: self.vault.open_text(
-                row["owner_id"],
-                SealedRecord(
-                    row["key_id"], bytes(row["wrapped_key"]), bytes(row["payload"])
-                ),
-            )
+            row["owner_id"]: self.vault.open_text(row["owner_id"], _sealed(row))
             for row in rows
         }
 
