@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -62,6 +63,10 @@ def create_app(container: Container, owns_container: bool = False) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # The projector and the sweeper run in the one process that leads.
         container.leadership.start()
+        # What start-up built lives as long as the process: kept out of the
+        # collector's full passes, which otherwise scan it all when a request
+        # restores a large snapshot (90 ms for ten thousand entries).
+        gc.freeze()
         try:
             yield
         finally:

@@ -32,8 +32,11 @@ class Result:
 
     @property
     def met(self) -> bool | None:
-        """Targets read `>= 0.4` or `>= 3` (a ratio), `= 0` or `< 50` (the value
-        itself: a count of errors, a latency) or `-` (none)."""
+        """Targets read `>= 0.4` or `>= 3` (a ratio at least), `<= 1.2` (a ratio
+        at most), `= 0` or `< 50` (the value itself: a count of errors, a latency)
+        or `-` (none)."""
+        if self.target.startswith("<="):
+            return self.ratio <= float(self.target.removeprefix("<=").strip())
         if self.target.startswith(">="):
             return self.ratio >= float(self.target.removeprefix(">=").strip())
         if self.target.startswith("="):

@@ -18,6 +18,7 @@ from bench import (
     kiosk_bench,
     projection_bench,
     replay_bench,
+    stream_bench,
 )
 from bench.env import BenchServer
 from bench.harness import Result, machine, markdown, write
@@ -35,6 +36,8 @@ BENCHMARKS = {
     ),
     # volunteers, each with 20 hours entries
     "assessment": (assessment_bench.run, 100_000, 2_000),
+    # entries on one volunteer (each size), then redemptions of one item
+    "streams": (stream_bench.run, (1_000, 10_000, 100_000), (1_000, 2_000)),
 }
 OUT = Path(__file__).resolve().parent / "results"
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.copying import CopiedCheaply
+from domain.copying import CopiedCheaply, SharedDict
 from domain.errors import Conflict, InvalidInput, StaleRead
 from domain.ids import account_id_for
 
@@ -21,7 +21,7 @@ class InsufficientPoints(Conflict):
 
 
 class CreditAccount(CopiedCheaply, Aggregate):
-    flat_copied = frozenset({"credited", "holds"})
+    flat_copied = frozenset({"holds"})
 
     """Points of one volunteer. Each source (an hours entry, a reward) is settled to a
     target total, so crediting the same source twice changes nothing, and a correction
@@ -38,11 +38,14 @@ class CreditAccount(CopiedCheaply, Aggregate):
         self.earned = Decimal(0)
         self.held = Decimal(0)
         self.redeemed = Decimal(0)
-        self.credited: dict[UUID, Decimal] = {}
+        #: Points credited per source, keyed by the source id's hex, as text: one
+        #: per hours entry, shared by copies until changed, and kept as plain
+        #: values that a snapshot restores as they are.
+        self.credited: SharedDict[str, str] = SharedDict()
         self.holds: dict[UUID, Decimal] = {}
 
     def credited_for(self, source_id: UUID) -> Decimal:
-        return self.credited.get(source_id, Decimal(0))
+        return Decimal(self.credited.get(source_id.hex, "0"))
 
     def settle_source(
         self,
@@ -105,7 +108,7 @@ class CreditAccount(CopiedCheaply, Aggregate):
         self._move(source_id, -points)
 
     def _move(self, source_id: UUID, points: Decimal) -> None:
-        self.credited[source_id] = self.credited_for(source_id) + points
+        self.credited[source_id.hex] = str(self.credited_for(source_id) + points)
         self.balance += points
         self.earned += points
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from collections.abc import Iterator, MutableMapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 from uuid import UUID
 
 IMMUTABLE = (
@@ -89,3 +90,71 @@ class CopiedCheaply:
             }
         )
         return clone
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class SharedDict(MutableMapping[K, V]):
+    """A dict that a copy shares until either side changes it: for state that grows
+    with history (an account's points per source) and that most commands only read.
+    Its items must be immutable; a snapshot stores it as a plain JSON object (so
+    keys and values are text or numbers)."""
+
+    __slots__ = ("_data", "_owned")
+
+    def __init__(self, data: dict[K, V] | None = None) -> None:
+        self._data: dict[K, V] = data if data is not None else {}
+        self._owned = True
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def get(self, key: K, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self._own()
+        self._data[key] = value
+
+    def __delitem__(self, key: K) -> None:
+        self._own()
+        del self._data[key]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SharedDict):
+            return self._data == other._data
+        return self._data == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SharedDict({len(self._data)} items)"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        clone = object.__new__(type(self))
+        clone._data = self._data
+        clone._owned = self._owned = False
+        return clone
+
+    def _own(self) -> None:
+        if not self._owned:
+            self._data = self._data.copy()
+            self._owned = True
+
+    def packed(self) -> dict[K, V]:
+        return self._data
+
+    @classmethod
+    def unpacked(cls, packed: dict[K, V]) -> Self:
+        return cls(packed)

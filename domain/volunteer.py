@@ -7,7 +7,6 @@ re-runs a check that depends on the clock or on rules changed since.
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +17,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import CopiedCheaply
+from domain.entry_book import Entry as Entry  # re-exported: entries are the timesheet
+from domain.entry_book import EntryBook
+from domain.entry_book import TimeSpan as TimeSpan
 from domain.errors import (
     CorrectionAlreadyDecided,
     CorrectionAlreadyRequested,
@@ -52,19 +54,6 @@ class RequestState(StrEnum):
 
 
 @dataclass(frozen=True)
-class TimeSpan:
-    started_at: datetime
-    ended_at: datetime
-
-    @property
-    def minutes(self) -> int:
-        return int((self.ended_at - self.started_at).total_seconds() // 60)
-
-    def overlaps(self, other: TimeSpan) -> bool:
-        return self.started_at < other.ended_at and other.started_at < self.ended_at
-
-
-@dataclass(frozen=True)
 class ServiceDetails:
     """What Art. 7 of the 2012 record rules asks each entry to state."""
 
@@ -80,17 +69,6 @@ class ServiceDetails:
     category: str | None = None
     subcategory: str | None = None
     team_id: UUID | None = None
-
-
-@dataclass(frozen=True)
-class Entry:
-    record_id: UUID
-    unit_id: UUID
-    span: TimeSpan
-    hours: Decimal
-    policy_version: int
-    revoked: bool = False
-    activity_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,7 +146,7 @@ def check_details(details: ServiceDetails) -> None:
 class Volunteer(CopiedCheaply, Aggregate):
     """A registered volunteer. Clear personal data never enters these events."""
 
-    flat_copied = frozenset({"entries", "live_spans"})
+    flat_copied = frozenset({"requests", "signups"})
 
     @staticmethod
     def create_id(volunteer_id: UUID, **_: Any) -> UUID:
@@ -196,12 +174,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         self.phone_masked = phone_masked
         self.erased = False
         self.status = VolunteerStatus.ACTIVE
-        self.entries: dict[UUID, Entry] = {}
-        #: The live entries' spans, sorted by start: an interval index. Live
-        #: entries never overlap, so their ends are sorted too, and an overlap
-        #: check looks at one or two neighbours instead of every entry.
-        self.live_spans: list[tuple[datetime, datetime, UUID]] = []
-        self.live_hours = Decimal(0)
+        self.entries = EntryBook()
         self.requests: dict[UUID, CorrectionRequest] = {}
         self.signups: dict[UUID, TimeSpan] = {}
 
@@ -219,21 +192,14 @@ class Volunteer(CopiedCheaply, Aggregate):
             )
 
     def check_no_overlap(self, span: TimeSpan, ignoring: UUID | None = None) -> None:
-        """The live entry that starts last before `span` ends has the latest end
-        of those (live spans are disjoint): only it can overlap, or the one before
-        it when it is the entry being corrected."""
-        before_end = bisect_left(self.live_spans, (span.ended_at,))
-        for index in range(before_end - 1, max(before_end - 3, -1), -1):
-            started_at, ended_at, record_id = self.live_spans[index]
-            if record_id == ignoring:
-                continue
-            if ended_at > span.started_at:
-                raise OverlappingEntry(
-                    f"overlaps live entry {record_id} "
-                    f"({started_at.isoformat()} to {ended_at.isoformat()})",
-                    field="started_at",
-                )
-            return
+        clash = self.entries.overlapping(span, ignoring)
+        if clash is not None:
+            raise OverlappingEntry(
+                f"overlaps live entry {clash.record_id} "
+                f"({clash.span.started_at.isoformat()} to "
+                f"{clash.span.ended_at.isoformat()})",
+                field="started_at",
+            )
 
     def live_entry(self, record_id: UUID) -> Entry:
         entry = self.entries.get(record_id)
@@ -261,25 +227,11 @@ class Volunteer(CopiedCheaply, Aggregate):
                 )
 
     def live_entries(self) -> list[Entry]:
-        return [e for e in self.entries.values() if not e.revoked]
+        return self.entries.live()
 
     @property
     def verified_hours(self) -> Decimal:
-        return self.live_hours
-
-    def _index(self, entry: Entry) -> None:
-        insort(
-            self.live_spans,
-            (entry.span.started_at, entry.span.ended_at, entry.record_id),
-        )
-        self.live_hours += entry.hours
-
-    def _unindex(self, entry: Entry) -> None:
-        key = (entry.span.started_at, entry.span.ended_at, entry.record_id)
-        index = bisect_left(self.live_spans, key)
-        if index < len(self.live_spans) and self.live_spans[index] == key:
-            del self.live_spans[index]
-        self.live_hours -= entry.hours
+        return self.entries.live_hours
 
     # -- hours ----------------------------------------------------------------
 
@@ -343,15 +295,16 @@ class Volunteer(CopiedCheaply, Aggregate):
         subcategory: str | None = None,
         team_id: UUID | None = None,
     ) -> None:
-        self.entries[record_id] = Entry(
-            record_id,
-            unit_id,
-            TimeSpan(started_at, ended_at),
-            hours,
-            policy_version,
-            activity_name=activity_name,
+        self.entries.put(
+            Entry(
+                record_id,
+                unit_id,
+                TimeSpan(started_at, ended_at),
+                hours,
+                policy_version,
+                activity_name=activity_name,
+            )
         )
-        self._index(self.entries[record_id])
 
     def correct_hours(
         self,
@@ -406,14 +359,14 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
-        self._unindex(self.entries[record_id])
-        self.entries[record_id] = replace(
-            self.entries[record_id],
-            span=TimeSpan(started_at, ended_at),
-            hours=hours,
-            policy_version=policy_version,
+        self.entries.put(
+            replace(
+                self.entries[record_id],
+                span=TimeSpan(started_at, ended_at),
+                hours=hours,
+                policy_version=policy_version,
+            )
         )
-        self._index(self.entries[record_id])
         self._settle_request(request_id, RequestState.ACCEPTED)
 
     def revoke_hours(
@@ -441,8 +394,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         request_id: UUID | None,
         actor: str,
     ) -> None:
-        self._unindex(self.entries[record_id])
-        self.entries[record_id] = replace(self.entries[record_id], revoked=True)
+        self.entries.put(replace(self.entries[record_id], revoked=True))
         self._settle_request(request_id, RequestState.ACCEPTED)
 
     # -- correction requests (asked by the volunteer, decided by a coordinator) --

@@ -115,4 +115,7 @@ def eventsourcing_env(url: str) -> dict[str, str]:
         # connection instead fails its statement, which the library retries on a
         # fresh one (the pool discards the broken one).
         "POSTGRES_PRE_PING": "n",
+        # The snapshot store (infra/snapshots.py); the library's own snapshotting
+        # on save stays off: ours is taken in the background.
+        "IS_SNAPSHOTTING_ENABLED": "y",
     }

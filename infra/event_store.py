@@ -24,6 +24,7 @@ from eventsourcing.application import (
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    IntegrityError,
     JSONTranscoder,
     Mapper,
     Notification,
@@ -34,6 +35,7 @@ from infra.decoding import EventDecoder
 from infra.group_commit import GroupCommitter
 from infra.loading import AggregateLoader
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
+from infra.snapshots import SNAPSHOTS_TABLE, PackedSnapshot, Snapshotter, due
 
 #: Aggregates by id, as `EventStore.load` found them.
 Loaded = dict[UUID, Aggregate]
@@ -89,6 +91,12 @@ class EventStore:
             else None
         )
         self.committer = GroupCommitter(self._insert) if group_commit else None
+        #: Takes snapshots in the background (with Postgres and its snapshot store).
+        self.snapshotter: Snapshotter | None = None
+        if db is not None and self.loader is not None and self._library.snapshots:
+            self.snapshotter = Snapshotter(self._latest, self)
+            self.loader.snapshotter = self.snapshotter
+            _store_uncompressed(db)
         #: Called with the position of each save, once it committed.
         self.save_listeners: list[Callable[[int], None]] = []
         self.side_write_sinks: list[SideWriteSink] = []
@@ -100,6 +108,8 @@ class EventStore:
     def close(self) -> None:
         if self.committer is not None:
             self.committer.stop()
+        if self.snapshotter is not None:
+            self.snapshotter.stop()
         self._library.close()
 
     @property
@@ -143,8 +153,37 @@ class EventStore:
                 continue
         return found
 
+    def _latest(self, aggregate_id: UUID) -> Aggregate | None:
+        return self.load(aggregate_id).get(aggregate_id)
+
+    # -- snapshots (infra/snapshots.py) --------------------------------------------
+
+    def put(self, snapshot: PackedSnapshot) -> None:
+        """Keeps the snapshot and drops the aggregate's older ones."""
+        snapshots = self._library.snapshots
+        if snapshots is None or self.db is None:
+            return
+        try:
+            snapshots.put([snapshot])
+        except IntegrityError:
+            return  # another process took this very one
+        self.db.execute(
+            f"DELETE FROM {SNAPSHOTS_TABLE} "  # noqa: S608 - constant table name
+            "WHERE originator_id = %s AND originator_version < %s",
+            (snapshot.originator_id, snapshot.originator_version),
+        )
+
+    def forget(self, aggregate_id: UUID) -> None:
+        if self.db is not None:
+            self.db.execute(
+                f"DELETE FROM {SNAPSHOTS_TABLE} WHERE originator_id = %s",  # noqa: S608
+                (aggregate_id,),
+            )
+
     def at_version(self, aggregate_id: UUID, version: int) -> Any:
         """An aggregate as it stood at `version` (a certificate's record)."""
+        if self.loader is not None:
+            return self.loader.at_version(aggregate_id, version)
         return self._library.repository.get(aggregate_id, version=version)
 
     # -- saving ------------------------------------------------------------------
@@ -178,6 +217,8 @@ class EventStore:
             position = max(self._insert(batch, writes), default=0)
         for listener in self.save_listeners:
             listener(position)
+        if self.snapshotter is not None:
+            self.snapshotter.want(due(batch))
         return position
 
     def _insert(
@@ -193,3 +234,17 @@ class EventStore:
         for sink in self.side_write_sinks:
             sink(side_writes)
         return [r.notification.id for r in recordings]
+
+
+def _store_uncompressed(db: Database) -> None:
+    """A snapshot is read whole on a cold load: stored as it is, Postgres need not
+    decompress half a megabyte each time (a fifth of a cold load)."""
+    row = db.fetch_one(
+        "SELECT attstorage FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attname = 'state'",
+        (SNAPSHOTS_TABLE,),
+    )
+    if row is not None and row["attstorage"] != "e":
+        db.execute(
+            f"ALTER TABLE {SNAPSHOTS_TABLE} ALTER COLUMN state SET STORAGE EXTERNAL"
+        )

@@ -5,7 +5,10 @@ even when the aggregate is cached; recording hours needs four (unit, volunteer,
 policy, account), so four round trips before any decision. Here one query fetches
 the events after each cached version (or all events of one not cached) for all of
 them. Cached aggregates are fast-forwarded in place under one lock and handed out as
-deep copies, so a command that is refused leaves the cache as it was."""
+deep copies, so a command that is refused leaves the cache as it was.
+
+An aggregate not cached starts from its latest snapshot (`infra/snapshots.py`), fetched
+in the same query, and folds only the events after it."""
 
 from __future__ import annotations
 
@@ -23,14 +26,32 @@ from eventsourcing.domain import Aggregate
 from infra.db import Database
 from infra.decoding import EventDecoder
 from infra.recorder import EVENTS_TABLE
+from infra.snapshots import SNAPSHOTS_TABLE, Snapshotter, StaleSnapshot, restore
+from infra.snapshots import snapshotted as snapshot_interval
 
-EVENTS_AFTER = (
-    "SELECT e.originator_id, e.originator_version, e.topic, e.state "  # noqa: S608 - constant table name
-    "FROM unnest(%s::uuid[], %s::bigint[]) AS wanted (id, after) "
-    f"JOIN {EVENTS_TABLE} e "
-    "ON e.originator_id = wanted.id AND e.originator_version > wanted.after "
-    "ORDER BY e.originator_id, e.originator_version"
+#: For each id, the events after the cached version; for one not cached, its
+#: latest snapshot and the events after that.
+EVENTS_AFTER = f"""
+WITH wanted AS (
+    SELECT * FROM unnest(%s::uuid[], %s::bigint[]) AS w (id, after)
+), snapshot AS (
+    SELECT DISTINCT ON (s.originator_id)
+        s.originator_id, s.originator_version, s.topic, s.state
+    FROM wanted
+    JOIN {SNAPSHOTS_TABLE} s ON s.originator_id = wanted.id AND wanted.after = 0
+    ORDER BY s.originator_id, s.originator_version DESC
 )
+SELECT true AS snapshot, originator_id, originator_version, topic, state
+FROM snapshot
+UNION ALL
+SELECT false, e.originator_id, e.originator_version, e.topic, e.state
+FROM wanted
+LEFT JOIN snapshot ON snapshot.originator_id = wanted.id
+JOIN {EVENTS_TABLE} e ON e.originator_id = wanted.id
+    AND e.originator_version
+        > GREATEST(wanted.after, COALESCE(snapshot.originator_version, 0))
+ORDER BY originator_id, snapshot DESC, originator_version
+"""  # noqa: S608 - constant table names
 
 
 class AggregateLoader:
@@ -41,6 +62,8 @@ class AggregateLoader:
         self.repository = repository
         self.decoder = decoder
         self._fastforward = threading.Lock()
+        #: Told of aggregates that took many events to fold (set by the store).
+        self.snapshotter: Snapshotter | None = None
 
     def load(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The aggregates as they stand now, as copies a command may change; an id
@@ -49,7 +72,11 @@ class AggregateLoader:
         after = [self._cached_version(i) for i in unique]
         rows = self.db.fetch_all(EVENTS_AFTER, (unique, after))
         events: dict[UUID, list[Any]] = defaultdict(list)
+        snapshots: dict[UUID, Any] = {}
         for row in rows:
+            if row["snapshot"]:
+                snapshots[row["originator_id"]] = row
+                continue
             event = self.decoder.event(
                 row["topic"],
                 row["originator_id"],
@@ -60,7 +87,10 @@ class AggregateLoader:
         found: dict[UUID, Aggregate] = {}
         for aggregate_id, asked_after in zip(unique, after, strict=True):
             aggregate = self._fast_forward(
-                aggregate_id, asked_after, events.get(aggregate_id, [])
+                aggregate_id,
+                asked_after,
+                events.get(aggregate_id, []),
+                snapshots.get(aggregate_id),
             )
             if aggregate is not None:
                 found[aggregate_id] = aggregate
@@ -94,25 +124,70 @@ class AggregateLoader:
         return cast("Aggregate", aggregate)
 
     def _fast_forward(
-        self, aggregate_id: UUID, asked_after: int, new_events: list[Any]
+        self,
+        aggregate_id: UUID,
+        asked_after: int,
+        new_events: list[Any],
+        snapshot: Any = None,
     ) -> Aggregate | None:
         with self._fastforward:
             aggregate = self._cached(aggregate_id)
             if aggregate is None and asked_after > 0:
                 # Evicted since the query: its early events were not fetched.
                 return self._rebuilt(aggregate_id)
+            if snapshot is not None:
+                try:
+                    restored = self._restored(snapshot)
+                except StaleSnapshot:
+                    return self._rebuilt(aggregate_id)
+                # (Cached meanwhile by another thread, perhaps at an older version.)
+                if aggregate is None or aggregate.version < restored.version:
+                    aggregate = restored
+            folded = 0
             for event in new_events:
                 if aggregate is None or event.originator_version > aggregate.version:
                     aggregate = event.mutate(aggregate)
+                    folded += 1
             if aggregate is None:
                 return None
+            self._snapshot_if_long(aggregate, folded)
             if self.repository.cache is not None:
                 self.repository.cache.put(aggregate_id, aggregate)
             return deepcopy(aggregate)
 
+    def _restored(self, row: Any) -> Aggregate:
+        stored = orjson.loads(row["state"])  # the library's snapshot's fields
+        return cast(
+            "Aggregate",
+            restore(
+                stored["topic"],
+                row["originator_id"],
+                row["originator_version"],
+                stored["state"],
+            ),
+        )
+
+    def _snapshot_if_long(self, aggregate: Aggregate, folded: int) -> None:
+        interval = snapshot_interval(type(aggregate))
+        if self.snapshotter is not None and interval and folded >= interval:
+            self.snapshotter.want([aggregate.id])
+
     def _rebuilt(self, aggregate_id: UUID) -> Aggregate | None:
+        """Through the library's repository (its snapshot, then events)."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.at_version(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate
+
+    def at_version(self, aggregate_id: UUID, version: int | None = None) -> Any:
+        """The library's repository, past a snapshot taken by other code: that one
+        is dropped (and a new one wanted) and the events folded instead."""
+        try:
+            return self.repository.get(aggregate_id, version=version)
+        except StaleSnapshot:
+            if self.snapshotter is None:
+                raise
+            self.snapshotter.forget(aggregate_id)
+            self.snapshotter.want([aggregate_id])
+            return self.repository.get(aggregate_id, version=version)

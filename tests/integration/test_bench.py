@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import assessment_bench, import_bench, projection_bench, replay_bench
+from bench import (
+    assessment_bench,
+    import_bench,
+    projection_bench,
+    replay_bench,
+    stream_bench,
+)
 from bench.env import BenchServer
 from bench.harness import Result, markdown, write
 
@@ -48,6 +54,25 @@ def test_the_projection_benchmark_projects_through_a_real_broker() -> None:
     assert group.ours > 0
     assert group.baseline_value > 0
     assert memory.ours > 0
+
+
+def test_an_at_most_target_is_a_ratio_ceiling() -> None:
+    assert Result("b", "ms", 12, "-", 10, "<= 1.2").met is True
+    assert Result("b", "ms", 12.1, "-", 10, "<= 1.2").met is False
+
+
+def test_the_stream_benchmark_times_a_request_on_long_and_short_histories() -> None:
+    results = stream_bench.run(BenchServer(), (150, 150))
+    assert [r.benchmark for r in results] == [
+        f"{what}: {phase}"
+        for what in ("volunteer with 150 entries", "item with 150 redemptions")
+        for phase in (
+            "history written",
+            "first request after restart",
+            "later requests (median of 20)",
+        )
+    ]
+    assert all(r.ours > 0 and r.baseline_value > 0 for r in results)
 
 
 def test_a_below_target_is_met_only_under_that_value() -> None:

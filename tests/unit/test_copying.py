@@ -46,6 +46,19 @@ def test_changing_a_copied_volunteer_leaves_the_original_alone() -> None:
     assert len(clone.pending_events) > len(volunteer.pending_events)
 
 
+def test_changing_the_original_after_a_copy_leaves_the_copy_alone() -> None:
+    """The cached aggregate is fast-forwarded in place while a command still
+    holds the copy it was given: their entries share rows until one changes."""
+    volunteer = a_volunteer_with_history()
+    record_id = next(iter(volunteer.entries))
+    clone = copy.deepcopy(volunteer)
+    volunteer.revoke_hours(record_id, "mistake", "coordinator")
+    record(volunteer, span(10, 30))
+    assert not clone.entries[record_id].revoked
+    assert len(clone.entries) == 2
+    assert clone.verified_hours == volunteer.verified_hours + 1 - Decimal("0.5")
+
+
 def test_changing_a_copied_account_leaves_the_original_alone() -> None:
     account = CreditAccount(volunteer_id=uuid4())
     source = uuid4()
@@ -53,8 +66,10 @@ def test_changing_a_copied_account_leaves_the_original_alone() -> None:
     clone = copy.deepcopy(account)
     clone.settle_source(source, "hours", Decimal(0), 1, "revoked", "a")
     assert account.balance == 20
-    assert account.credited[source] == 20
+    assert account.credited_for(source) == 20
     assert clone.balance == 0
+    account.settle_source(source, "hours", Decimal(30), 1, "corrected", "a")
+    assert clone.credited_for(source) == 0  # and the other way round
 
 
 def test_frozen_records_in_aggregate_state_hold_only_immutable_values() -> None:
