@@ -1,6 +1,7 @@
 """Stored events back into domain events, as the library's `Mapper.to_domain_event`
 does (topic resolved, tagged values restored by the same transcodings, older class
-versions upcast), from one orjson parse.
+versions upcast), from one orjson parse; and domain events into stored JSON with one
+orjson call (`FastJSONTranscoder`).
 
 The library decodes the stored JSON with `json` and an object hook per object: most
 of the time a projector, a replay or a command's loading spent per event. Another
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import (
+    JSONTranscoder,
     Mapper,
     StoredEvent,
     Transcoding,
@@ -89,3 +91,40 @@ class EventDecoder:
                 raise TranscodingNotRegisteredError(value["_type_"]) from error
             return transcoding.decode(self._restore(value["_data_"]))
         return {key: self._restore(item) for key, item in value.items()}
+
+
+class FastJSONTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, encoding with one orjson call: values of
+    registered types are tagged first, as the library's `default` hook tags them,
+    so the library (or `EventDecoder`) decodes the same values. Anything orjson
+    refuses (a dict with keys other than text, a number beyond 64 bits) takes the
+    library's own way."""
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            return orjson.dumps(self._tagged(obj))
+        except (orjson.JSONEncodeError, OverflowError):
+            return super().encode(obj)
+
+    def _tagged(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float or value is None:
+            return value
+        if kind is dict:
+            return {key: self._tagged(item) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [self._tagged(item) for item in value]
+        transcoding = self.types.get(kind)
+        if transcoding is not None:
+            return {
+                "_type_": transcoding.name,
+                "_data_": self._tagged(transcoding.encode(value)),
+            }
+        # As `json` does: subclasses (a StrEnum) encode as their base type.
+        if isinstance(value, str | int | float):
+            return value
+        if isinstance(value, dict):
+            return {key: self._tagged(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._tagged(item) for item in value]
+        return self._encode_obj(value)  # raises TranscodingNotRegisteredError

@@ -28,10 +28,11 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Mapper,
     Notification,
+    Transcoder,
 )
 
 from infra.db import Database
-from infra.decoding import EventDecoder
+from infra.decoding import EventDecoder, FastJSONTranscoder
 from infra.group_commit import GroupCommitter
 from infra.loading import AggregateLoader
 from infra.recorder import EVENTS_TABLE, DateAsISO, LedgerRecorder, SideWrite
@@ -64,6 +65,11 @@ class _Library(Application[UUID]):
         ledger_recorder.create_table()
         ledger_recorder.seal_unchained()
         return ledger_recorder
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = FastJSONTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -20,6 +20,7 @@ from application.services import Container
 from domain.access import Actor, Role
 from entrypoints.container import build
 from infra.settings import Settings, new_master_key
+from tests.durability import relax_durability
 
 #: A fixed "now" so that tests of time rules do not depend on the wall clock.
 NOW = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
@@ -45,7 +46,9 @@ def admin_url() -> Iterator[str]:
     from infra.embedded_pg import start_embedded_postgres
 
     home = Path(tempfile.mkdtemp(prefix="vledger-test-"))
-    yield start_embedded_postgres(home, database="postgres", delete_on_exit=True)
+    url = start_embedded_postgres(home, database="postgres", delete_on_exit=True)
+    relax_durability(url)
+    yield url
 
 
 @pytest.fixture

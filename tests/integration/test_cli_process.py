@@ -18,6 +18,7 @@ import pytest
 
 from domain.identity import Gender
 from tests.broker import free_port
+from tests.durability import relaxed_home
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH
 
@@ -155,7 +156,7 @@ def test_stopping_and_restarting_serve_loses_nothing(home: Path) -> None:
 
 
 def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> None:
-    server = Server(home, "--demo")
+    server = Server(relaxed_home(home), "--demo")
     try:
         tokens = json.loads((home / "demo-tokens.json").read_text())
         assert (home / "demo-tokens.json").stat().st_mode & 0o777 == 0o600
