@@ -174,7 +174,14 @@ def measure(
 ) -> dict[str, Any]:
     """wrk's figures, and the server's CPU per request (all its processes)."""
     # Warm up on hours far back, then measure on others: spans never overlap.
-    wrk(served.url, token, unit, people, 2, first=200_000)
+    wrk(
+        served.url,
+        token,
+        unit,
+        people,
+        min(2, max(1, int(seconds // 3))),
+        first=200_000,
+    )
     cpu = tree_cpu_seconds(served.pid)
     measured = wrk(served.url, token, unit, people, seconds, first=0)
     cpu = tree_cpu_seconds(served.pid) - cpu

@@ -230,7 +230,8 @@ def run(server: BenchServer, events: int, batch: int | None = None) -> list[Resu
             ours: list[Steady] = []
             bare: list[Steady] = []
             ours_rss, bare_rss = 0.0, 0.0
-            for round_ in range(1, ROUNDS + 1):
+            rounds = ROUNDS if events >= 50_000 else 1  # one round when quick
+            for round_ in range(1, rounds + 1):
                 with step(f"projector (ours), round {round_}"):
                     reset_peak_rss()
                     ours.append(project_afresh(container, total))
@@ -250,8 +251,8 @@ def run(server: BenchServer, events: int, batch: int | None = None) -> list[Resu
             home = Path(settings.home)
             home.mkdir(parents=True, exist_ok=True)
             alone, shared = [], []
-            # Each process run pays a group join (about 5 s): one round when quick.
-            for round_ in range(1, (ROUNDS if events >= 50_000 else 1) + 1):
+            # Each process run pays a group join (about 5 s).
+            for round_ in range(1, rounds + 1):
                 with step(f"one projector process, round {round_}"):
                     alone.append(project_in_processes(container, env, 1, home))
                 with step(f"two projector processes, round {round_}"):

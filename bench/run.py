@@ -25,19 +25,19 @@ from bench.harness import Result, machine, markdown, write
 
 #: name -> (runner, full size, quick size)
 BENCHMARKS = {
-    "http": (http_bench.run, 20, 5),  # seconds of load per variant
+    "http": (http_bench.run, 20, 3),  # seconds of load per variant
     "import": (import_bench.run, 100_000, 10_000),  # CSV rows
     "projection": (projection_bench.run, 100_000, 20_000),  # events
-    "replay": (replay_bench.run, 1_000_000, 50_000),
+    "replay": (replay_bench.run, 1_000_000, 20_000),
     "kiosk": (
         kiosk_bench.run,
         kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
-        kiosk_bench.Size(seconds=4, kiosks=100, accounts=500, open_seconds=6),
+        kiosk_bench.Size(seconds=3, kiosks=100, accounts=200, open_seconds=4),
     ),
     # volunteers, each with 20 hours entries
-    "assessment": (assessment_bench.run, 100_000, 2_000),
+    "assessment": (assessment_bench.run, 100_000, 1_000),
     # entries on one volunteer (each size), then redemptions of one item
-    "streams": (stream_bench.run, (1_000, 10_000, 100_000), (1_000, 2_000)),
+    "streams": (stream_bench.run, (1_000, 10_000, 100_000), (1_000, 1_000)),
 }
 OUT = Path(__file__).resolve().parent / "results"
 
