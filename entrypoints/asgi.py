@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.app import create_app
+from api.app import create_app, served
 from entrypoints.cli import configure_logging
 from entrypoints.container import build
 from infra.settings import Settings
@@ -17,4 +17,4 @@ from infra.settings import Settings
 
 def app() -> FastAPI:
     configure_logging()
-    return create_app(build(Settings()), owns_container=True)
+    return served(create_app(build(Settings()), owns_container=True))

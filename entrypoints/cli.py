@@ -390,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(container: Container, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import create_app, served
 
     if args.demo:
         from entrypoints.demo import ensure_demo
@@ -407,7 +407,8 @@ def serve(container: Container, args: argparse.Namespace) -> int:
     # for them (measured: fewer writes a second, docs/performance.md).
     workers = args.workers or (1 if settings.embedded else os.cpu_count() or 1)
     if workers == 1:
-        uvicorn.run(create_app(container), host=host, port=port, log_level="info")
+        app = served(create_app(container))
+        uvicorn.run(app, host=host, port=port, log_level="info")
         return 0
     # The workers build their own containers on the database and key resolved
     # here (this process started the embedded Postgres, if any, and keeps it).
