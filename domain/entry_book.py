@@ -23,6 +23,7 @@ from typing import Any, Self
 from uuid import UUID
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LOCAL_EPOCH = datetime(1970, 1, 1)
 MICROSECOND = timedelta(microseconds=1)
 
 
@@ -65,7 +66,10 @@ def _micros(at: datetime) -> int:
 
 
 def _instant(micros: int, offset: int) -> datetime:
-    return (EPOCH + micros * MICROSECOND).astimezone(_zone(offset))
+    """From the local time: an instant of year 1 at +14:00 (stored before instants
+    were bounded) has no UTC time that `datetime` can hold."""
+    local = LOCAL_EPOCH + (micros + offset * 1_000_000) * MICROSECOND
+    return local.replace(tzinfo=_zone(offset))
 
 
 @lru_cache(maxsize=64)
