@@ -49,8 +49,8 @@ POLICY: dict[type[Aggregate], int] = {
 }
 #: One aggregate is snapshotted at most this often (see `Snapshotter`).
 SPACING_SECONDS = 5.0
-#: How long stopping waits for the snapshots still wanted.
-STOP_SECONDS = 30.0
+#: How long stopping takes snapshots still wanted; the rest wait for a later load.
+STOP_SECONDS = 10.0
 #: Aggregates whose last snapshot time is kept in mind.
 MAX_REMEMBERED = 100_000
 #: The library's snapshot store, as its factory names it for this application.
@@ -240,15 +240,19 @@ class Snapshotter:
         load: Callable[[UUID], Aggregate | None],
         store: SnapshotStore,
         spacing: float = SPACING_SECONDS,
+        stop_seconds: float = STOP_SECONDS,
     ) -> None:
         self._load = load
         self._store = store
         self._spacing = spacing
+        self._stop_seconds = stop_seconds
         #: Wanted ids and when each may be taken; when each was last taken.
         self._due: dict[UUID, float] = {}
         self._last: dict[UUID, float] = {}
         self._taking = False
         self._stopping = False
+        #: Stopped before taking all it wanted: the storage may be closing.
+        self._abandoned = False
         self._changed = threading.Condition()
         self._thread: threading.Thread | None = None
         #: Snapshots stored since start.
@@ -269,12 +273,20 @@ class Snapshotter:
             self._changed.notify()
 
     def stop(self) -> None:
+        """Takes what is still wanted for up to `stop_seconds`, then leaves the
+        rest (a later load that folds many events wants them again)."""
         with self._changed:
             self._stopping = True
             thread = self._thread
             self._changed.notify()
-        if thread is not None:
-            thread.join(timeout=STOP_SECONDS)
+        if thread is None:
+            return
+        thread.join(timeout=self._stop_seconds)
+        with self._changed:
+            if thread.is_alive():
+                self._abandoned = True
+                left, self._due = len(self._due), {}
+                log.info("stopping: %d snapshots left for later loads to want", left)
 
     def forget(self, aggregate_id: UUID) -> None:
         """Drops the aggregate's snapshots (taken by other code)."""
@@ -289,6 +301,8 @@ class Snapshotter:
             try:
                 self._take(aggregate_id)
             except Exception:
+                if self._abandoned:  # the storage closed under it
+                    return
                 log.exception(
                     "snapshot of %s failed; its events are folded", aggregate_id
                 )
@@ -302,6 +316,9 @@ class Snapshotter:
         """The id due first, once it is due (at once when stopping)."""
         with self._changed:
             while True:
+                if self._abandoned:
+                    self._thread = None
+                    return None
                 if not self._due:
                     if self._stopping:
                         self._thread = None
