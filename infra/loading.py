@@ -70,31 +70,55 @@ class AggregateLoader:
         with no events is left out."""
         unique = list(dict.fromkeys(ids))
         after = [self._cached_version(i) for i in unique]
-        rows = self.db.fetch_all(EVENTS_AFTER, (unique, after))
-        events: dict[UUID, list[Any]] = defaultdict(list)
-        snapshots: dict[UUID, Any] = {}
-        for row in rows:
-            if row["snapshot"]:
-                snapshots[row["originator_id"]] = row
-                continue
-            event = self.decoder.event(
-                row["topic"],
-                row["originator_id"],
-                row["originator_version"],
-                orjson.loads(row["state"]),
-            )
-            events[row["originator_id"]].append(event)
+        events, restored, stale = self._fetch(unique, after)
+        if stale:
+            # Snapshots taken by other code: dropped, and their streams read whole
+            # (`after` -1 asks for no snapshot).
+            for aggregate_id in stale:
+                self._forget(aggregate_id)
+            whole, _, _ = self._fetch(stale, [-1] * len(stale))
+            events.update(whole)
         found: dict[UUID, Aggregate] = {}
         for aggregate_id, asked_after in zip(unique, after, strict=True):
             aggregate = self._fast_forward(
                 aggregate_id,
                 asked_after,
                 events.get(aggregate_id, []),
-                snapshots.get(aggregate_id),
+                restored.get(aggregate_id),
             )
             if aggregate is not None:
                 found[aggregate_id] = aggregate
         return found
+
+    def _fetch(
+        self, ids: list[UUID], after: list[int]
+    ) -> tuple[dict[UUID, list[Any]], dict[UUID, Aggregate], list[UUID]]:
+        """The events after each version, the aggregates restored from their
+        snapshots, and the ids whose snapshot other code took."""
+        events: dict[UUID, list[Any]] = defaultdict(list)
+        restored: dict[UUID, Aggregate] = {}
+        stale: list[UUID] = []
+        for row in self.db.fetch_all(EVENTS_AFTER, (ids, after)):
+            aggregate_id = row["originator_id"]
+            if row["snapshot"]:
+                try:
+                    restored[aggregate_id] = self._restored(row)
+                except StaleSnapshot:
+                    stale.append(aggregate_id)
+                continue
+            event = self.decoder.event(
+                row["topic"],
+                aggregate_id,
+                row["originator_version"],
+                orjson.loads(row["state"]),
+            )
+            events[aggregate_id].append(event)
+        return events, restored, stale
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        if self.snapshotter is not None:
+            self.snapshotter.forget(aggregate_id)
+            self.snapshotter.want([aggregate_id])
 
     def remember(self, aggregates: Sequence[Aggregate]) -> None:
         """Aggregates whose events just committed are the newest state: cached as
@@ -128,21 +152,18 @@ class AggregateLoader:
         aggregate_id: UUID,
         asked_after: int,
         new_events: list[Any],
-        snapshot: Any = None,
+        restored: Aggregate | None = None,
     ) -> Aggregate | None:
         with self._fastforward:
             aggregate = self._cached(aggregate_id)
             if aggregate is None and asked_after > 0:
                 # Evicted since the query: its early events were not fetched.
                 return self._rebuilt(aggregate_id)
-            if snapshot is not None:
-                try:
-                    restored = self._restored(snapshot)
-                except StaleSnapshot:
-                    return self._rebuilt(aggregate_id)
-                # (Cached meanwhile by another thread, perhaps at an older version.)
-                if aggregate is None or aggregate.version < restored.version:
-                    aggregate = restored
+            # (Cached meanwhile by another thread, perhaps at an older version.)
+            if restored is not None and (
+                aggregate is None or aggregate.version < restored.version
+            ):
+                aggregate = restored
             folded = 0
             for event in new_events:
                 if aggregate is None or event.originator_version > aggregate.version:
