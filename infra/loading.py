@@ -26,8 +26,7 @@ from eventsourcing.domain import Aggregate
 from infra.db import Database
 from infra.decoding import EventDecoder
 from infra.recorder import EVENTS_TABLE
-from infra.snapshots import SNAPSHOTS_TABLE, Snapshotter, StaleSnapshot, restore
-from infra.snapshots import snapshotted as snapshot_interval
+from infra.snapshots import POLICY, SNAPSHOTS_TABLE, Snapshotter, StaleSnapshot, restore
 
 #: For each id, the events after the cached version; for one not cached, its
 #: latest snapshot and the events after that.
@@ -189,7 +188,7 @@ class AggregateLoader:
         )
 
     def _snapshot_if_long(self, aggregate: Aggregate, folded: int) -> None:
-        interval = snapshot_interval(type(aggregate))
+        interval = POLICY.get(type(aggregate))
         if self.snapshotter is not None and interval and folded >= interval:
             self.snapshotter.want([aggregate.id])
 

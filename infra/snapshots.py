@@ -198,11 +198,6 @@ def restore(
     return aggregate
 
 
-def snapshotted(aggregate_type: type) -> int | None:
-    """The interval at which `aggregate_type` is snapshotted, if it is."""
-    return POLICY.get(aggregate_type)
-
-
 def due(events: Iterable[Any]) -> set[UUID]:
     """Aggregates whose committed `events` reached a multiple of their interval."""
     found = set()
@@ -335,7 +330,7 @@ class Snapshotter:
 
     def _take(self, aggregate_id: UUID) -> None:
         aggregate = self._load(aggregate_id)
-        if aggregate is None or snapshotted(type(aggregate)) is None:
+        if aggregate is None or type(aggregate) not in POLICY:
             return
         self._store.put(PackedSnapshot.take(aggregate))
         self.taken += 1

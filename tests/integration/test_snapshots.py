@@ -51,14 +51,23 @@ def settled(container: Container) -> None:
     wait_for(snapshotter.idle, "snapshots taken")
 
 
+def volunteer_with_entries(
+    container: Container, admin: Actor, entries: int, corrections: bool = False
+) -> UUID:
+    """A volunteer given `entries` entries, once the snapshots they called for
+    are taken."""
+    district = make_district(container, admin)
+    person = register(container, admin, district.station)
+    give_entries(container, person, district.station, entries, corrections)
+    settled(container)
+    return person
+
+
 def test_a_snapshot_and_the_events_after_it_load_the_same_state_as_a_replay(
     make_container: Callable[..., Container], admin: Actor, database_url: str
 ) -> None:
     writer = make_container()
-    district = make_district(writer, admin)
-    person = register(writer, admin, district.station)
-    give_entries(writer, person, district.station, 230, corrections=True)
-    settled(writer)
+    person = volunteer_with_entries(writer, admin, 230, corrections=True)
     interval = POLICY[type(writer.aggregates.volunteer(person))]
     volunteer_version = writer.aggregates.volunteer(person).version
     # Taken of the state as it stood when the snapshotter came to it (a multiple
@@ -93,10 +102,7 @@ def test_a_snapshot_taken_by_other_code_is_dropped_and_the_events_folded(
     make_container: Callable[..., Container], admin: Actor, database_url: str
 ) -> None:
     writer = make_container()
-    district = make_district(writer, admin)
-    person = register(writer, admin, district.station)
-    give_entries(writer, person, district.station, 110)
-    settled(writer)
+    person = volunteer_with_entries(writer, admin, 110)
     with psycopg.connect(database_url) as conn:
         conn.execute(
             f"UPDATE {SNAPSHOTS_TABLE} SET state = replace("
