@@ -1,35 +1,48 @@
 """Bulk import of service hours from CSV: `vledger import-hours FILE`.
 
 Every row is checked first, against the volunteers as they stand plus the rows before
-it, by the same domain rules as `POST /v1/volunteers/{id}/hours`; a file with any
-refused row writes nothing and names each refused row, its field and rule. A clean
-file is then recorded through the command executor in chunks of whole rows (each
-row's hours and points together), so no save grows past the size psycopg's pipeline
-stalls on, and a chunk that meets a concurrent write to one of its volunteers is
-decided again. Rows are keyed by `record_id` (or, when the column is absent, an id
-derived from the row), so running the same file again, say after a crash halfway,
-records only what is missing."""
+it, by the same domain rules as `POST /v1/volunteers/{id}/hours` (`record_entry`: an
+active volunteer, a new record id, details and span within the rules, no overlap
+with a live entry, found in the volunteer's interval index); a file with any refused
+row writes nothing and names each refused row, its field and rule. A clean file is
+then recorded through the command executor in chunks of whole rows (each row's hours
+and points together), one transaction each with the hash chain: the events the API
+would record, built as stored rows (no event objects) and written by COPY. A chunk
+that meets a concurrent write to one of its volunteers is checked again on fresh
+loads. Rows are keyed by `record_id` (or, when the column is absent, an id derived
+from the row), so running the same file again, say after a crash halfway, records
+only what is missing."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid5
+
+from eventsourcing.domain import datetime_now_with_tzinfo
 
 from application.aggregates import Aggregates, Clock
 from application.executor import CommandExecutor, Decision
-from application.hours import record_entry
 from domain.access import Actor
 from domain.account import CreditAccount
+from domain.entry_book import EntryBook
 from domain.errors import DomainError, InvalidInput
 from domain.ids import account_id_for
 from domain.organisation import Team
 from domain.text import check_storable
-from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
-from infra.group_commit import MAX_EVENTS
+from domain.volunteer import (
+    Entry,
+    ServiceDetails,
+    TimeSpan,
+    Volunteer,
+    check_new_entry,
+)
 from projections.queries import ReadModels
 
 REQUIRED = (
@@ -45,8 +58,9 @@ REQUIRED = (
 )
 #: Columns a file may add: the entry's five-fors category and its team.
 OPTIONAL = ("category", "subcategory", "team_id")
-#: A row records its hours on the volunteer and its points on the account.
-EVENTS_PER_ROW = 2
+#: Rows per transaction: a row records its hours on the volunteer and its points
+#: on the account, so a chunk is 2,000 events, written by COPY (`BULK_EVENTS`).
+ROWS_PER_CHUNK = 1_000
 #: Derives a row's record_id when the file has none: the same row, the same id.
 ROW_NAMESPACE = UUID("5d0c6b1e-3f7a-4f43-9a55-9e1f9f2b7c10")
 T = TypeVar("T")
@@ -171,19 +185,38 @@ def _uuid(text: dict[str, str], name: str) -> UUID:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """One row as the check decided it: the hours and points it records and the
+    versions its events take on the volunteer and the account."""
+
+    row: Row
+    volunteer_id: UUID
+    account_id: UUID
+    version: int
+    hours: Decimal
+    #: Points credited by the row (none when the rate gives none).
+    points: Decimal
+    account_version: int
+    balance_after: Decimal
+
+
+@dataclass(frozen=True)
 class RecordRows:
-    """A chunk of checked rows, with the volunteers' ids their numbers name, and the
-    events the check decided for them. Those serve the first attempt only: when
+    """A chunk of checked rows, with the volunteers' ids their numbers name, and
+    what the check planned for them. The plan serves the first attempt only: when
     another writer saved one of these volunteers meanwhile, the save fails and the
-    executor runs `record_rows` again, which decides on fresh loads."""
+    executor runs `record_rows` again, which plans on fresh loads."""
 
     rows: tuple[Row, ...]
     volunteer_ids: dict[str, UUID]
-    decided: list[list[Any]] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+    #: The planned rows' events as stored, built while the chunk before commits.
+    events: list[Any] = field(default_factory=list)
 
-    def take_decided(self) -> list[Any]:
-        events = [event for row in self.decided for event in row]
-        self.decided.clear()
+    def take_events(self) -> list[Any]:
+        events = list(self.events)
+        self.planned.clear()
+        self.events.clear()
         return events
 
 
@@ -193,8 +226,22 @@ class RowsRecorded:
     events: int
 
 
+class StoredRows(Protocol):
+    """Builds an event as stored from its attributes (`EventStore.stored`)."""
+
+    def __call__(
+        self,
+        event_class: type,
+        originator_id: UUID,
+        version: int,
+        state: dict[str, Any],
+    ) -> Any: ...
+
+
 class HoursImports:
-    """Checks every row against the volunteers in memory, then records them."""
+    """Checks every row against the volunteers in memory, then writes the rows'
+    events as stored rows: the same events `POST /v1/volunteers/{id}/hours` records,
+    built without the library's event objects, written by COPY in chunks."""
 
     def __init__(
         self,
@@ -202,11 +249,15 @@ class HoursImports:
         clock: Clock,
         executor: CommandExecutor,
         reads: ReadModels,
+        stored: StoredRows,
+        rows_per_chunk: int = ROWS_PER_CHUNK,
     ) -> None:
         self.aggregates = aggregates
         self.clock = clock
         self.executor = executor
         self.reads = reads
+        self.stored = stored
+        self.rows_per_chunk = rows_per_chunk
 
     def run(
         self,
@@ -220,71 +271,145 @@ class HoursImports:
         report = ImportReport(errors=list(unreadable))
         report.rows = len(rows) + len(report.errors)
         ids = self.reads.volunteer_ids_by_number({r.volunteer_number for r in rows})
-        checked = _Checked(self.aggregates, self.clock, ids, actor.label)
-        new: list[tuple[Row, list[Any]]] = []
+        checked = _Checked(self.aggregates, self.clock, ids)
+        new: list[Planned] = []
         for row in rows:
             try:
-                events = checked.apply(row)
+                planned = checked.plan(row)
             except DomainError as error:
                 report.errors.append(
                     RowError(row.line, error.field, error.rule, error.detail)
                 )
                 continue
-            if events:
-                new.append((row, events))
-                report.events += len(events)
-            else:
+            if planned is None:
                 report.already_recorded += 1
+            else:
+                new.append(planned)
+                report.events += 1 + (planned.points > 0)
         report.new = len(new)
         report.errors.sort(key=lambda e: e.line)
-        if report.errors or dry_run:
-            return report
-        for chunk in _chunks(new, MAX_EVENTS // EVENTS_PER_ROW):
-            command = RecordRows(
-                tuple(row for row, _ in chunk), ids, [events for _, events in chunk]
-            )
-            try:
-                self.executor.run(self.record_rows, command, actor)
-            except RowRefused as refused:
-                report.errors.append(refused.error)
-                return report
-            report.rows_written += len(chunk)
-        report.written = True
+        if not report.errors and not dry_run:
+            report.written = self._write(new, ids, actor, report)
         return report
 
+    def _write(
+        self,
+        new: list[Planned],
+        ids: dict[str, UUID],
+        actor: Actor,
+        report: ImportReport,
+    ) -> bool:
+        """Chunk after chunk, in order, each through the executor on a thread of
+        its own, while this thread builds the next chunk's events. Stops at a row
+        refused when its chunk was checked again."""
+        with ThreadPoolExecutor(1, thread_name_prefix="import-save") as saver:
+            saving: tuple[Future[Any], int] | None = None
+            for chunk in _chunks(new, self.rows_per_chunk):
+                command = RecordRows(
+                    tuple(p.row for p in chunk),
+                    ids,
+                    chunk,
+                    self._events(chunk, actor.label),
+                )
+                if saving is not None and not _saved(*saving, report):
+                    return False
+                run = saver.submit(self.executor.run, self.record_rows, command, actor)
+                saving = (run, len(chunk))
+            return saving is None or _saved(*saving, report)
+
     def record_rows(self, cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
-        """One chunk: as the check decided it, or again on fresh loads."""
-        events = cmd.take_decided()
+        """One chunk: as the check planned it, or checked again on fresh loads."""
+        events = cmd.take_events()
         if not events:
-            checked = _Checked(
-                self.aggregates, self.clock, cmd.volunteer_ids, actor.label
-            )
+            checked = _Checked(self.aggregates, self.clock, cmd.volunteer_ids)
             checked.preload(cmd.rows)
+            planned = []
             for row in cmd.rows:
                 try:
-                    events += checked.apply(row)
+                    if (plan := checked.plan(row)) is not None:
+                        planned.append(plan)
                 except DomainError as error:
                     refusal = RowError(row.line, error.field, error.rule, error.detail)
                     raise RowRefused(refusal) from None
+            events = self._events(planned, actor.label)
         return Decision([], RowsRecorded(len(cmd.rows), len(events)), events=events)
+
+    def _events(self, planned: list[Planned], actor: str) -> list[Any]:
+        """Each row's `HoursRecorded` and `PointsCredited`, with the attributes
+        `record_entry` gives them, in their classes' field order."""
+        terms = self.aggregates.policy().terms
+        now = datetime_now_with_tzinfo()
+        events: list[Any] = []
+        for p in planned:
+            row, details = p.row, p.row.details
+            recorded = {
+                "timestamp": now,
+                "record_id": row.record_id,
+                "unit_id": row.unit_id,
+                "started_at": row.span.started_at,
+                "ended_at": row.span.ended_at,
+                "hours": p.hours,
+                "policy_version": terms.version,
+                "rounding": terms.rounding.value,
+                "activity_name": details.activity_name,
+                "location": details.location,
+                "service_recipient": details.service_recipient,
+                "content": details.content,
+                "leader": details.leader,
+                "activity_id": details.activity_id,
+                "order_id": details.order_id,
+                "actor": actor,
+                "category": details.category,
+                "subcategory": details.subcategory,
+                "team_id": details.team_id,
+            }
+            events.append(self.stored(HOURS, p.volunteer_id, p.version, recorded))
+            if p.points > 0:
+                credited = {
+                    "timestamp": now,
+                    "source_id": row.record_id,
+                    "source_kind": "hours",
+                    "points": p.points,
+                    "balance_after": p.balance_after,
+                    "policy_version": terms.version,
+                    "reason": "hours recorded",
+                    "actor": actor,
+                }
+                events.append(
+                    self.stored(POINTS, p.account_id, p.account_version, credited)
+                )
+        return events
+
+
+#: The events a row records, as `record_entry` records them.
+HOURS: type = getattr(Volunteer, "HoursRecorded")  # noqa: B009 - made by @event
+POINTS: type = getattr(CreditAccount, "PointsCredited")  # noqa: B009
+
+
+@dataclass
+class _Standing:
+    """A volunteer and their account as the stored history and the file's earlier
+    rows leave them: what the next row is checked against."""
+
+    volunteer: Volunteer
+    account: CreditAccount
+    entries: EntryBook
+    version: int
+    account_version: int
+    balance: Decimal
 
 
 class _Checked:
-    """Rows applied to their volunteers (and accounts) in memory."""
+    """Rows checked against their volunteers by the domain's rules, in memory."""
 
     def __init__(
-        self,
-        aggregates: Aggregates,
-        clock: Clock,
-        ids: dict[str, UUID],
-        actor_label: str,
+        self, aggregates: Aggregates, clock: Clock, ids: dict[str, UUID]
     ) -> None:
         self.aggregates = aggregates
         self.clock = clock
         self.ids = ids
-        self.actor_label = actor_label
         self.terms = aggregates.policy().terms
-        self.volunteers: dict[UUID, tuple[Volunteer, CreditAccount]] = {}
+        self.standing: dict[UUID, _Standing] = {}
         self.units: set[UUID] = set()
         self.teams: set[UUID] = set()
 
@@ -295,13 +420,12 @@ class _Checked:
             *(i for v in wanted for i in (v, account_id_for(v)))
         )
         for volunteer_id in wanted:
-            self.volunteers[volunteer_id] = (
-                self.aggregates.volunteer(volunteer_id, loaded),
-                self.aggregates.account(volunteer_id, loaded),
-            )
+            self._stand(volunteer_id, loaded)
 
-    def apply(self, row: Row) -> list[Any]:
-        """The row's new events: none when this very row is already recorded."""
+    def plan(self, row: Row) -> Planned | None:
+        """What the row records: none when this very row is already recorded.
+        The checks of `record_entry`, against the volunteer as the rows before
+        left them."""
         volunteer_id = self.ids.get(row.volunteer_number)
         if volunteer_id is None:
             raise InvalidInput(
@@ -311,25 +435,48 @@ class _Checked:
             )
         self._check_unit(row.unit_id)
         self._check_team(row.details.team_id)
-        volunteer, account = self._aggregates(volunteer_id)
-        earlier = volunteer.entries.get(row.record_id)
-        if earlier is not None and (earlier.span, earlier.unit_id) == (
-            row.span,
-            row.unit_id,
-        ):
-            return []
-        record_entry(
-            volunteer,
-            account,
+        standing = self._standing(volunteer_id)
+        entries = standing.entries
+        if row.record_id in entries:
+            earlier = entries[row.record_id]
+            if (earlier.span, earlier.unit_id) == (row.span, row.unit_id):
+                return None
+        standing.volunteer.check_active()
+        check_new_entry(
+            entries,
             row.record_id,
-            row.unit_id,
             row.span,
             row.details,
-            self.terms,
-            self.clock,
-            self.actor_label,
+            self.clock.now(),
+            self.clock.skew,
         )
-        return [*volunteer.collect_events(), *account.collect_events()]
+        hours = self.terms.hours_for(row.span.minutes)
+        entries.put(
+            Entry(
+                row.record_id,
+                row.unit_id,
+                row.span,
+                hours,
+                self.terms.version,
+                activity_name=row.details.activity_name,
+            )
+        )
+        standing.version += 1
+        target = self.terms.points_for(hours)
+        points = target - standing.account.credited_for(row.record_id)
+        if points > 0:
+            standing.account_version += 1
+            standing.balance += points
+        return Planned(
+            row,
+            volunteer_id,
+            standing.account.id,
+            standing.version,
+            hours,
+            max(points, Decimal(0)),
+            standing.account_version,
+            standing.balance,
+        )
 
     def _check_unit(self, unit_id: UUID) -> None:
         if unit_id not in self.units:
@@ -341,14 +488,34 @@ class _Checked:
             self.aggregates.named(Team, team_id, "team_id")
             self.teams.add(team_id)
 
-    def _aggregates(self, volunteer_id: UUID) -> tuple[Volunteer, CreditAccount]:
-        if volunteer_id not in self.volunteers:
+    def _standing(self, volunteer_id: UUID) -> _Standing:
+        if volunteer_id not in self.standing:
             loaded = self.aggregates.load(volunteer_id, account_id_for(volunteer_id))
-            self.volunteers[volunteer_id] = (
-                self.aggregates.volunteer(volunteer_id, loaded),
-                self.aggregates.account(volunteer_id, loaded),
-            )
-        return self.volunteers[volunteer_id]
+            self._stand(volunteer_id, loaded)
+        return self.standing[volunteer_id]
+
+    def _stand(self, volunteer_id: UUID, loaded: Any) -> None:
+        volunteer = self.aggregates.volunteer(volunteer_id, loaded)
+        account = self.aggregates.account(volunteer_id, loaded)
+        self.standing[volunteer_id] = _Standing(
+            volunteer,
+            account,
+            deepcopy(volunteer.entries),
+            volunteer.version,
+            account.version,
+            account.balance,
+        )
+
+
+def _saved(run: Future[Any], rows: int, report: ImportReport) -> bool:
+    """Waits for a chunk's save; false when one of its rows was refused."""
+    try:
+        run.result()
+    except RowRefused as refused:
+        report.errors.append(refused.error)
+        return False
+    report.rows_written += rows
+    return True
 
 
 def _chunks(rows: list[T], size: int) -> Iterator[list[T]]:

@@ -143,6 +143,39 @@ def check_details(details: ServiceDetails) -> None:
     check_classification(details.category, details.subcategory)
 
 
+def check_new_entry(
+    entries: EntryBook,
+    record_id: UUID,
+    span: TimeSpan,
+    details: ServiceDetails,
+    now: datetime,
+    clock_skew: timedelta,
+) -> None:
+    """What recording hours requires of the entries they join: a record id not
+    used before, details and a span within the rules, no overlap with a live entry.
+    (`Volunteer.record_hours`, and the bulk import for the rows of a file.)"""
+    if record_id in entries:
+        raise RecordIdReused(
+            f"record {record_id} already exists with other content", field="record_id"
+        )
+    check_details(details)
+    check_span(span, now, clock_skew)
+    check_no_overlap(entries, span)
+
+
+def check_no_overlap(
+    entries: EntryBook, span: TimeSpan, ignoring: UUID | None = None
+) -> None:
+    clash = entries.overlapping(span, ignoring)
+    if clash is not None:
+        raise OverlappingEntry(
+            f"overlaps live entry {clash.record_id} "
+            f"({clash.span.started_at.isoformat()} to "
+            f"{clash.span.ended_at.isoformat()})",
+            field="started_at",
+        )
+
+
 class Volunteer(CopiedCheaply, Aggregate):
     """A registered volunteer. Clear personal data never enters these events."""
 
@@ -184,22 +217,8 @@ class Volunteer(CopiedCheaply, Aggregate):
         if self.status is not VolunteerStatus.ACTIVE:
             raise VolunteerInactive(f"volunteer {self.id} is inactive")
 
-    def check_record_id_is_new(self, record_id: UUID) -> None:
-        if record_id in self.entries:
-            raise RecordIdReused(
-                f"record {record_id} already exists with other content",
-                field="record_id",
-            )
-
     def check_no_overlap(self, span: TimeSpan, ignoring: UUID | None = None) -> None:
-        clash = self.entries.overlapping(span, ignoring)
-        if clash is not None:
-            raise OverlappingEntry(
-                f"overlaps live entry {clash.record_id} "
-                f"({clash.span.started_at.isoformat()} to "
-                f"{clash.span.ended_at.isoformat()})",
-                field="started_at",
-            )
+        check_no_overlap(self.entries, span, ignoring)
 
     def live_entry(self, record_id: UUID) -> Entry:
         entry = self.entries.get(record_id)
@@ -247,10 +266,7 @@ class Volunteer(CopiedCheaply, Aggregate):
         actor: str,
     ) -> Entry:
         self.check_active()
-        self.check_record_id_is_new(record_id)
-        check_details(details)
-        check_span(span, now, clock_skew)
-        self.check_no_overlap(span)
+        check_new_entry(self.entries, record_id, span, details, now, clock_skew)
         self._hours_recorded(
             record_id=record_id,
             unit_id=unit_id,

@@ -232,7 +232,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         certificates=Certificates(
             aggregates, now, pii_vault, numbers, ChainPositions(db, EVENTS_TABLE)
         ),
-        imports=HoursImports(aggregates, now, commands, reads),
+        imports=HoursImports(aggregates, now, commands, reads, store.stored),
         clock=now,
         tokens=token_store,
         vault=vault_reader,

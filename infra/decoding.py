@@ -93,6 +93,10 @@ class EventDecoder:
         return {key: self._restore(item) for key, item in value.items()}
 
 
+#: What JSON holds as it is.
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
 class FastJSONTranscoder(JSONTranscoder):
     """The library's JSON transcoder, encoding with one orjson call: values of
     registered types are tagged first, as the library's `default` hook tags them,
@@ -108,10 +112,13 @@ class FastJSONTranscoder(JSONTranscoder):
 
     def _tagged(self, value: Any) -> Any:
         kind = type(value)
-        if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if kind in _PLAIN:
             return value
-        if kind is dict:
-            return {key: self._tagged(item) for key, item in value.items()}
+        if kind is dict:  # an event's attributes: mostly text and None, kept as is
+            return {
+                key: item if type(item) in _PLAIN else self._tagged(item)
+                for key, item in value.items()
+            }
         if kind is list or kind is tuple:
             return [self._tagged(item) for item in value]
         transcoding = self.types.get(kind)

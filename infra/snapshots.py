@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
@@ -47,6 +48,7 @@ POLICY: dict[type[Aggregate], int] = {
     CreditAccount: 100,
     CatalogItem: 100,
 }
+_INTERVAL_BY_TOPIC = {get_topic(cls): interval for cls, interval in POLICY.items()}
 #: One aggregate is snapshotted at most this often (see `Snapshotter`).
 SPACING_SECONDS = 5.0
 #: How long stopping takes snapshots still wanted; the rest wait for a later load.
@@ -202,6 +204,11 @@ def due(events: Iterable[Any]) -> set[UUID]:
     """Aggregates whose committed `events` reached a multiple of their interval."""
     found = set()
     for event in events:
+        if isinstance(event, StoredEvent):  # a bulk import's row
+            interval = _INTERVAL_BY_TOPIC.get(event.topic.rpartition(".")[0])
+            if interval and event.originator_version % interval == 0:
+                found.add(UUID(str(event.originator_id)))
+            continue
         for cls, interval in POLICY.items():
             if isinstance(event, cls.Event):
                 if event.originator_version % interval == 0:

@@ -8,8 +8,12 @@ import threading
 import time
 from uuid import UUID, uuid4
 
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
 from domain.volunteer import Volunteer
-from infra.snapshots import PackedSnapshot, Snapshotter
+from infra.snapshots import PackedSnapshot, Snapshotter, due
+from projections.base import event_class
 from tests.unit.test_volunteer import new_volunteer
 from tests.waiting import wait_for
 
@@ -80,3 +84,17 @@ def test_an_aggregate_of_a_type_not_in_the_policy_is_not_snapshotted() -> None:
     wait_for(snapshotter.idle, "the want handled")
     snapshotter.stop()
     assert store.taken == []
+
+
+def test_a_bulk_imports_stored_rows_want_snapshots_as_events_do() -> None:
+    """An import's rows are stored events, not event objects: the policy reads
+    their topic."""
+    volunteer, account, other = uuid4(), uuid4(), uuid4()
+    rows = [
+        StoredEvent(
+            volunteer, 200, get_topic(event_class(Volunteer, "HoursRecorded")), b""
+        ),
+        StoredEvent(account, 199, "domain.account:CreditAccount.PointsCredited", b""),
+        StoredEvent(other, 300, "domain.organisation:Team.Joined", b""),
+    ]
+    assert due(rows) == {volunteer}

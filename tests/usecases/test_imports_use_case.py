@@ -44,6 +44,7 @@ def importer(ledger: Ledger, volunteer: UUID) -> HoursImports:
         ledger.hours.clock,
         ledger.commands,
         Numbers(volunteer),  # type: ignore[arg-type]
+        ledger.store.stored,
     )
 
 
@@ -67,7 +68,7 @@ def test_a_chunk_another_writer_overtook_is_decided_again_on_fresh_loads(
         if not attempts:  # an API client records hours between check and save
             rival: RecordHours = two_hours(volunteer, ledger.station, days_ago=20)
             ledger.commands.run(ledger.hours.record, rival, ledger.admin)
-        attempts.append(bool(cmd.decided))
+        attempts.append(bool(cmd.events))
         return record_rows(cmd, actor)
 
     imports.record_rows = overtaken_once  # type: ignore[method-assign]
@@ -87,7 +88,7 @@ def test_a_row_an_overtaking_writer_made_overlap_is_refused_and_named(
     record_rows = imports.record_rows
 
     def overtaken(cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
-        if cmd.decided:  # the same span as the second row, recorded meanwhile
+        if cmd.events:  # the same span as the second row, recorded meanwhile
             span = checked[1].span
             rival = RecordHours(
                 volunteer, ledger.station, span.started_at, span.ended_at, DETAILS
