@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +34,7 @@ from domain.entry_book import EntryBook
 from domain.errors import DomainError, InvalidInput
 from domain.ids import account_id_for
 from domain.organisation import Team
-from domain.text import check_storable
+from domain.text import check_storable, storable_problem
 from domain.volunteer import (
     Entry,
     ServiceDetails,
@@ -143,8 +142,9 @@ def read_rows(lines: Iterable[str]) -> tuple[list[Row], list[RowError]]:
 
 def _row(line: int, values: dict[str, str | None]) -> Row:
     text = {k: (v or "").strip() for k, v in values.items() if k is not None}
-    for column in (*REQUIRED, *OPTIONAL, "record_id"):
-        check_storable(column, text.get(column, ""))
+    if storable_problem("\t".join(text.values())) is not None:  # tabs are storable
+        for column in (*REQUIRED, *OPTIONAL, "record_id"):
+            check_storable(column, text.get(column, ""))
     span = TimeSpan(_time(text, "started_at"), _time(text, "ended_at"))
     unit_id = _uuid(text, "unit_id")
     number = text["volunteer_number"]
@@ -210,7 +210,7 @@ class RecordRows:
     rows: tuple[Row, ...]
     volunteer_ids: dict[str, UUID]
     planned: list[Planned] = field(default_factory=list)
-    #: The planned rows' events as stored, built while the chunk before commits.
+    #: The planned rows' events as stored.
     events: list[Any] = field(default_factory=list)
 
     def take_events(self) -> list[Any]:
@@ -299,23 +299,20 @@ class HoursImports:
         actor: Actor,
         report: ImportReport,
     ) -> bool:
-        """Chunk after chunk, in order, each through the executor on a thread of
-        its own, while this thread builds the next chunk's events. Stops at a row
-        refused when its chunk was checked again."""
-        with ThreadPoolExecutor(1, thread_name_prefix="import-save") as saver:
-            saving: tuple[Future[Any], int] | None = None
-            for chunk in _chunks(new, self.rows_per_chunk):
-                command = RecordRows(
-                    tuple(p.row for p in chunk),
-                    ids,
-                    chunk,
-                    self._events(chunk, actor.label),
-                )
-                if saving is not None and not _saved(*saving, report):
-                    return False
-                run = saver.submit(self.executor.run, self.record_rows, command, actor)
-                saving = (run, len(chunk))
-            return saving is None or _saved(*saving, report)
+        """Chunk after chunk, in order; stops at a row refused when its chunk was
+        checked again. (Building a chunk while the one before commits gained
+        nothing: each of the commit's round trips then waits for the builder to
+        let go of the GIL, see docs/performance.md.)"""
+        for chunk in _chunks(new, self.rows_per_chunk):
+            rows = tuple(p.row for p in chunk)
+            command = RecordRows(rows, ids, chunk, self._events(chunk, actor.label))
+            try:
+                self.executor.run(self.record_rows, command, actor)
+            except RowRefused as refused:
+                report.errors.append(refused.error)
+                return False
+            report.rows_written += len(chunk)
+        return True
 
     def record_rows(self, cmd: RecordRows, actor: Actor) -> Decision[RowsRecorded]:
         """One chunk: as the check planned it, or checked again on fresh loads."""
@@ -505,17 +502,6 @@ class _Checked:
             account.version,
             account.balance,
         )
-
-
-def _saved(run: Future[Any], rows: int, report: ImportReport) -> bool:
-    """Waits for a chunk's save; false when one of its rows was refused."""
-    try:
-        run.result()
-    except RowRefused as refused:
-        report.errors.append(refused.error)
-        return False
-    report.rows_written += rows
-    return True
 
 
 def _chunks(rows: list[T], size: int) -> Iterator[list[T]]:

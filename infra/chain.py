@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 
@@ -90,6 +92,45 @@ def canonical_bytes(
             state,
         )
     )
+
+
+def links(
+    head: bytes, notification_ids: Sequence[int], events: Sequence[StoredEvent]
+) -> Iterator[tuple[int, bytes]]:
+    """The links of `events` stored under `notification_ids`, after `head`: what
+    `extend_statement` computes in Postgres, for a bulk import's rows (hashing in
+    Python is a fifth of the time the SQL aggregate takes per event)."""
+    link, sha256, topics = head, hashlib.sha256, _LengthPrefixed()
+    for notification_id, e in zip(notification_ids, events, strict=True):
+        originator = e.originator_id
+        if not isinstance(originator, UUID):
+            originator = UUID(originator)
+        canonical = b"".join(
+            (
+                _INT8(notification_id),
+                originator.bytes,
+                _INT8(e.originator_version),
+                topics[e.topic],
+                _INT4(len(e.state)),
+                e.state,
+            )
+        )
+        link = sha256(link + canonical).digest()
+        yield notification_id, link
+
+
+_INT8 = struct.Struct(">q").pack
+_INT4 = struct.Struct(">I").pack
+
+
+class _LengthPrefixed(dict[str, bytes]):
+    """A topic's bytes with their length before them, as `canonical_bytes` has
+    them (an import's rows have two topics)."""
+
+    def __missing__(self, topic: str) -> bytes:
+        encoded = topic.encode()
+        self[topic] = value = _INT4(len(encoded)) + encoded
+        return value
 
 
 def next_link(previous: bytes, row: dict[str, Any]) -> bytes:

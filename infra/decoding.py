@@ -123,10 +123,10 @@ class FastJSONTranscoder(JSONTranscoder):
             return [self._tagged(item) for item in value]
         transcoding = self.types.get(kind)
         if transcoding is not None:
-            return {
-                "_type_": transcoding.name,
-                "_data_": self._tagged(transcoding.encode(value)),
-            }
+            data = transcoding.encode(value)  # most often text: an id, a time
+            if type(data) not in _PLAIN:
+                data = self._tagged(data)
+            return {"_type_": transcoding.name, "_data_": data}
         # As `json` does: subclasses (a StrEnum) encode as their base type.
         if isinstance(value, str | int | float):
             return value

@@ -69,29 +69,65 @@ class LedgerRecorder(PostgresApplicationRecorder):
         side_writes: Sequence[SideWrite] = (),
     ) -> list[int]:
         """A bulk import's insert: the same transaction as `_insert_stored_events`
-        (table lock, events, side writes, chain), with the events written by binary
-        COPY, which psycopg formats in C where the array insert dumps each value in
-        Python. Returns the events' notification ids, as the chain just linked them.
-        A violated constraint raises the library's IntegrityError (through
-        `datastore.transaction`), so the executor decides again as after any save."""
+        (table lock, events, side writes, chain), with the events and their links
+        written by binary COPY, which psycopg formats in C where the array insert
+        dumps each value in Python. Under the lock the events' notification ids
+        are drawn from the table's sequence and linked here (`chain.links`) after
+        the chain's head. Returns the notification ids. A violated constraint
+        raises the library's IntegrityError (through `datastore.transaction`), so
+        the executor decides again as after any save."""
         with self.datastore.transaction(commit=True) as curs:
             self._lock_table(curs)
             self._notify_channel(curs)
+            curs.execute(self._extend_chain)  # nothing to do unless upgrading
+            curs.execute(self._head_and_ids, (len(stored_events),))
+            start = curs.fetchone()
+            assert start is not None  # noqa: S101 - one row by construction
+            ids = list(range(start["first"], start["first"] + len(stored_events)))
             with curs.copy(self._copy_columns) as copy:
-                copy.set_types(["uuid", "int8", "text", "bytea"])
-                for e in stored_events:
+                copy.set_types(["int8", "uuid", "int8", "text", "bytea"])
+                for notification_id, e in zip(ids, stored_events, strict=True):
                     copy.write_row(
-                        (e.originator_id, e.originator_version, e.topic, e.state)
+                        (
+                            notification_id,
+                            e.originator_id,
+                            e.originator_version,
+                            e.topic,
+                            e.state,
+                        )
                     )
             for write in side_writes:
                 curs.execute(write.query.encode(), list(write.params))
-            curs.execute(self._extend_chain_returning)
-            return sorted(row["notification_id"] for row in curs.fetchall())
+            head = bytes(start["head"]) if start["head"] else chain.GENESIS
+            with curs.copy(self._copy_links) as copy:
+                copy.set_types(["int8", "bytea"])
+                for link in chain.links(head, ids, stored_events):
+                    copy.write_row(link)
+            return ids
+
+    @cached_property
+    def _head_and_ids(self) -> sql.Composed:
+        """The chain's head, and a block of notification ids: the next value of
+        the table's sequence and the ones after it, taken in one step (only
+        writers holding the table's lock draw from it)."""
+        table = f"{self.datastore.schema}.{self.events_table_name}".lstrip(".")
+        return sql.SQL(
+            "WITH s AS (SELECT pg_get_serial_sequence({table}, 'notification_id') "
+            "AS name), f AS (SELECT name, nextval(name) AS first FROM s) "
+            "SELECT first, setval(name, first + %s - 1) AS last, "
+            "(SELECT link FROM audit_chain ORDER BY notification_id DESC LIMIT 1) "
+            "AS head FROM f"
+        ).format(table=sql.Literal(table))
+
+    @cached_property
+    def _copy_links(self) -> bytes:
+        return b"COPY audit_chain (notification_id, link) FROM STDIN (FORMAT binary)"
 
     @cached_property
     def _copy_columns(self) -> sql.Composed:
         return sql.SQL(
-            "COPY {schema}.{table} (originator_id, originator_version, topic, state) "
+            "COPY {schema}.{table} "
+            "(notification_id, originator_id, originator_version, topic, state) "
             "FROM STDIN (FORMAT binary)"
         ).format(
             schema=sql.Identifier(self.datastore.schema),
@@ -117,10 +153,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
     @cached_property
     def _extend_chain(self) -> bytes:
         return chain.extend_statement(self.events_table_name).encode()
-
-    @cached_property
-    def _extend_chain_returning(self) -> bytes:
-        return self._extend_chain + b" RETURNING notification_id"
 
     def create_table(self) -> None:
         super().create_table()
