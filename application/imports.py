@@ -272,6 +272,7 @@ class HoursImports:
         report.rows = len(rows) + len(report.errors)
         ids = self.reads.volunteer_ids_by_number({r.volunteer_number for r in rows})
         checked = _Checked(self.aggregates, self.clock, ids)
+        checked.preload(rows)
         new: list[Planned] = []
         for row in rows:
             try:
@@ -411,8 +412,11 @@ class _Checked:
         self.teams: set[UUID] = set()
 
     def preload(self, rows: Iterable[Row]) -> None:
-        """The chunk's volunteers and accounts in one round trip."""
-        wanted = {self.ids[r.volunteer_number] for r in rows}
+        """The rows' volunteers and accounts in one round trip (a volunteer
+        number that names nobody is refused with its row)."""
+        wanted = {
+            self.ids[n] for n in {r.volunteer_number for r in rows} & self.ids.keys()
+        }
         loaded = self.aggregates.load(
             *(i for v in wanted for i in (v, account_id_for(v)))
         )
