@@ -18,8 +18,9 @@ from typing import Any
 
 import httpx
 
-from bench.env import BenchServer
+from bench.env import BenchServer, container
 from bench.harness import Result, peak_rss_mib, step, tree_cpu_seconds
+from domain.access import Role
 from infra.settings import new_master_key
 from tests.broker import free_port
 
@@ -76,16 +77,14 @@ def ledger_env(url: str, key: str, home: Path, group_commit: bool) -> dict[str, 
     }
 
 
-def admin_token(env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "entrypoints.cli", "token", "create", "--role", "admin"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.splitlines()[-1]
+def admin_token(server: BenchServer, url: str, key: str) -> str:
+    """An admin token, issued in this process as `vledger token create` would
+    (which takes a second more to start); this also creates the schema."""
+    ledger = container(server, url, key)
+    try:
+        return ledger.tokens.issue(Role.ADMIN, "bench").token
+    finally:
+        ledger.close()
 
 
 def district(url: str, token: str) -> tuple[str, list[str]]:
@@ -94,21 +93,20 @@ def district(url: str, token: str) -> tuple[str, list[str]]:
     from tests.integration.helpers import BIRTH
 
     headers = {"Authorization": f"Bearer {token}"}
-    center = httpx.post(
-        f"{url}/v1/units", json={"name": "中心", "kind": "center"}, headers=headers
-    ).json()["id"]
-    people = []
-    for n in range(CLIENTS):
-        body = {
-            "name": "王小明",
-            "gender": "male",
-            "birth_date": BIRTH.isoformat(),
-            "id_number": id_number(BIRTH, Gender.MALE, n),
-            "phone": "13812345678",
-            "unit_id": center,
-        }
-        answer = httpx.post(f"{url}/v1/volunteers", json=body, headers=headers)
-        people.append(answer.json()["id"])
+    with httpx.Client(base_url=url, headers=headers) as client:
+        unit = {"name": "中心", "kind": "center"}
+        center = client.post("/v1/units", json=unit).json()["id"]
+        people = []
+        for n in range(CLIENTS):
+            body = {
+                "name": "王小明",
+                "gender": "male",
+                "birth_date": BIRTH.isoformat(),
+                "id_number": id_number(BIRTH, Gender.MALE, n),
+                "phone": "13812345678",
+                "unit_id": center,
+            }
+            people.append(client.post("/v1/volunteers", json=body).json()["id"])
     return center, people
 
 
@@ -193,8 +191,8 @@ def run_ledger(
 ) -> dict[str, Any]:
     key = new_master_key()
     with server.database() as db_url:
+        token = admin_token(server, db_url, key)
         env = ledger_env(db_url, key, server.home / "http", group_commit)
-        token = admin_token(env)
         port = free_port()
         with serve(env, port, workers) as served:
             unit, people = district(served.url, token)

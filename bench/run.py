@@ -25,17 +25,17 @@ from bench.harness import Result, machine, markdown, write
 
 #: name -> (runner, full size, quick size)
 BENCHMARKS = {
-    "http": (http_bench.run, 20, 3),  # seconds of load per variant
+    "http": (http_bench.run, 20, 2),  # seconds of load per variant
     "import": (import_bench.run, 100_000, 10_000),  # CSV rows
-    "projection": (projection_bench.run, 100_000, 20_000),  # events
+    "projection": (projection_bench.run, 100_000, 10_000),  # events
     "replay": (replay_bench.run, 1_000_000, 20_000),
     "kiosk": (
         kiosk_bench.run,
         kiosk_bench.Size(seconds=20, kiosks=100, accounts=1000),
-        kiosk_bench.Size(seconds=3, kiosks=100, accounts=200, open_seconds=4),
+        kiosk_bench.Size(seconds=2, kiosks=100, accounts=200, open_seconds=3),
     ),
     # volunteers, each with 20 hours entries
-    "assessment": (assessment_bench.run, 100_000, 1_000),
+    "assessment": (assessment_bench.run, 100_000, 500),
     # entries on one volunteer (each size), then redemptions of one item
     "streams": (stream_bench.run, (1_000, 10_000, 100_000), (1_000, 1_000)),
 }

@@ -1,11 +1,12 @@
 """Benchmark 7: a command's cost against the length of the streams it loads.
 
-One volunteer is given N entries by the bulk import; then the API is started afresh
-(`vledger serve`, so nothing is cached: "cold") and records one more entry for that
-volunteer over HTTP, then 20 more ("later", the median). The same is done for a
-catalog item with a long history of redemptions: one redemption over HTTP from a
-fresh process, then 20 more. The baseline of each row is the same request on a
-volunteer with 10 entries (and an item with 10 redemptions)."""
+A volunteer per size is given N entries by the bulk import; then the API is started
+afresh (`vledger serve`, so nothing is cached: "cold") and records one more entry
+for each volunteer over HTTP, the longest history first (it also pays the process's
+first request), then 20 more each ("later", the median). The same is done for
+catalog items with long histories of redemptions. The baseline of each row is the
+same request on a volunteer with 10 entries (and an item with 10 redemptions),
+measured in the same process after the longer ones."""
 
 from __future__ import annotations
 
@@ -71,61 +72,92 @@ def posted_ms(client: httpx.Client, path: str, body: dict[str, Any]) -> float:
     return elapsed
 
 
-def volunteer_costs(server: BenchServer, entries: int) -> Costs:
+def volunteer_costs(server: BenchServer, sizes: list[int]) -> dict[int, Costs]:
+    """A volunteer per size, each given its entries by an import of its own; then
+    one fresh `vledger serve` records an entry for each, the largest first (so it
+    also pays the process's first request), then 20 more each."""
     key = new_master_key()
     with server.database() as url, tempfile.TemporaryDirectory() as scratch:
         ledger = container(server, url, key)
-        unit, numbers = district(ledger, 1)
-        path = Path(scratch) / "hours.csv"
-        write_csv(path, unit, numbers, entries)
-        imported = timed(lambda: import_file(ledger, path))
-        volunteer = ledger.reads.volunteer_ids_by_number({numbers[0]})[numbers[0]]
+        unit, numbers = district(ledger, len(sizes))
+        ids = ledger.reads.volunteer_ids_by_number(set(numbers))
+        imported = {}
+        for size, number in zip(sizes, numbers, strict=True):
+            path = Path(scratch) / f"hours-{size}.csv"
+            write_csv(path, unit, [number], size)
+            imported[size] = timed(lambda path=path: import_file(ledger, path))
         _settle(ledger)
         env = ledger_env(url, key, server.home / "streams", group_commit=True)
-        token = admin_token(env)
-        port = free_port()
-        # Half-hour spans before the imported ones (two hours apart back from now).
-        first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        first -= timedelta(hours=2 * entries + 24)
-        with serve(env, port) as served, _client(served.url, token) as client:
-            path_ = f"/v1/volunteers/{volunteer}/hours"
-            times = [
-                posted_ms(client, path_, hours_body(str(unit), first + n * _HALF))
-                for n in range(LATER + 1)
-            ]
-    return Costs(imported.seconds * 1000, times[0], statistics.median(times[1:]))
+        token = admin_token(server, url, key)
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+        def post(size: int, n: int) -> float:
+            # Half-hour spans before the imported ones (two hours apart from now).
+            volunteer = ids[numbers[sizes.index(size)]]
+            start = now - timedelta(hours=2 * size + 24) + n * _HALF
+            path = f"/v1/volunteers/{volunteer}/hours"
+            return posted_ms(client, path, hours_body(str(unit), start))
+
+        largest_first = sorted(sizes, reverse=True)
+        with serve(env, free_port()) as served, _client(served.url, token) as client:
+            cold = {size: post(size, 0) for size in largest_first}
+            later = {
+                size: [post(size, n) for n in range(1, LATER + 1)]
+                for size in largest_first
+            }
+    return {
+        size: Costs(
+            imported[size].seconds * 1000, cold[size], statistics.median(later[size])
+        )
+        for size in sizes
+    }
 
 
 _HALF = timedelta(minutes=30, seconds=1)
 
 
-def item_costs(server: BenchServer, redemptions: int) -> Costs:
-    """An item whose stream has `redemptions` sales (written as the item's own
-    events, as a kiosk's redemptions write them), then sales over HTTP."""
+def item_costs(server: BenchServer, sizes: list[int]) -> dict[int, Costs]:
+    """An item per size whose stream has that many sales (written as the item's
+    own events, as a kiosk's redemptions write them); then one fresh process
+    sells each once, the longest first, then 20 more each."""
     key = new_master_key()
     with server.database() as url:
         ledger = container(server, url, key)
         admin = Actor(Role.ADMIN, uuid.uuid4(), "bench")
         places = make_district(ledger, admin)
-        listed = ListItem(places.station, "毛巾", Decimal(1), redemptions + 1000)
-        item_id = ledger.commands.run(ledger.catalog.list, listed, admin).result.id
-        written = timed(lambda: _sell(ledger, item_id, redemptions))
+        items, written = {}, {}
+        for size in sizes:
+            listed = ListItem(places.station, f"毛巾{size}", Decimal(1), size + 1000)
+            items[size] = item_id = ledger.commands.run(
+                ledger.catalog.list, listed, admin
+            ).result.id
+            written[size] = timed(
+                lambda item_id=item_id, size=size: _sell(ledger, item_id, size)
+            )
         volunteer = _rich_volunteer(ledger, places.station)
         # The volunteer spends its own points (a kiosk would need a PIN session).
         own = ledger.tokens.issue(Role.VOLUNTEER, "本人", volunteer_id=volunteer)
         token = own.token
         _settle(ledger)
         env = ledger_env(url, key, server.home / "streams", group_commit=True)
-        port = free_port()
-        body = {
-            "volunteer_id": str(volunteer),
-            "items": [{"item_id": str(item_id), "quantity": 1}],
-        }
-        with serve(env, port) as served, _client(served.url, token) as client:
-            times = [
-                posted_ms(client, "/v1/redemptions", body) for _ in range(LATER + 1)
-            ]
-    return Costs(written.seconds * 1000, times[0], statistics.median(times[1:]))
+
+        def sell(size: int) -> float:
+            body = {
+                "volunteer_id": str(volunteer),
+                "items": [{"item_id": str(items[size]), "quantity": 1}],
+            }
+            return posted_ms(client, "/v1/redemptions", body)
+
+        longest_first = sorted(sizes, reverse=True)
+        with serve(env, free_port()) as served, _client(served.url, token) as client:
+            cold = {size: sell(size) for size in longest_first}
+            later = {size: [sell(size) for _ in range(LATER)] for size in longest_first}
+    return {
+        size: Costs(
+            written[size].seconds * 1000, cold[size], statistics.median(later[size])
+        )
+        for size in sizes
+    }
 
 
 def _sell(ledger: Any, item_id: uuid.UUID, redemptions: int) -> int:
@@ -161,18 +193,16 @@ def _client(url: str, token: str) -> httpx.Client:
 
 def run(server: BenchServer, sizes: tuple[int, ...]) -> list[Result]:
     *volunteer_sizes, item_size = sizes
-    with step("volunteer with 10 entries"):
-        small = volunteer_costs(server, 10)
+    with step(f"volunteers with 10, {', '.join(f'{n:,}' for n in volunteer_sizes)}"):
+        volunteers = volunteer_costs(server, [10, *volunteer_sizes])
     results = []
     for entries in volunteer_sizes:
-        with step(f"volunteer with {entries:,} entries"):
-            costs = volunteer_costs(server, entries)
-        results.extend(_rows(f"volunteer with {entries:,} entries", costs, small))
-    with step("item with 10 redemptions"):
-        small_item = item_costs(server, 10)
-    with step(f"item with {item_size:,} redemptions"):
-        big_item = item_costs(server, item_size)
-    results.extend(_rows(f"item with {item_size:,} redemptions", big_item, small_item))
+        name = f"volunteer with {entries:,} entries"
+        results.extend(_rows(name, volunteers[entries], volunteers[10]))
+    with step(f"items with 10 and {item_size:,} redemptions"):
+        items = item_costs(server, [10, item_size])
+    name = f"item with {item_size:,} redemptions"
+    results.extend(_rows(name, items[item_size], items[10]))
     return results
 
 
