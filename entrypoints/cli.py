@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from application.audit import ReadModelsBehind, as_json
+from api.deps import MAX_BIGINT
+from application.audit import ReadModelsBehind, as_json, plain
 from application.exports import ExportQuery
 from application.imports import REQUIRED, read_rows
 from application.insurance import UninsuredQuery, uninsured, uninsured_table
@@ -59,6 +60,18 @@ def _positive(text: str) -> int:
         value = 0
     if not 1 <= value <= 64:
         raise argparse.ArgumentTypeError(f"not a number from 1 to 64: {text!r}")
+    return value
+
+
+def _notification_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_BIGINT:
+        raise argparse.ArgumentTypeError(
+            f"not a notification id (0 to {MAX_BIGINT}): {text!r}"
+        )
     return value
 
 
@@ -345,6 +358,22 @@ def parser() -> argparse.ArgumentParser:
     )
     audit_commands.add_parser(
         "checkpoint", help="record the chain's head now and print it (keep a copy)"
+    )
+    audit_export = audit_commands.add_parser(
+        "export",
+        help="the event log with its chain as NDJSON, one event a line, each with "
+        "its topic and stored bytes: what the outside verifier of docs/auditing.md "
+        "reads",
+    )
+    audit_export.add_argument(
+        "--after",
+        type=_notification_id,
+        default=0,
+        metavar="N",
+        help="start after notification id N (default: the whole log)",
+    )
+    audit_export.add_argument(
+        "--to", type=Path, metavar="FILE", help="write here instead of stdout"
     )
     return root
 
@@ -688,9 +717,31 @@ def audit(container: Container, args: argparse.Namespace) -> int:
     if args.audit_command == "checkpoint":
         print(as_json(container.audit.checkpoint()))
         return 0
+    if args.audit_command == "export":
+        return _export_log(container, args.after, args.to)
     report = container.audit.chain()
     print(as_json(report.summary()))
     return 0 if report.intact else 1
+
+
+def _export_log(container: Container, after: int, to: Path | None) -> int:
+    events = container.audit.export(after)
+    if to is None:
+        _write_log(events, sys.stdout, progress=False)
+        return 0
+    with to.open("w", encoding="utf-8") as out:
+        count = _write_log(events, out, progress=True)
+    print(f"{count:,} events written to {to}")
+    return 0
+
+
+def _write_log(events: Iterable[dict[str, Any]], out: Any, progress: bool) -> int:
+    count = 0
+    for count, event in enumerate(events, start=1):
+        out.write(json.dumps(plain(event), ensure_ascii=False) + "\n")
+        if progress and count % 100_000 == 0:
+            print(f"{count:,} events…", file=sys.stderr, flush=True)
+    return count
 
 
 COMMANDS = {

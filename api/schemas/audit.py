@@ -17,6 +17,14 @@ class AuditEventOut(Response):
     aggregate_id: UUID
     version: int
     type: str = Field(description="Aggregate and event, e.g. Volunteer.HoursRecorded")
+    topic: str = Field(
+        description="The event's topic as stored, which its link hashes",
+        examples=["domain.volunteer:Volunteer.HoursRecorded"],
+    )
+    state: str = Field(
+        description="The event's bytes as stored, base64: what its link hashes "
+        "(`data` is their decoded, display form)"
+    )
     timestamp: datetime | None
     actor: str | None = Field(description="Who caused it: role:name:token id")
     data: dict[str, Any]
