@@ -144,6 +144,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ),
     # audit and certificates
     ("GET", "/v1/audit/events"): rule(AUDITORS),
+    ("GET", "/v1/audit/export"): rule(AUDITORS),
     ("GET", "/v1/audit/streams/{aggregate_id}"): rule(AUDITORS),
     ("GET", "/v1/audit/volunteers/{volunteer_id}"): rule(AUDITORS),
     ("POST", "/v1/audit/replays"): rule(AUDITORS),

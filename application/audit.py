@@ -49,6 +49,12 @@ _EXPORT = (
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp"})
 
 
+def ndjson(events: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Events as export lines: one JSON object a line, in plain JSON values."""
+    for event in events:
+        yield json.dumps(plain(event), ensure_ascii=False) + "\n"
+
+
 def plain(value: Any) -> Any:
     """An event attribute as plain JSON: ids, times and amounts as strings."""
     if isinstance(value, dict):

@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from api.deps import MAX_BIGINT
-from application.audit import ReadModelsBehind, as_json, plain
+from application.audit import ReadModelsBehind, as_json, ndjson
 from application.exports import ExportQuery
 from application.imports import REQUIRED, read_rows
 from application.insurance import UninsuredQuery, uninsured, uninsured_table
@@ -737,8 +737,8 @@ def _export_log(container: Container, after: int, to: Path | None) -> int:
 
 def _write_log(events: Iterable[dict[str, Any]], out: Any, progress: bool) -> int:
     count = 0
-    for count, event in enumerate(events, start=1):
-        out.write(json.dumps(plain(event), ensure_ascii=False) + "\n")
+    for count, line in enumerate(ndjson(events), start=1):
+        out.write(line)
         if progress and count % 100_000 == 0:
             print(f"{count:,} events…", file=sys.stderr, flush=True)
     return count

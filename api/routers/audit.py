@@ -8,6 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
 from api.deps import MAX_BIGINT, ActorDep, ContainerDep
 from api.problems import ApiProblem
@@ -18,7 +19,7 @@ from api.schemas.audit import (
     ReplayOut,
     VolunteerAsOfOut,
 )
-from application.audit import ReadModelsBehind
+from application.audit import ReadModelsBehind, ndjson
 from domain.instants import parse_as_of
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -45,6 +46,36 @@ def audit_events(
     return [
         AuditEventOut.model_validate(e) for e in container.audit.events(after, limit)
     ]
+
+
+NDJSON = "application/x-ndjson"
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "One event a line, as `GET /v1/audit/events` gives them, "
+            "and a link whose event is gone as `{notification_id, missing: true, "
+            "hash, prev_hash}`: what the outside verifier of docs/auditing.md reads.",
+            "content": {NDJSON: {"schema": {"type": "string"}}},
+        }
+    },
+)
+def audit_export(
+    container: ContainerDep,
+    actor: ActorDep,
+    after: Annotated[
+        int,
+        Query(ge=0, le=MAX_BIGINT, description="Notification id to start after"),
+    ] = 0,
+) -> StreamingResponse:
+    """The whole log after `after` as NDJSON, streamed from a server-side cursor
+    (the same as `vledger audit export`)."""
+    lines = (line.encode() for line in ndjson(container.audit.export(after)))
+    disposition = {"Content-Disposition": 'attachment; filename="vledger-log.ndjson"'}
+    return StreamingResponse(lines, media_type=NDJSON, headers=disposition)
 
 
 @router.get("/streams/{aggregate_id}", response_model=list[AuditEventOut])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -94,9 +96,29 @@ def test_a_replay_matches_the_live_read_models(
 def test_audit_views_are_for_auditors_and_admins_only(api: Api, who: str) -> None:
     for method, path in (
         ("GET", "/v1/audit/events"),
+        ("GET", "/v1/audit/export"),
         ("GET", "/v1/audit/chain"),
         ("POST", "/v1/audit/replays"),
     ):
         refused = api.call(method, path, api.tokens[who], json={})
         assert_problem(refused, 403, "forbidden")
     assert api.as_admin("GET", "/v1/audit/chain").status_code == 200
+
+
+def test_the_export_streams_the_log_as_ndjson_with_what_each_link_hashes(
+    api: Api, served: dict[str, Any]
+) -> None:
+    exported = audit(api, "GET", "/export")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "application/x-ndjson"
+    assert "vledger-log.ndjson" in exported.headers["content-disposition"]
+    lines = [json.loads(line) for line in exported.text.splitlines()]
+    paged = audit(api, "GET", "/events", params={"limit": 500}).json()
+    for line, page in zip(lines, paged, strict=True):  # the same events and fields
+        instants = (line.pop("timestamp"), page.pop("timestamp"))
+        assert line == page
+        assert len({datetime.fromisoformat(t) for t in instants}) == 1
+    assert all(base64.b64decode(e["state"]) for e in lines)
+    tail = audit(api, "GET", "/export", params={"after": lines[-3]["notification_id"]})
+    after = [json.loads(line)["notification_id"] for line in tail.text.splitlines()]
+    assert after == [e["notification_id"] for e in lines[-2:]]

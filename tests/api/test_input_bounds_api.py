@@ -223,6 +223,7 @@ HUGE = "10000000000000000000000"
         ("/v1/activities", "offset"),
         ("/v1/volunteers", "min_position"),
         ("/v1/audit/events", "after"),
+        ("/v1/audit/export", "after"),
     ],
 )
 def test_a_number_postgres_cannot_hold_is_422(api: Api, path: str, name: str) -> None:

@@ -244,6 +244,7 @@ def test_openapi_documents_the_public_paths(api: Api) -> None:
         "/v1/kiosks",
         "/v1/kiosk/identify",
         "/v1/audit/events",
+        "/v1/audit/export",
         "/v1/audit/streams/{aggregate_id}",
         "/v1/audit/volunteers/{volunteer_id}",
         "/v1/audit/replays",
