@@ -23,6 +23,7 @@ from infra.db import Database
 from infra.event_store import EventStore
 from infra.readiness import Readiness, wait_until
 from infra.recorder import EVENTS_TABLE
+from infra.signing import CheckpointSigner
 from projections.queries import ReadModels
 
 # The table name is a constant, not input.
@@ -89,11 +90,13 @@ class Audit:
         store: EventStore,
         reads: ReadModels,
         readiness: Readiness,
+        signer: CheckpointSigner,
     ) -> None:
         self.db = db
         self.store = store
         self.reads = reads
         self.readiness = readiness
+        self.signer = signer
         self.replayer = Replayer(store.recorder, store.mapper, db.pool.connection)
 
     # -- replay ------------------------------------------------------------------
@@ -175,7 +178,15 @@ class Audit:
         with self.db.pool.connection() as conn:
             if only_if_due and not chain.checkpoint_due(conn):
                 return None
-            return chain.checkpoint(conn)
+            return chain.checkpoint(conn, self.signer)
+
+    def public_key(self) -> dict[str, str]:
+        """The public half of the key that signs checkpoints: publish it."""
+        return {
+            "algorithm": "Ed25519",
+            "public_key": self.signer.public_key.hex(),
+            "pem": self.signer.public_key_pem,
+        }
 
     def events(self, after: int, limit: int) -> list[dict[str, Any]]:
         """The global log in notification order, each event with its link."""

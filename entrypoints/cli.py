@@ -359,6 +359,10 @@ def parser() -> argparse.ArgumentParser:
     audit_commands.add_parser(
         "checkpoint", help="record the chain's head now and print it (keep a copy)"
     )
+    audit_commands.add_parser(
+        "public-key",
+        help="print the public half of the key that signs checkpoints (publish it)",
+    )
     audit_export = audit_commands.add_parser(
         "export",
         help="the event log with its chain as NDJSON, one event a line, each with "
@@ -719,6 +723,9 @@ def audit(container: Container, args: argparse.Namespace) -> int:
         return 0
     if args.audit_command == "export":
         return _export_log(container, args.after, args.to)
+    if args.audit_command == "public-key":
+        print(as_json(container.audit.public_key()))
+        return 0
     report = container.audit.chain()
     print(as_json(report.summary()))
     return 0 if report.intact else 1

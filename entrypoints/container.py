@@ -76,6 +76,7 @@ from infra.sequences import Sequences
 from infra.settings import ConfigurationError, Settings
 from infra.sign_in_guard import SignInGuard
 from infra.sign_in_sessions import SessionStore
+from infra.signing import CheckpointSigner
 from infra.sms import HttpSms, LogSms
 from infra.tokens import TokenStore
 from infra.vault import Vault, VaultReader
@@ -103,6 +104,7 @@ def database_url(settings: Settings) -> str:
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Container:
     master_key = settings.master_key_bytes()  # refuse to start before touching storage
+    signing_seed = settings.signing_seed()
     url = database_url(settings)
     db = Database(url, settings.db_pool_size)
     pii_vault = Vault(master_key)
@@ -133,7 +135,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     else:
         readiness = KafkaReadiness(db, runner, settings.kafka_topic)
     reads = ReadModels(db, settings.readmodel_schema)
-    audit = Audit(db, store, reads, readiness)
+    audit = Audit(db, store, reads, readiness, CheckpointSigner(signing_seed))
     now = Clock(
         lambda: backdated() or clock(), timedelta(seconds=settings.clock_skew_seconds)
     )

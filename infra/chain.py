@@ -24,6 +24,7 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 
 from infra.db import Database
+from infra.signing import CheckpointSigner
 
 GENESIS = bytes(32)
 CHAIN_TABLE = "audit_chain"
@@ -38,6 +39,8 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     link bytea NOT NULL,
     made_at timestamptz NOT NULL DEFAULT now()
 );
+-- The district's Ed25519 signature (infra/signing.py); none on older checkpoints.
+ALTER TABLE audit_checkpoints ADD COLUMN IF NOT EXISTS signature bytea;
 CREATE OR REPLACE FUNCTION vledger_chain_step(state bytea, head bytea, canonical bytea)
 RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT sha256(coalesce(state, head) || canonical) $$;
@@ -283,23 +286,27 @@ def checkpoint_due(conn: Connection[DictRow]) -> bool:
     )
 
 
-def checkpoint(conn: Connection[DictRow]) -> dict[str, Any] | None:
-    """Records the chain's head: a value to keep outside this database too."""
+def checkpoint(
+    conn: Connection[DictRow], signer: CheckpointSigner | None = None
+) -> dict[str, Any] | None:
+    """Records the chain's head, signed: a value to keep outside this database too."""
     head = conn.execute(
         "SELECT notification_id, link FROM audit_chain "
         "ORDER BY notification_id DESC LIMIT 1"
     ).fetchone()
     if head is None:
         return None
+    position, link = head["notification_id"], bytes(head["link"])
+    signature = signer.sign(position, link) if signer is not None else None
     conn.execute(
-        "INSERT INTO audit_checkpoints (notification_id, link) VALUES (%s, %s) "
-        "ON CONFLICT (notification_id) DO NOTHING",
-        (head["notification_id"], head["link"]),
+        "INSERT INTO audit_checkpoints (notification_id, link, signature) "
+        "VALUES (%s, %s, %s) ON CONFLICT (notification_id) DO NOTHING",
+        (position, link, signature),
     )
-    return {
-        "notification_id": head["notification_id"],
-        "link": bytes(head["link"]).hex(),
-    }
+    made = {"notification_id": position, "link": link.hex()}
+    if signature is not None:
+        made["signature"] = signature.hex()
+    return made
 
 
 class ChainPositions:

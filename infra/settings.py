@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.signing import seed_from_master_key
+
 MASTER_KEY_BYTES = 32
 
 
@@ -30,6 +32,11 @@ class Settings(BaseSettings):
         default=None,
         description="Base64 of 32 bytes wrapping the per-person PII keys. Required "
         "with VLEDGER_DATABASE_URL; the embedded default generates one.",
+    )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of the 32-byte Ed25519 seed that signs checkpoints; "
+        "unset derives one from the master key.",
     )
     kafka_bootstrap: str | None = Field(
         default=None,
@@ -164,19 +171,29 @@ class Settings(BaseSettings):
             )
         return _load_or_create_key_file(self.home / "master.key")
 
+    def signing_seed(self) -> bytes:
+        """The checkpoint signing key's seed: VLEDGER_SIGNING_KEY, or derived from
+        the master key (infra/signing.py)."""
+        if self.signing_key is not None:
+            key = self.signing_key.get_secret_value()
+            return decode_key(key, "VLEDGER_SIGNING_KEY")
+        return seed_from_master_key(self.master_key_bytes())
 
-def decode_master_key(text: str) -> bytes:
+
+def decode_key(text: str, name: str) -> bytes:
     try:
         key = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise ConfigurationError("VLEDGER_MASTER_KEY is not valid base64") from None
+        raise ConfigurationError(f"{name} is not valid base64") from None
     if len(key) != MASTER_KEY_BYTES:
-        raise ConfigurationError("VLEDGER_MASTER_KEY must decode to 32 bytes")
+        raise ConfigurationError(f"{name} must decode to 32 bytes")
     if len(set(key)) < 8:
-        raise ConfigurationError(
-            "VLEDGER_MASTER_KEY looks like a placeholder, not a key"
-        )
+        raise ConfigurationError(f"{name} looks like a placeholder, not a key")
     return key
+
+
+def decode_master_key(text: str) -> bytes:
+    return decode_key(text, "VLEDGER_MASTER_KEY")
 
 
 def new_master_key() -> str:

@@ -4,6 +4,9 @@ event slipped in around the ledger, or a log cut short of a checkpoint."""
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,7 +16,8 @@ import pytest
 
 from application.services import Container
 from domain.access import Actor
-from infra import chain
+from entrypoints import cli
+from infra import chain, signing
 from tests.conftest import NOW
 from tests.integration.helpers import make_district, record, register
 
@@ -193,3 +197,38 @@ def test_events_from_before_the_chain_are_chained_at_start_up(
     report = restarted.audit.chain()
     assert report.intact
     assert (report.verified_through, report.events) == (history[-1], len(history))
+
+
+def test_a_checkpoint_is_signed_with_the_key_whose_public_half_is_printed(
+    container: Container,
+    history: list[int],
+    cli_env: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    made = container.audit.checkpoint()
+    assert made is not None
+    assert cli.main(["audit", "public-key"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["algorithm"] == "Ed25519"
+    assert printed == container.audit.public_key()
+    public_key = bytes.fromhex(printed["public_key"])
+    link, signature = bytes.fromhex(made["link"]), bytes.fromhex(made["signature"])
+    assert signing.holds(public_key, made["notification_id"], link, signature)
+    with psycopg.connect(container.db.url) as conn:
+        row = conn.execute(
+            "SELECT signature FROM audit_checkpoints WHERE notification_id = %s",
+            (made["notification_id"],),
+        ).fetchone()
+    assert row is not None
+    assert bytes(row[0]) == signature
+
+
+def test_a_signing_key_of_its_own_replaces_the_derived_one(
+    make_container: Callable[..., Container],
+) -> None:
+    seed = secrets.token_bytes(32)
+    own = make_container(signing_key=base64.b64encode(seed).decode())
+    expected = signing.CheckpointSigner(seed).public_key.hex()
+    assert own.audit.public_key()["public_key"] == expected
+    derived = make_container()
+    assert derived.audit.public_key()["public_key"] != expected
