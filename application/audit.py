@@ -18,7 +18,7 @@ from eventsourcing.persistence import StoredEvent
 from application.replay import Replayed, Replayer
 from domain.ids import account_id_for
 from domain.volunteer import ERASED
-from infra import chain
+from infra import chain, signing
 from infra.db import Database
 from infra.event_store import EventStore
 from infra.readiness import Readiness, wait_until
@@ -179,6 +179,44 @@ class Audit:
             if only_if_due and not chain.checkpoint_due(conn):
                 return None
             return chain.checkpoint(conn, self.signer)
+
+    def against(self, kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each checkpoint kept outside the database held against the log: its
+        signature is the district's, and the chain, verified, passes through its
+        link at its position. (A log rewritten with every link recomputed verifies
+        on its own; a copy kept elsewhere is what shows it.)"""
+        report = self.chain()
+        positions = [int(k["notification_id"]) for k in kept]
+        rows = self.db.fetch_all(
+            "SELECT notification_id, link FROM audit_chain "
+            "WHERE notification_id = ANY(%s)",
+            (positions,),
+        )
+        links = {r["notification_id"]: bytes(r["link"]) for r in rows}
+        return [self._held(k, links, report.verified_through) for k in kept]
+
+    def _held(
+        self, kept: dict[str, Any], links: dict[int, bytes], verified_through: int
+    ) -> dict[str, Any]:
+        position, link = int(kept["notification_id"]), bytes.fromhex(kept["link"])
+        signature = bytes.fromhex(kept.get("signature") or "")
+        signed = bool(signature) and signing.holds(
+            self.signer.public_key, position, link, signature
+        )
+        if signature and not signed:
+            reason = "the signature is not the district's"
+        elif position > verified_through:
+            reason = "the verified log does not reach this checkpoint"
+        elif links.get(position) != link:
+            reason = "the log's link here differs from the kept one"
+        else:
+            reason = None
+        return {
+            "notification_id": position,
+            "signed_by_district": signed,
+            "holds": reason is None,
+            "reason": reason,
+        }
 
     def public_key(self) -> dict[str, str]:
         """The public half of the key that signs checkpoints: publish it."""

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -352,9 +353,17 @@ def parser() -> argparse.ArgumentParser:
     )
     audit = commands.add_parser("audit", help="tamper evidence of the event log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser(
+    audit_verify = audit_commands.add_parser(
         "verify",
         help="recompute the hash chain; exit 1 and name the first broken link",
+    )
+    audit_verify.add_argument(
+        "--against",
+        type=Path,
+        metavar="FILE",
+        help="also hold the log against checkpoints kept outside the database: "
+        "JSON objects one after another, as `vledger audit checkpoint` prints "
+        "them (notification_id, link, signature)",
     )
     audit_commands.add_parser(
         "checkpoint", help="record the chain's head now and print it (keep a copy)"
@@ -726,9 +735,45 @@ def audit(container: Container, args: argparse.Namespace) -> int:
     if args.audit_command == "public-key":
         print(as_json(container.audit.public_key()))
         return 0
+    kept = _kept_checkpoints(args.against) if args.against else None
+    if isinstance(kept, str):
+        print(f"vledger: {kept}", file=sys.stderr)
+        return 2
     report = container.audit.chain()
-    print(as_json(report.summary()))
-    return 0 if report.intact else 1
+    summary = report.summary()
+    held = container.audit.against(kept) if kept is not None else []
+    if kept is not None:
+        summary["against"] = held
+    print(as_json(summary))
+    return 0 if report.intact and all(h["holds"] for h in held) else 1
+
+
+_BLANK = re.compile(r"\s*")
+
+
+def _kept_checkpoints(path: Path) -> list[dict[str, Any]] | str:
+    """The checkpoints in FILE, one JSON object after another (one a line, or
+    `vledger audit checkpoint`'s output appended), or what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        return f"cannot read {path}: {error}"
+    decoder, kept, at = json.JSONDecoder(), [], 0
+    while (at := _BLANK.match(text, at).end()) < len(text):  # type: ignore[union-attr]
+        number = text.count("\n", 0, at) + 1
+        try:
+            checkpoint, at = decoder.raw_decode(text, at)
+            if not 0 < int(checkpoint["notification_id"]) <= MAX_BIGINT:
+                raise ValueError("no notification id")
+            bytes.fromhex(checkpoint["link"])
+            bytes.fromhex(checkpoint.get("signature") or "")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return (
+                f"{path} line {number}: not a checkpoint "
+                '({"notification_id": N, "link": HEX, "signature": HEX})'
+            )
+        kept.append(checkpoint)
+    return kept
 
 
 def _export_log(container: Container, after: int, to: Path | None) -> int:

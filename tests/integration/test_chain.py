@@ -10,6 +10,8 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -232,3 +234,143 @@ def test_a_signing_key_of_its_own_replaces_the_derived_one(
     assert own.audit.public_key()["public_key"] == expected
     derived = make_container()
     assert derived.audit.public_key()["public_key"] != expected
+
+
+def kept_file(tmp_path: Path, *checkpoints: dict[str, Any]) -> Path:
+    path = tmp_path / "kept.ndjson"
+    path.write_text("".join(json.dumps(c) + "\n" for c in checkpoints))
+    return path
+
+
+def verify_against(path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    status = cli.main(["audit", "verify", "--against", str(path)])
+    return status, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_log_rewritten_with_every_link_recomputed_fails_against_a_kept_checkpoint(
+    container: Container,
+    history: list[int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kept = container.audit.checkpoint()
+    assert kept is not None
+    path = kept_file(tmp_path, kept)
+    status, report = verify_against(path, capsys)
+    assert status == 0
+    assert report["against"] == [
+        {
+            "notification_id": kept["notification_id"],
+            "signed_by_district": True,
+            "holds": True,
+            "reason": None,
+        }
+    ]
+    # Whoever can drop the triggers rewrites an event, recomputes every link after
+    # it and the checkpoints in the database: the chain verifies on its own.
+    target = history[4]
+    with triggers_off(
+        container.db.url, "vledger_events", "audit_chain", "audit_checkpoints"
+    ) as conn:
+        conn.execute(
+            "UPDATE vledger_events SET state = set_byte(state, 10, "
+            "get_byte(state, 10) # 1) WHERE notification_id = %s",
+            (target,),
+        )
+        conn.execute("DELETE FROM audit_chain WHERE notification_id >= %s", (target,))
+        conn.execute("DELETE FROM audit_checkpoints")
+        conn.execute(chain.extend_statement("vledger_events"))
+    assert container.audit.chain().intact
+    status, report = verify_against(path, capsys)
+    assert status == 1
+    assert report["intact"] is True
+    differs = "the log's link here differs from the kept one"
+    assert report["against"][0]["reason"] == differs
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_kept_checkpoint_not_signed_by_the_district_fails(
+    container: Container,
+    history: list[int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    kept = container.audit.checkpoint()
+    assert kept is not None
+    forger = signing.CheckpointSigner(secrets.token_bytes(32))
+    link = bytes.fromhex(kept["link"])
+    forged = {**kept, "signature": forger.sign(kept["notification_id"], link).hex()}
+    status, report = verify_against(kept_file(tmp_path, forged), capsys)
+    assert status == 1
+    assert report["against"][0]["reason"] == "the signature is not the district's"
+    assert report["against"][0]["signed_by_district"] is False
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_kept_checkpoint_past_the_log_fails(
+    container: Container,
+    history: list[int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ahead = {"notification_id": history[-1] + 10, "link": "00" * 32}
+    status, report = verify_against(kept_file(tmp_path, ahead), capsys)
+    assert status == 1
+    assert report["against"][0]["reason"] == (
+        "the verified log does not reach this checkpoint"
+    )
+
+
+@pytest.mark.usefixtures("cli_env")
+@pytest.mark.parametrize(
+    "line",
+    [
+        "not json",
+        '{"link": "00"}',
+        '{"notification_id": 1, "link": "zz"}',
+        '{"notification_id": 99999999999999999999, "link": "00"}',
+        "[1, 2]",
+    ],
+)
+def test_a_kept_file_that_holds_no_checkpoint_is_refused_naming_its_line(
+    container: Container,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    line: str,
+) -> None:
+    path = tmp_path / "kept.ndjson"
+    path.write_text(line + "\n")
+    assert cli.main(["audit", "verify", "--against", str(path)]) == 2
+    assert "line 1: not a checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_kept_file_that_cannot_be_read_is_refused(
+    container: Container, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere.ndjson"
+    assert cli.main(["audit", "verify", "--against", str(missing)]) == 2
+    assert f"cannot read {missing}" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_checkpoints_appended_as_the_command_prints_them_are_read(
+    container: Container,
+    admin: Actor,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`vledger audit checkpoint >> kept.ndjson`, now and after more events."""
+    station = make_district(container, admin).station
+    path = tmp_path / "kept.ndjson"
+    printed = []
+    for serial in (1, 2):
+        register(container, admin, station, serial)
+        assert cli.main(["audit", "checkpoint"]) == 0
+        printed.append(capsys.readouterr().out)
+    path.write_text("".join(printed))
+    status, report = verify_against(path, capsys)
+    assert status == 0
+    assert [h["holds"] for h in report["against"]] == [True, True]
+    assert report["against"][0]["notification_id"] < report["verified_through"]
