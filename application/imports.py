@@ -203,19 +203,17 @@ class Planned:
 @dataclass(frozen=True)
 class RecordRows:
     """A chunk of checked rows, with the volunteers' ids their numbers name, and
-    what the check planned for them. The plan serves the first attempt only: when
-    another writer saved one of these volunteers meanwhile, the save fails and the
-    executor runs `record_rows` again, which plans on fresh loads."""
+    the events, as stored, that the check planned for them. Those serve the first
+    attempt only: when another writer saved one of these volunteers meanwhile, the
+    save fails and the executor runs `record_rows` again, which plans on fresh
+    loads."""
 
     rows: tuple[Row, ...]
     volunteer_ids: dict[str, UUID]
-    planned: list[Planned] = field(default_factory=list)
-    #: The planned rows' events as stored.
     events: list[Any] = field(default_factory=list)
 
     def take_events(self) -> list[Any]:
         events = list(self.events)
-        self.planned.clear()
         self.events.clear()
         return events
 
@@ -306,7 +304,7 @@ class HoursImports:
         let go of the GIL, see docs/performance.md.)"""
         for chunk in _chunks(new, self.rows_per_chunk):
             rows = tuple(p.row for p in chunk)
-            command = RecordRows(rows, ids, chunk, self._events(chunk, actor.label))
+            command = RecordRows(rows, ids, self._events(chunk, actor.label))
             try:
                 self.executor.run(self.record_rows, command, actor)
             except RowRefused as refused:

@@ -30,7 +30,6 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoder,
 )
-from eventsourcing.utils import get_topic
 
 from infra.db import Database
 from infra.decoding import EventDecoder, FastJSONTranscoder
@@ -241,18 +240,13 @@ class EventStore:
         state: dict[str, Any],
     ) -> StoredEvent:
         """An event as the mapper stores it, from its attributes (`state`, without
-        its id and version) instead of an event object: a bulk import builds its
-        rows so. The transcoder and any compressor or cipher apply as to any event."""
-        mapper = self._library.mapper
-        class_version = getattr(event_class, "class_version", 1)
-        if class_version > 1:
-            state = {**state, "class_version": class_version}
-        data = mapper.transcoder.encode(state)
-        if mapper.compressor:
-            data = mapper.compressor.compress(data)
-        if mapper.cipher:
-            data = mapper.cipher.encrypt(data)
-        return StoredEvent(originator_id, version, get_topic(event_class), data)
+        its id and version): a bulk import builds its rows so. The event object is
+        only filled in, not constructed (no checks, no mutation), as `EventDecoder`
+        makes them, and the library's mapper stores it as any other."""
+        event: Any = object.__new__(event_class)
+        attributes = {"originator_id": originator_id, "originator_version": version}
+        object.__setattr__(event, "__dict__", attributes | state)
+        return self._library.mapper.to_stored_event(event)
 
     def _insert(
         self, events: Sequence[Any], side_writes: Sequence[SideWrite]

@@ -4,7 +4,7 @@ they belong to."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -18,6 +18,9 @@ from psycopg.rows import DictRow
 from infra import chain
 
 EVENTS_TABLE = "vledger_events"
+#: The columns a bulk import writes: notification id, originator id and version,
+#: topic, state.
+EVENT_COLUMN_TYPES = ["int8", "uuid", "int8", "text", "bytea"]
 
 
 @dataclass(frozen=True)
@@ -84,25 +87,16 @@ class LedgerRecorder(PostgresApplicationRecorder):
             start = curs.fetchone()
             assert start is not None  # noqa: S101 - one row by construction
             ids = list(range(start["first"], start["first"] + len(stored_events)))
-            with curs.copy(self._copy_columns) as copy:
-                copy.set_types(["int8", "uuid", "int8", "text", "bytea"])
-                for notification_id, e in zip(ids, stored_events, strict=True):
-                    copy.write_row(
-                        (
-                            notification_id,
-                            e.originator_id,
-                            e.originator_version,
-                            e.topic,
-                            e.state,
-                        )
-                    )
+            rows = (
+                (n, e.originator_id, e.originator_version, e.topic, e.state)
+                for n, e in zip(ids, stored_events, strict=True)
+            )
+            _copy(curs, self._copy_columns, EVENT_COLUMN_TYPES, rows)
             for write in side_writes:
                 curs.execute(write.query.encode(), list(write.params))
             head = bytes(start["head"]) if start["head"] else chain.GENESIS
-            with curs.copy(self._copy_links) as copy:
-                copy.set_types(["int8", "bytea"])
-                for link in chain.links(head, ids, stored_events):
-                    copy.write_row(link)
+            links = chain.links(head, ids, stored_events)
+            _copy(curs, self._copy_links, ["int8", "bytea"], links)
             return ids
 
     @cached_property
@@ -172,6 +166,19 @@ class LedgerRecorder(PostgresApplicationRecorder):
                 return
             self._lock_table(cur)
             cur.execute(self._extend_chain)
+
+
+def _copy(
+    curs: Cursor[DictRow],
+    statement: sql.Composed | bytes,
+    types: list[str],
+    rows: Iterable[tuple[Any, ...]],
+) -> None:
+    """Rows written by binary COPY (`statement` names the table and columns)."""
+    with curs.copy(statement) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
 class DateAsISO(Transcoding):

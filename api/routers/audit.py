@@ -23,6 +23,9 @@ from application.audit import ReadModelsBehind, ndjson
 from domain.instants import parse_as_of
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
+After = Annotated[
+    int, Query(ge=0, le=MAX_BIGINT, description="Notification id to start after")
+]
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -35,10 +38,7 @@ def _as_of(text: str | None) -> datetime | None:
 def audit_events(
     container: ContainerDep,
     actor: ActorDep,
-    after: Annotated[
-        int,
-        Query(ge=0, le=MAX_BIGINT, description="Notification id to start after"),
-    ] = 0,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditEventOut]:
     """The global log in notification order, each event with its chain link;
@@ -66,10 +66,7 @@ NDJSON = "application/x-ndjson"
 def audit_export(
     container: ContainerDep,
     actor: ActorDep,
-    after: Annotated[
-        int,
-        Query(ge=0, le=MAX_BIGINT, description="Notification id to start after"),
-    ] = 0,
+    after: After = 0,
 ) -> StreamingResponse:
     """The whole log after `after` as NDJSON, streamed from a server-side cursor
     (the same as `vledger audit export`)."""
