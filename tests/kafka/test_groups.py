@@ -25,7 +25,7 @@ from tests.pipeline import wait_for_head
 
 ASSIGNED = re.compile(r"assigned partitions \[([0-9, ]*)\]")
 #: Joining waits for the group's rebalance; a dead member is noticed after its
-#: session times out (6 s). Generous, for a busy machine.
+#: session times out (10 s). Generous, for a busy machine.
 REBALANCE_S = 90
 
 
