@@ -388,6 +388,21 @@ def parser() -> argparse.ArgumentParser:
     audit_export.add_argument(
         "--to", type=Path, metavar="FILE", help="write here instead of stdout"
     )
+    backup = commands.add_parser(
+        "backup",
+        help="a consistent pg_dump of the write side (event log and chain, "
+        "checkpoints, vault, tokens, logins, outbox), after a signed checkpoint of "
+        "the head; read models and snapshots are rebuilt, not backed up",
+    )
+    backup.add_argument("file", type=Path, help="the dump to write (custom format)")
+    restore = commands.add_parser(
+        "restore",
+        help="restore a backup into an empty database (VLEDGER_DATABASE_URL, or the "
+        "embedded one under VLEDGER_HOME) with the master key it was made under, "
+        "then verify the chain, rebuild the read models and hold the head against "
+        "the latest signed checkpoint; exit 1 when that does not hold",
+    )
+    restore.add_argument("file", type=Path, help="a file `vledger backup` wrote")
     return root
 
 
@@ -413,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = Settings()
+        if args.command == "restore":  # into an empty database: build nothing first
+            return restore(settings, args)
         container = build(settings)
     except ConfigurationError as error:
         print(f"vledger: {error}", file=sys.stderr)
@@ -796,6 +813,30 @@ def _write_log(events: Iterable[dict[str, Any]], out: Any, progress: bool) -> in
     return count
 
 
+def backup(container: Container, args: argparse.Namespace) -> int:
+    from entrypoints import backup
+
+    try:
+        made = backup.backup(container, args.file)
+    except backup.BackupError as error:
+        print(f"vledger: {error}", file=sys.stderr)
+        return 2
+    print(as_json(made))
+    return 0
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    from entrypoints import backup
+
+    try:
+        report = backup.restore(settings, args.file)
+    except backup.BackupError as error:
+        print(f"vledger: {error}", file=sys.stderr)
+        return 2
+    print(as_json(report))
+    return 0 if backup.holds(report) else 1
+
+
 COMMANDS = {
     "serve": serve,
     "demo": demo,
@@ -807,6 +848,7 @@ COMMANDS = {
     "replay": replay,
     "verify": verify,
     "audit": audit,
+    "backup": backup,
     "report": report,
     "export": export,
     "import-hours": import_hours,

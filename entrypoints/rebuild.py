@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from psycopg import sql
 
 from infra.db import Database
-from infra.feed import EventStoreFeed
+from infra.feed import EventStoreFeed, catch_up
 from projections import all_projections
 from projections.base import SWITCH_LOCK, ProjectionRunner
 
@@ -32,10 +32,7 @@ def rebuild(db: Database, feed: EventStoreFeed, live_schema: str) -> Rebuilt:
     runner = ProjectionRunner(db, all_projections(), building)
     runner.drop_tables()
     runner.create_tables()
-    position = 0
-    while batch := feed.read(position):
-        runner.apply_batch(batch)
-        position = batch[-1].position
+    position = catch_up(feed, runner)
     log.info("rebuilt %s up to %s; switching", building, position)
     retired = switch(db, live_schema, building)
     return Rebuilt(live_schema, position, retired)

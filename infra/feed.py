@@ -23,6 +23,27 @@ class EventStoreFeed:
         ]
 
 
+#: A long catch-up (a rebuild, a restore) says how far it is every so many events.
+PROGRESS_EVERY = 100_000
+
+
+def catch_up(
+    feed: EventStoreFeed, runner: ProjectionRunner, until: int | None = None
+) -> int:
+    """Applies recorded events past the runner's position (up to `until`);
+    returns the position reached."""
+    position = start = runner.position()
+    while until is None or position < until:
+        batch = feed.read(position)
+        if not batch:
+            break
+        runner.apply_batch(batch)
+        before, position = position, batch[-1].position
+        if (position - start) // PROGRESS_EVERY > (before - start) // PROGRESS_EVERY:
+            log.info("projected up to position %s", position)
+    return position
+
+
 class InProcessProjector:
     """Keeps the read models up to date in a background thread. It wakes when this
     process saves events and polls for events saved by other processes."""
@@ -39,14 +60,7 @@ class InProcessProjector:
 
     def catch_up(self, until: int | None = None) -> int:
         """Applies recorded events (up to `until`); returns the position reached."""
-        position = self.runner.position()
-        while until is None or position < until:
-            batch = self.feed.read(position)
-            if not batch:
-                break
-            self.runner.apply_batch(batch)
-            position = batch[-1].position
-        return position
+        return catch_up(self.feed, self.runner, until)
 
     def wake(self, _position: int = 0) -> None:
         self._wake.set()

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         default=None, description="Signs what is POSTed to the SMS gateway."
     )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
+    pg_bin: Path | None = Field(
+        default=None,
+        description="The directory of pg_dump, pg_restore and psql for `vledger "
+        "backup` and `restore`; unset: those of the bundled Postgres 18, which "
+        "read any server up to 18.",
+    )
     public_base_url: str | None = Field(
         default=None,
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
