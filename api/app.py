@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute
 
 from api import openapi, problems
 from api.authorization import ACCESS
+from api.observability import Observed
 from api.routers import (
     accounts,
     activities,
@@ -108,6 +109,7 @@ def create_app(container: Container, owns_container: bool = False) -> FastAPI:
     )
     app.state.container = container
     problems.install(app)
+    app.add_middleware(Observed)
     routers = (
         organisation,
         teams,

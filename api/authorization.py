@@ -327,6 +327,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/v1/ops/deliveries/{delivery_id}/retry"): rule({ADMIN}),
     # operations
     ("GET", "/health"): PUBLIC,
+    ("GET", "/metrics"): Rule(
+        frozenset(), "no token: counts and lags, no personal data"
+    ),
     ("GET", "/v1/ops/status"): rule(AUDITORS),
     ("GET", "/v1/policy"): rule(EVERY_ROLE),
     ("PUT", "/v1/policy"): rule({ADMIN}),

@@ -172,7 +172,9 @@ class Audit:
 
     def chain(self) -> chain.ChainReport:
         with self.db.pool.connection() as conn:
-            return chain.verify(conn, EVENTS_TABLE)
+            report = chain.verify(conn, EVENTS_TABLE)
+            chain.record_verification(conn, report)
+            return report
 
     def checkpoint(self, only_if_due: bool = False) -> dict[str, Any] | None:
         with self.db.pool.connection() as conn:

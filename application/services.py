@@ -36,7 +36,7 @@ from infra.deliveries import Deliveries
 from infra.event_store import EventStore
 from infra.feed import InProcessProjector
 from infra.inbox import ReadMarks
-from infra.kafka_projector import KafkaProjector
+from infra.kafka_projector import BrokerOffsets, KafkaProjector
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
 from infra.leadership import Leadership
@@ -114,6 +114,8 @@ class Container:
     kiosk_identification: KioskIdentification
     kiosk_sessions: KioskSessions
     audit: Audit
+    #: The topic's partitions on the broker, for the consumer group's lag (Kafka).
+    broker_offsets: BrokerOffsets | None = None
 
     def kafka_bootstrap(self) -> str:
         if self.settings.kafka_bootstrap is None:
@@ -143,5 +145,7 @@ class Container:
     def close(self) -> None:
         if self.projector is not None:
             self.projector.stop()
+        if self.broker_offsets is not None:
+            self.broker_offsets.close()
         self.store.close()
         self.db.close()

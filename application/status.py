@@ -8,6 +8,7 @@ from typing import Any
 from psycopg import sql
 
 from application.services import Container
+from infra.kafka_projector import BrokerOffsets
 from projections.base import ALL_PARTITIONS
 
 
@@ -55,6 +56,59 @@ def projection_status(container: Container) -> dict[str, Any]:
         "projections": projections,
         "dead_letters": sum(dead.values()),
     }
+
+
+def ledger_state(container: Container) -> dict[str, Any]:
+    """What the metrics report of the ledger from its database: the
+    projections' status, the relay's lag, the chain's last checkpoint and
+    verification."""
+    state = projection_status(container)
+    head, relayed = state["head"], state["relayed"]
+    if relayed is not None:
+        state["relay_lag_seconds"] = (
+            _age_of_next(container, relayed) if relayed < head else 0.0
+        )
+    state["chain"] = _chain_state(container)
+    return state
+
+
+def _chain_state(container: Container) -> dict[str, Any]:
+    row = container.db.fetch_one(
+        "SELECT (SELECT max(notification_id) FROM audit_chain) AS head, "
+        "c.notification_id AS checkpoint, c.made_at AS checkpoint_at, "
+        "v.verified_through, v.verified_at, v.intact FROM (SELECT 1) one "
+        "LEFT JOIN LATERAL (SELECT notification_id, made_at FROM audit_checkpoints "
+        "ORDER BY notification_id DESC LIMIT 1) c ON true "
+        "LEFT JOIN audit_last_verification v ON true"
+    )
+    return dict(row) if row else {}
+
+
+def group_lag(container: Container, broker: BrokerOffsets) -> list[dict[str, Any]]:
+    """Per partition, as consumer-group tools report it: the log-end offset, the
+    group's current offset (the next record its slowest projection reads; the
+    projectors keep it in `tracking`, not on the broker) and the lag between."""
+    current = {
+        r["partition"]: int(r["next"])
+        for r in container.db.fetch_all(
+            sql.SQL(
+                "SELECT partition, min(kafka_offset) AS next FROM {}.tracking "
+                "WHERE partition >= 0 AND kafka_offset IS NOT NULL GROUP BY 1"
+            ).format(sql.Identifier(container.runner.schema))
+        )
+    }
+    rows = []
+    for partition, (start, end) in broker.bounds().items():
+        offset = max(current.get(partition, start), start)
+        rows.append(
+            {
+                "partition": partition,
+                "end_offset": end,
+                "current_offset": offset,
+                "lag": max(0, end - offset),
+            }
+        )
+    return rows
 
 
 def _published(container: Container) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from application.sign_in import SignIns
 from application.supermarket import ExpireHold, Redemptions
 from domain.access import Actor, Role
 from domain.errors import IllegalTransition
+from infra import metrics
 from infra.deliveries import Deliveries
 from infra.idempotency import IdempotencyStore
 from infra.kiosk_sessions import KioskSessions
@@ -98,17 +99,27 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stop.wait(self.every_seconds):
             try:
-                if expired := self.sweep_once():
-                    log.info("expired %s holds", expired)
-                if forgotten := self.forget_old_keys():
-                    log.info("forgot %s idempotency keys past retention", forgotten)
-                if added := self.reminders.remind(self.redemptions.clock.now()):
-                    log.info("added %s reminders to inboxes", added)
-                if fanned := self.notifier.fan_out():
-                    log.info("dispatched %s notifications to the outbox", fanned)
-                if sent := self.deliveries.deliver_due():
-                    log.info("delivered %s outbox messages", sent)
-                if made := self.audit.checkpoint(only_if_due=True):
-                    log.info("chain checkpoint at %s", made["notification_id"])
+                self.sweep()
             except Exception:
+                metrics.SWEEP_FAILURES.inc()
                 log.exception("sweeping failed; trying again later")
+
+    def sweep(self) -> None:
+        """One round of every chore, each logged and counted when it did something."""
+        for kind, done, chore in (
+            ("holds_expired", "expired %s holds", self.sweep_once),
+            ("keys_forgotten", "forgot %s idempotency keys", self.forget_old_keys),
+            ("reminders", "added %s reminders to inboxes", self._remind),
+            ("notifications", "dispatched %s notifications", self.notifier.fan_out),
+            ("deliveries", "delivered %s outbox messages", self.deliveries.deliver_due),
+        ):
+            if count := chore():
+                metrics.SWEPT.labels(kind).inc(count)
+                log.info(done, count)
+        if made := self.audit.checkpoint(only_if_due=True):
+            metrics.SWEPT.labels("checkpoints").inc()
+            log.info("chain checkpoint at %s", made["notification_id"])
+        metrics.SWEEPS.inc()
+
+    def _remind(self) -> int:
+        return self.reminders.remind(self.redemptions.clock.now())

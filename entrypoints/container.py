@@ -64,6 +64,7 @@ from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
 from infra.idempotency import IdempotencyStore
 from infra.inbox import ReadMarks
+from infra.kafka_projector import BrokerOffsets
 from infra.kiosk_pins import KioskIdentification
 from infra.kiosk_sessions import KioskSessions
 from infra.leadership import Leadership
@@ -254,6 +255,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         kiosk_identification=KioskIdentification(db, pii_vault, reads, sessions),
         kiosk_sessions=sessions,
         audit=audit,
+        broker_offsets=None
+        if settings.kafka_bootstrap is None
+        else BrokerOffsets(settings.kafka_bootstrap, settings.kafka_topic),
     )
 
 

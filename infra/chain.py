@@ -41,6 +41,13 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 );
 -- The district's Ed25519 signature (infra/signing.py); none on older checkpoints.
 ALTER TABLE audit_checkpoints ADD COLUMN IF NOT EXISTS signature bytea;
+-- The last whole verification, by any process (for the metrics).
+CREATE TABLE IF NOT EXISTS audit_last_verification (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    verified_at timestamptz NOT NULL,
+    verified_through bigint NOT NULL,
+    intact boolean NOT NULL
+);
 CREATE OR REPLACE FUNCTION vledger_chain_step(state bytea, head bytea, canonical bytea)
 RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT sha256(coalesce(state, head) || canonical) $$;
@@ -215,6 +222,16 @@ def verify(conn: Connection[DictRow], events_table: str) -> ChainReport:
     if broken is None and checkpoints and max(checkpoints) > through:
         broken = _broken(max(checkpoints), "the log ends before this checkpoint")
     return ChainReport(through, previous.hex(), count, broken, len(checkpoints))
+
+
+def record_verification(conn: Connection[DictRow], report: ChainReport) -> None:
+    conn.execute(
+        "INSERT INTO audit_last_verification AS v "
+        "(verified_at, verified_through, intact) VALUES (now(), %s, %s) "
+        "ON CONFLICT (one) DO UPDATE SET verified_at = excluded.verified_at, "
+        "verified_through = excluded.verified_through, intact = excluded.intact",
+        (report.verified_through, report.intact),
+    )
 
 
 def _check_row(

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
+from infra import metrics
 from infra.recorder import SideWrite
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ class GroupCommitter:
         try:
             self._save_together(batch)
         except IntegrityError as error:
+            metrics.COMMIT_FAILURES.inc()
             if len(batch) == 1:
                 batch[0].fail(error)
                 return
@@ -183,7 +185,10 @@ class GroupCommitter:
     def _save_together(self, batch: list[Pending]) -> None:
         events = [e for p in batch for e in p.events]
         side_writes = [w for p in batch for w in p.side_writes]
-        positions = self.save(events, side_writes)
+        with metrics.timed(metrics.COMMIT_SECONDS):
+            positions = self.save(events, side_writes)
+        metrics.BATCH_COMMANDS.observe(len(batch))
+        metrics.BATCH_EVENTS.observe(len(events))
         self._remember_versions(events)
         start = 0
         for pending in batch:

@@ -359,3 +359,49 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
             except Exception:
                 log.debug("closing the consumer failed", exc_info=True)
             self._consumer = None
+
+
+class BrokerOffsets:
+    """Where each partition of the topic begins and ends on the broker: what a
+    consumer group's lag is measured against. One consumer outside any group,
+    kept for the scrapes that ask (one at a time) and dropped when it fails."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self._consumer: KafkaConsumer | None = None
+        self._lock = threading.Lock()
+
+    def bounds(self) -> dict[int, tuple[int, int]]:
+        """Per partition: (first offset held, offset the next record will take)."""
+        with self._lock:
+            try:
+                return self._bounds(self._connected())
+            except BaseException:
+                self._close()
+                raise
+
+    def _connected(self) -> KafkaConsumer:
+        if self._consumer is None:
+            self._consumer = KafkaConsumer(
+                bootstrap_servers=self.bootstrap,
+                enable_auto_commit=False,
+                request_timeout_ms=5_000,
+            )
+        return self._consumer
+
+    def _bounds(self, consumer: KafkaConsumer) -> dict[int, tuple[int, int]]:
+        partitions = consumer.partitions_for_topic(self.topic) or set()
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        starts = consumer.beginning_offsets(tps)
+        ends = consumer.end_offsets(tps)
+        return {tp.partition: (starts[tp], ends[tp]) for tp in tps}
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None

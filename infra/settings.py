@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.logs import LogFormat
 from infra.signing import seed_from_master_key
 
 MASTER_KEY_BYTES = 32
@@ -131,6 +132,11 @@ class Settings(BaseSettings):
         default=None, description="Signs what is POSTed to the SMS gateway."
     )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
+    log_format: LogFormat = Field(
+        default="auto",
+        description="Log lines as JSON (with the request id of each request's lines) "
+        "or text; auto: text on a terminal, JSON otherwise.",
+    )
     pg_bin: Path | None = Field(
         default=None,
         description="The directory of pg_dump, pg_restore and psql for `vledger "

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from prometheus_client.core import Metric
 
 from api.deps import ActorDep, ContainerDep, ReadAfter
 from api.problems import ApiProblem
 from api.routers.common import written
 from api.schemas.ops import OpsStatus, PolicyIn, PolicyOut
 from application.organisation import ChangePolicy
-from application.status import projection_status
+from application.status import group_lag, ledger_state, projection_status
+from infra import metrics
+
+METRICS_EXAMPLE = """# HELP vledger_http_requests_total HTTP requests answered.
+# TYPE vledger_http_requests_total counter
+vledger_http_requests_total{method="POST",route="/v1/hours",status="201"} 1204.0
+# HELP vledger_projection_lag_events Events recorded but not yet applied.
+# TYPE vledger_projection_lag_events gauge
+vledger_projection_lag_events{projection="volunteers"} 0.0
+"""
 
 router = APIRouter(tags=["operations"])
 
@@ -24,6 +34,40 @@ def health(container: ContainerDep) -> dict[str, object]:
             503, "unavailable", "Unavailable", "the event store does not answer"
         ) from None
     return {"status": "ok", "position": position}
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text exposition format",
+            "content": {metrics.CONTENT_TYPE: {"example": METRICS_EXAMPLE}},
+        }
+    },
+)
+def metrics_page(container: ContainerDep) -> Response:
+    """Prometheus metrics: requests by route and status with latency histograms,
+    group-commit batches, sweeps (counted in this process, or in every worker of
+    `serve --workers N`), and, read at scrape time, the log's head, the relay's and
+    each projection's lag, dead letters, the chain's last checkpoint and whole
+    verification, and with Kafka the consumer group's lag per partition. No
+    personal data; see docs/operations.md."""
+
+    def database() -> list[Metric]:
+        return metrics.ledger_families(ledger_state(container))
+
+    def broker() -> list[Metric]:
+        if container.broker_offsets is None:
+            return []
+        rows = group_lag(container, container.broker_offsets)
+        settings = container.settings
+        return metrics.group_families(
+            rows, settings.projector_group, settings.kafka_topic
+        )
+
+    ledger = metrics.LedgerCollector([database, broker])
+    return Response(metrics.exposition(ledger), media_type=metrics.CONTENT_TYPE)
 
 
 @router.get("/v1/ops/status", response_model=OpsStatus)

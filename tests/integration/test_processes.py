@@ -5,6 +5,7 @@ process runs the projector and the sweeper, another taking over when it dies."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from uuid import UUID
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from application.services import Container
 from domain.access import Actor, Role
@@ -248,3 +250,38 @@ def test_a_token_revoked_by_another_process_stops_there_soon(
     ):
         assert time.monotonic() < deadline, "the revoked token still works"
         time.sleep(0.1)
+
+
+def answering_processes(log: Path) -> set[int]:
+    """The workers whose access log shows a /health request answered."""
+    lines = log.read_text(encoding="utf-8").splitlines()
+    return {
+        entry["process"]
+        for entry in (json.loads(line) for line in lines if line.startswith("{"))
+        if entry.get("message") == "GET /health 200"
+    }
+
+
+def health_count(url: str) -> float:
+    page = httpx.get(f"{url}/metrics", timeout=60).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(page)
+        for sample in family.samples
+        if sample.name == "vledger_http_requests_total"
+        and sample.labels == {"method": "GET", "route": "/health", "status": "200"}
+    )
+
+
+def test_a_scrape_of_any_worker_counts_the_requests_of_every_worker(
+    serve: Callable[..., Served],
+) -> None:
+    served = serve(workers=2)
+    sent = 1  # the start's own health check
+    deadline = time.monotonic() + 120
+    while len(answering_processes(served.log)) < 2:
+        assert time.monotonic() < deadline, "one worker answered every request"
+        assert httpx.get(f"{served.url}/health", timeout=60).status_code == 200
+        sent += 1
+    for _ in range(6):  # the scrapes too are spread over the workers
+        assert health_count(served.url) >= sent
