@@ -53,7 +53,7 @@ run: $(STAMP)
 test: $(STAMP) $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	VLEDGER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/pytest
+	VLEDGER_TEST_CHROMIUM=$(CHROMIUM) $(BIN)/python -m tests.run_suite
 
 bench: $(STAMP) $(WRK)
 	$(BIN)/python -m bench.run
