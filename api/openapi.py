@@ -126,6 +126,26 @@ def declare_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+REQUEST_ID = {
+    "description": "The request's id: the client's own X-Request-ID (1 to 64 of "
+    "A-Z a-z 0-9 . _ : -) or a new one; the server's log lines for the request "
+    "carry it.",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
+    "example": "4c2f9e0b8a7d4d1c9f3e2b1a0c9d8e7f",
+}
+
+
+def declare_request_id(document: dict[str, Any]) -> None:
+    """Every response carries X-Request-ID (api/observability.py)."""
+    headers = document.setdefault("components", {}).setdefault("headers", {})
+    headers["X-Request-ID"] = REQUEST_ID
+    reference = {"$ref": "#/components/headers/X-Request-ID"}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                response.setdefault("headers", {})["X-Request-ID"] = reference
+
+
 def install(app: FastAPI) -> None:
     """FastAPI builds the document once; the problems are declared on it then."""
     build = app.openapi
@@ -134,6 +154,7 @@ def install(app: FastAPI) -> None:
         if app.openapi_schema is None:
             document = declare_problems(build())
             describe_fields(document)
+            declare_request_id(document)
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from typing import Any, cast
 
 import pytest
@@ -99,3 +100,14 @@ def test_every_operation_field_and_parameter_is_described(
         if not p.get("description")
     ]
     assert undescribed == []
+
+
+def test_every_response_declares_the_request_id_it_carries(
+    api: Api, document: dict[str, Any]
+) -> None:
+    header = document["components"]["headers"]["X-Request-ID"]
+    for method, path, op in operations(document):
+        for status, response in op["responses"].items():
+            assert "X-Request-ID" in response.get("headers", {}), (method, path, status)
+    answered = api.client.get("/health").headers["x-request-id"]
+    assert re.fullmatch(header["schema"]["pattern"], answered)
