@@ -43,12 +43,13 @@ class RecordHours:
 
     def natural_key(self) -> IdempotencyKey | None:
         """A record_id makes a retry safe without an Idempotency-Key: the same
-        record_id with the same entry answers the first response."""
+        record_id with the same entry answers the first response. Record ids are
+        the volunteer's own, so the key is the volunteer's and the record id."""
         if self.record_id is None:
             return None
         return IdempotencyKey(
             RECORD_SCOPE,
-            str(self.record_id),
+            f"{self.volunteer_id}/{self.record_id}",
             fingerprint(
                 self.volunteer_id,
                 self.unit_id,

@@ -197,7 +197,8 @@ class ReadModels:
         rows = self._all(
             "SELECT e.*, r.request_id AS pending_request_id "
             "FROM {t}.hour_entries e LEFT JOIN {t}.correction_requests r "
-            "ON r.record_id = e.record_id AND r.state = 'pending' "
+            "ON r.volunteer_id = e.volunteer_id AND r.record_id = e.record_id "
+            "AND r.state = 'pending' "
             "WHERE e.volunteer_id = %s "
             "ORDER BY e.started_at DESC LIMIT %s OFFSET %s",
             (volunteer_id, limit, offset),

@@ -114,7 +114,8 @@ HOURS = Folded(
 
 class VolunteersProjection(Projection):
     name: ClassVar[str] = "volunteers"
-    version: ClassVar[int] = 3
+    #: 4: entries keyed by volunteer and record id (a record id is per volunteer).
+    version: ClassVar[int] = 4
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS volunteers (
         id uuid PRIMARY KEY,
@@ -135,8 +136,9 @@ class VolunteersProjection(Projection):
         updated_position bigint NOT NULL
     );
     CREATE INDEX IF NOT EXISTS volunteers_unit ON volunteers (unit_id);
+    -- A record id is unique per volunteer (the domain's rule), not across them.
     CREATE TABLE IF NOT EXISTS hour_entries (
-        record_id uuid PRIMARY KEY,
+        record_id uuid NOT NULL,
         volunteer_id uuid NOT NULL,
         unit_id uuid NOT NULL,
         activity_name text NOT NULL,
@@ -161,7 +163,8 @@ class VolunteersProjection(Projection):
         last_change_reason text,
         last_changed_by text,
         last_changed_at timestamptz,
-        position bigint NOT NULL
+        position bigint NOT NULL,
+        PRIMARY KEY (volunteer_id, record_id)
     );
     -- A project's totals: the entries of its activities and orders.
     CREATE INDEX IF NOT EXISTS hour_entries_activity ON hour_entries (activity_id)
@@ -183,7 +186,7 @@ class VolunteersProjection(Projection):
         valid_from timestamptz NOT NULL,
         valid_to timestamptz,
         position bigint NOT NULL,
-        PRIMARY KEY (record_id, position)
+        PRIMARY KEY (volunteer_id, record_id, position)
     );
     CREATE TABLE IF NOT EXISTS correction_requests (
         request_id uuid PRIMARY KEY,
@@ -279,7 +282,7 @@ class VolunteersProjection(Projection):
             "UPDATE hour_entries SET started_at = %s, ended_at = %s, hours = %s, "
             "policy_version = %s, rounding = %s, revision = revision + 1, "
             "last_change_reason = %s, last_changed_by = %s, last_changed_at = %s, "
-            "position = %s WHERE record_id = %s",
+            "position = %s WHERE volunteer_id = %s AND record_id = %s",
             (
                 event.started_at,
                 event.ended_at,
@@ -290,6 +293,7 @@ class VolunteersProjection(Projection):
                 event.actor,
                 event.timestamp,
                 tx.position,
+                event.originator_id,
                 event.record_id,
             ),
         )
@@ -298,13 +302,14 @@ class VolunteersProjection(Projection):
             "INSERT INTO hour_entry_versions (record_id, volunteer_id, unit_id, "
             "team_id, category, started_at, hours, valid_from, position) "
             "SELECT record_id, volunteer_id, unit_id, team_id, category, %s, %s, %s, "
-            "%s FROM hour_entry_versions WHERE record_id = %s "
+            "%s FROM hour_entry_versions WHERE volunteer_id = %s AND record_id = %s "
             "ORDER BY position DESC LIMIT 1",
             (
                 event.started_at,
                 event.hours,
                 event.timestamp,
                 tx.position,
+                event.originator_id,
                 event.record_id,
             ),
         )
@@ -316,8 +321,15 @@ class VolunteersProjection(Projection):
         tx.execute(
             "UPDATE hour_entries SET status = 'revoked', revision = revision + 1, "
             "last_change_reason = %s, last_changed_by = %s, last_changed_at = %s, "
-            "position = %s WHERE record_id = %s",
-            (event.reason, event.actor, event.timestamp, tx.position, event.record_id),
+            "position = %s WHERE volunteer_id = %s AND record_id = %s",
+            (
+                event.reason,
+                event.actor,
+                event.timestamp,
+                tx.position,
+                event.originator_id,
+                event.record_id,
+            ),
         )
         self._end_version(tx, event)
         self._add_hours(tx, event.originator_id, -event.hours, entries=-1)
@@ -366,8 +378,8 @@ class VolunteersProjection(Projection):
     def _end_version(tx: Tx, event: Any) -> None:
         tx.execute(
             "UPDATE hour_entry_versions SET valid_to = %s "
-            "WHERE record_id = %s AND valid_to IS NULL",
-            (event.timestamp, event.record_id),
+            "WHERE volunteer_id = %s AND record_id = %s AND valid_to IS NULL",
+            (event.timestamp, event.originator_id, event.record_id),
         )
 
     @staticmethod

@@ -193,6 +193,34 @@ def test_posting_the_same_record_id_twice_records_one_entry_and_answers_the_same
     assert_problem(changed, 422, "idempotency_key_matches_request", "record_id")
 
 
+def test_two_volunteers_may_use_the_same_record_id_and_each_keeps_its_entry(
+    api: Api,
+) -> None:
+    """Record ids are each volunteer's own (two stations' systems may number alike):
+    both entries are recorded and shown, and a correction of one leaves the other."""
+    record_id = str(uuid4())
+    first, second = new_volunteer(api, 1), new_volunteer(api, 2)
+    for volunteer, hours_ago in ((first, 6), (second, 30)):
+        body = {**hours_body(api.district.station, hours_ago), "record_id": record_id}
+        posted = post_hours(api, volunteer["id"], body)
+        assert posted.status_code == 201, posted.text
+        assert "Idempotent-Replayed" not in posted.headers
+    path = f"/v1/volunteers/{second['id']}/hours/{record_id}/corrections"
+    revoked = api.as_admin("POST", path, json={"revoke": True, "reason": "重复登记"})
+    assert revoked.status_code == 200, revoked.text
+    read = {"min_position": revoked.json()["position"]}
+    statuses = {}
+    for volunteer in (first, second):
+        listed = api.as_admin(
+            "GET", f"/v1/volunteers/{volunteer['id']}/hours", params=read
+        ).json()
+        assert [e["record_id"] for e in listed["items"]] == [record_id]
+        statuses[volunteer["id"]] = listed["items"][0]["status"]
+    assert statuses == {first["id"]: "live", second["id"]: "revoked"}
+    status = api.call("GET", "/v1/ops/status", api.tokens["auditor"]).json()
+    assert status["dead_letters"] == 0
+
+
 def test_an_idempotency_key_makes_a_retry_safe_without_a_record_id(
     api: Api, database_url: str
 ) -> None:
