@@ -37,6 +37,7 @@ from domain.instants import parse_as_of
 from domain.reference import CHINA_TIME
 from entrypoints.container import build
 from infra import logs, metrics
+from infra.backup import BackupError
 from infra.settings import ConfigurationError, Settings, new_master_key
 from infra.tabular import Table, write_csv, write_xlsx
 from projections.exports import ExportKind
@@ -428,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":  # into an empty database: build nothing first
             return restore(settings, args)
         container = build(settings)
-    except ConfigurationError as error:
+    except (ConfigurationError, BackupError) as error:
         print(f"vledger: {error}", file=sys.stderr)
         return 2
     except ValidationError as error:
@@ -441,7 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"vledger: {error.detail} [{error.rule}]", file=sys.stderr)
         return 2
-    except ConfigurationError as error:
+    except (ConfigurationError, BackupError) as error:
         print(f"vledger: {error}", file=sys.stderr)
         return 2
     finally:
@@ -825,23 +826,14 @@ def _write_log(events: Iterable[dict[str, Any]], out: Any, progress: bool) -> in
 def backup(container: Container, args: argparse.Namespace) -> int:
     from entrypoints import backup
 
-    try:
-        made = backup.backup(container, args.file)
-    except backup.BackupError as error:
-        print(f"vledger: {error}", file=sys.stderr)
-        return 2
-    print(as_json(made))
+    print(as_json(backup.backup(container, args.file)))
     return 0
 
 
 def restore(settings: Settings, args: argparse.Namespace) -> int:
     from entrypoints import backup
 
-    try:
-        report = backup.restore(settings, args.file)
-    except backup.BackupError as error:
-        print(f"vledger: {error}", file=sys.stderr)
-        return 2
+    report = backup.restore(settings, args.file)
     print(as_json(report))
     return 0 if backup.holds(report) else 1
 
