@@ -13,13 +13,15 @@ from application.organisation import ChangePolicy
 from application.status import group_lag, ledger_state, projection_status
 from infra import metrics
 
-METRICS_EXAMPLE = """# HELP vledger_http_requests_total HTTP requests answered.
-# TYPE vledger_http_requests_total counter
-vledger_http_requests_total{method="POST",route="/v1/hours",status="201"} 1204.0
-# HELP vledger_projection_lag_events Events recorded but not yet applied.
-# TYPE vledger_projection_lag_events gauge
-vledger_projection_lag_events{projection="volunteers"} 0.0
-"""
+METRICS_EXAMPLE = (
+    "# HELP vledger_http_requests_total HTTP requests answered.\n"
+    "# TYPE vledger_http_requests_total counter\n"
+    'vledger_http_requests_total{method="POST",'
+    'route="/v1/volunteers/{volunteer_id}/hours",status="201"} 1204.0\n'
+    "# HELP vledger_projection_lag_events Events recorded but not yet applied.\n"
+    "# TYPE vledger_projection_lag_events gauge\n"
+    'vledger_projection_lag_events{projection="volunteers"} 0.0\n'
+)
 
 router = APIRouter(tags=["operations"])
 
