@@ -19,6 +19,7 @@ from application.replay import Replayed, Replayer
 from domain.ids import account_id_for
 from domain.volunteer import ERASED
 from infra import chain, signing
+from infra.chain import ChainReport
 from infra.db import Database
 from infra.event_store import EventStore
 from infra.readiness import Readiness, wait_until
@@ -182,12 +183,13 @@ class Audit:
                 return None
             return chain.checkpoint(conn, self.signer)
 
-    def against(self, kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each checkpoint kept outside the database held against the log: its
-        signature is the district's, and the chain, verified, passes through its
-        link at its position. (A log rewritten with every link recomputed verifies
-        on its own; a copy kept elsewhere is what shows it.)"""
-        report = self.chain()
+    def against(
+        self, kept: list[dict[str, Any]], report: ChainReport
+    ) -> list[dict[str, Any]]:
+        """Each checkpoint kept outside the database held against the log, whose
+        chain `report` verified: its signature is the district's, and the chain
+        passes through its link at its position. (A log rewritten with every link
+        recomputed verifies on its own; a copy kept elsewhere is what shows it.)"""
         positions = [int(k["notification_id"]) for k in kept]
         rows = self.db.fetch_all(
             "SELECT notification_id, link FROM audit_chain "
@@ -219,6 +221,15 @@ class Audit:
             "holds": reason is None,
             "reason": reason,
         }
+
+    def latest_signed_checkpoint(self) -> dict[str, Any] | None:
+        with self.db.pool.connection() as conn:
+            return chain.latest_signed_checkpoint(conn)
+
+    def standing(self) -> dict[str, Any]:
+        """The chain's head, latest checkpoint and last whole verification."""
+        with self.db.pool.connection() as conn:
+            return chain.standing(conn)
 
     def public_key(self) -> dict[str, str]:
         """The public half of the key that signs checkpoints: publish it."""

@@ -68,20 +68,8 @@ def ledger_state(container: Container) -> dict[str, Any]:
         state["relay_lag_seconds"] = (
             _age_of_next(container, relayed) if relayed < head else 0.0
         )
-    state["chain"] = _chain_state(container)
+    state["chain"] = container.audit.standing()
     return state
-
-
-def _chain_state(container: Container) -> dict[str, Any]:
-    row = container.db.fetch_one(
-        "SELECT (SELECT max(notification_id) FROM audit_chain) AS head, "
-        "c.notification_id AS checkpoint, c.made_at AS checkpoint_at, "
-        "v.verified_through, v.verified_at, v.intact FROM (SELECT 1) one "
-        "LEFT JOIN LATERAL (SELECT notification_id, made_at FROM audit_checkpoints "
-        "ORDER BY notification_id DESC LIMIT 1) c ON true "
-        "LEFT JOIN audit_last_verification v ON true"
-    )
-    return dict(row) if row else {}
 
 
 def group_lag(container: Container, broker: BrokerOffsets) -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ def proven(container: Container, path: Path) -> dict[str, Any]:
     chain = container.audit.chain()
     log.info("rebuilding the read models from the log")
     position = catch_up(EventStoreFeed(container.store), container.runner)
-    checkpoint = latest_signed_checkpoint(container)
+    checkpoint = container.audit.latest_signed_checkpoint()
     report: dict[str, Any] = {
         "restored_from": str(path),
         "chain": chain.summary(),
@@ -67,28 +67,13 @@ def proven(container: Container, path: Path) -> dict[str, Any]:
         "checkpoint": None,
     }
     if checkpoint is not None:
-        (held,) = container.audit.against([checkpoint])
+        (held,) = container.audit.against([checkpoint], chain)
         report["checkpoint"] = {
             **checkpoint,
             **held,
             "events_after": chain.verified_through - checkpoint["notification_id"],
         }
     return report
-
-
-def latest_signed_checkpoint(container: Container) -> dict[str, Any] | None:
-    row = container.db.fetch_one(
-        "SELECT notification_id, link, signature, made_at FROM audit_checkpoints "
-        "WHERE signature IS NOT NULL ORDER BY notification_id DESC LIMIT 1"
-    )
-    if row is None:
-        return None
-    return {
-        "notification_id": row["notification_id"],
-        "link": bytes(row["link"]).hex(),
-        "signature": bytes(row["signature"]).hex(),
-        "made_at": row["made_at"].isoformat(),
-    }
 
 
 def holds(report: dict[str, Any]) -> bool:

@@ -768,7 +768,7 @@ def audit(container: Container, args: argparse.Namespace) -> int:
         return 2
     report = container.audit.chain()
     summary = report.summary()
-    held = container.audit.against(kept) if kept is not None else []
+    held = container.audit.against(kept, report) if kept is not None else []
     if kept is not None:
         summary["against"] = held
     print(as_json(summary))

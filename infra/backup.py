@@ -9,7 +9,6 @@ the relay's positions belong to a broker, and a restored log is published afresh
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shutil
@@ -18,12 +17,9 @@ import warnings
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from infra.snapshots import SNAPSHOTS_TABLE
-
-log = logging.getLogger(__name__)
 
 WRITE_SIDE_SCHEMA = "public"
 #: Tables dumped without their rows: rebuilt, retaken or broker state.
@@ -218,10 +214,3 @@ def user_relations(url: str) -> list[str]:
             "ORDER BY 1 LIMIT 5"
         ).fetchall()
     return [r[0] for r in rows]
-
-
-def drop_schema(url: str, schema: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
-        )

@@ -303,6 +303,35 @@ def checkpoint(
     return made
 
 
+def latest_signed_checkpoint(conn: Connection[DictRow]) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT notification_id, link, signature, made_at FROM audit_checkpoints "
+        "WHERE signature IS NOT NULL ORDER BY notification_id DESC LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return {
+        "notification_id": row["notification_id"],
+        "link": bytes(row["link"]).hex(),
+        "signature": bytes(row["signature"]).hex(),
+        "made_at": row["made_at"].isoformat(),
+    }
+
+
+def standing(conn: Connection[DictRow]) -> dict[str, Any]:
+    """The chain's head, its latest checkpoint and when it was made, and the last
+    whole verification (None where there is none yet)."""
+    row = conn.execute(
+        "SELECT (SELECT max(notification_id) FROM audit_chain) AS head, "
+        "c.notification_id AS checkpoint, c.made_at AS checkpoint_at, "
+        "v.verified_through, v.verified_at, v.intact FROM (SELECT 1) one "
+        "LEFT JOIN LATERAL (SELECT notification_id, made_at FROM audit_checkpoints "
+        "ORDER BY notification_id DESC LIMIT 1) c ON true "
+        "LEFT JOIN audit_last_verification v ON true"
+    ).fetchone()
+    return dict(row) if row else {}
+
+
 class ChainPositions:
     """Where an aggregate's last event stands in the log, and the link there: what
     a certificate names so that it can be checked against the record later."""

@@ -185,7 +185,7 @@ class GroupCommitter:
     def _save_together(self, batch: list[Pending]) -> None:
         events = [e for p in batch for e in p.events]
         side_writes = [w for p in batch for w in p.side_writes]
-        with metrics.timed(metrics.COMMIT_SECONDS):
+        with metrics.COMMIT_SECONDS.time():
             positions = self.save(events, side_writes)
         metrics.BATCH_COMMANDS.observe(len(batch))
         metrics.BATCH_EVENTS.observe(len(events))

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import (
@@ -75,15 +73,6 @@ SWEPT = Counter(
     "added, notifications dispatched, outbox messages delivered.",
     ["kind"],
 )
-
-
-@contextmanager
-def timed(histogram: Histogram) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        histogram.observe(time.perf_counter() - started)
 
 
 #: A reading of the ledger's state: metric families from the database or broker.
