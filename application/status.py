@@ -76,15 +76,7 @@ def group_lag(container: Container, broker: BrokerOffsets) -> list[dict[str, Any
     """Per partition, as consumer-group tools report it: the log-end offset, the
     group's current offset (the next record its slowest projection reads; the
     projectors keep it in `tracking`, not on the broker) and the lag between."""
-    current = {
-        r["partition"]: int(r["next"])
-        for r in container.db.fetch_all(
-            sql.SQL(
-                "SELECT partition, min(kafka_offset) AS next FROM {}.tracking "
-                "WHERE partition >= 0 AND kafka_offset IS NOT NULL GROUP BY 1"
-            ).format(sql.Identifier(container.runner.schema))
-        )
-    }
+    current = container.runner.stored_offsets()
     rows = []
     for partition, (start, end) in broker.bounds().items():
         offset = max(current.get(partition, start), start)

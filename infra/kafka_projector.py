@@ -150,7 +150,7 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def _seek(self, consumer: KafkaConsumer, assigned: list[TopicPartition]) -> None:
         """Puts each partition at its stored offset (or its start)."""
-        stored = self._stored_offsets()
+        stored = self.runner.stored_offsets()
         ends = consumer.end_offsets(assigned)
         starts = consumer.beginning_offsets(assigned)
         self._starts.update({tp.partition: int(starts.get(tp, 0)) for tp in assigned})
@@ -211,15 +211,6 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
         )
         return {r["partition"]: int(r["mark"]) for r in rows}
 
-    def _stored_offsets(self) -> dict[int, int]:
-        rows = self.runner.db.fetch_all(
-            sql.SQL(
-                "SELECT partition, min(kafka_offset) AS next FROM {}.tracking "
-                "WHERE partition >= 0 AND kafka_offset IS NOT NULL GROUP BY partition"
-            ).format(sql.Identifier(self.runner.schema))
-        )
-        return {r["partition"]: int(r["next"]) for r in rows}
-
     # Fetching: the consumer's thread.
     def _fetch(self, timeout_ms: int) -> list[Fetched]:
         """Seeks asked for by the applying side, then one poll, decoded."""
@@ -253,7 +244,7 @@ class KafkaProjector(ConsumerRebalanceListener):  # type: ignore[misc]
         """Follows the stored offsets when idle: after a switch to a rebuilt schema
         (which has none yet) even an idle partition is re-read, so its mark gets
         recorded."""
-        stored = self._stored_offsets()
+        stored = self.runner.stored_offsets()
         for tp in consumer.assignment():
             expected = stored.get(tp.partition, self._starts.get(tp.partition, 0))
             if consumer.position(tp) != expected:

@@ -336,6 +336,17 @@ class ProjectionRunner:
         if mark.first_offset != expected:
             raise OffsetMismatch(mark.partition, stored)
 
+    def stored_offsets(self) -> dict[int, int]:
+        """Per Kafka partition, the offset to resume from: the slowest
+        projection's (the consumer group's current offset)."""
+        rows = self.db.fetch_all(
+            sql.SQL(
+                "SELECT partition, min(kafka_offset) AS next FROM {}.tracking "
+                "WHERE partition >= 0 AND kafka_offset IS NOT NULL GROUP BY partition"
+            ).format(self._schema)
+        )
+        return {r["partition"]: int(r["next"]) for r in rows}
+
     def forget_offsets(self, partition: int) -> None:
         """The broker lost the partition's messages (wiped or new): re-read it from
         its start; the notification-id marks skip what was applied."""
