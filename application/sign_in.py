@@ -17,7 +17,7 @@ from domain.login import Login, LoginStatus, normalise_login
 from infra.claims import ClaimReader
 from infra.passwords import Passwords
 from infra.sign_in_guard import LOGIN_NAME_INDEX, SignInGuard, wrong_credentials
-from infra.sign_in_sessions import RefreshRefused, SessionStore, SessionTokens
+from infra.sign_in_sessions import SessionStore, SessionTokens
 
 
 @dataclass(frozen=True)
@@ -93,15 +93,13 @@ class SignIns:
 
     def refresh(self, refresh_token: str) -> SignedIn:
         """A new pair for a live session; the login is read again, so a role or
-        scope changed since holds from now on."""
-        refreshing = self.sessions.take_refresh(refresh_token)
-        account = self.aggregates.find(Login, refreshing.login_id)
+        scope changed since holds from now on, and a login no longer active ends
+        the session."""
+        login_id = self.sessions.login_of(refresh_token)
+        account = None if login_id is None else self.aggregates.find(Login, login_id)
         if account is None or account.status is not LoginStatus.ACTIVE:
-            self.sessions.end(refreshing.session_id, "login_not_active")
-            raise RefreshRefused(
-                "the login is no longer active; sign in again", field="refresh_token"
-            )
-        tokens = self.sessions.continue_session(actor_of(account), refreshing)
+            raise self.sessions.refuse(refresh_token, "login_not_active")
+        tokens = self.sessions.rotate(refresh_token, actor_of(account))
         return self._signed_in(account, tokens)
 
     def sign_out(self, actor: Actor) -> bool:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from psycopg import Cursor
@@ -72,13 +73,16 @@ class SessionTokens:
     session_expires_at: datetime
 
 
-@dataclass(frozen=True)
-class Refreshing:
-    """A refresh token taken: the session to continue and whose it is."""
+def refresh_refused() -> RefreshRefused:
+    return RefreshRefused(
+        "the refresh token is unknown, used, expired or of an ended session; "
+        "sign in again",
+        field="refresh_token",
+    )
 
-    session_id: UUID
-    login_id: UUID
-    expires_at: datetime
+
+def _live(session: dict[str, Any], now: datetime) -> bool:
+    return session["ended_at"] is None and session["expires_at"] > now
 
 
 def end_sessions_of(login_id: UUID, reason: str, now: datetime) -> SideWrite:
@@ -120,52 +124,70 @@ class SessionStore:
             )
             return self._issue(cur, actor, session_id, expires_at, now)
 
-    def take_refresh(self, refresh_token: str) -> Refreshing:
-        """Uses up a refresh token; a used one ends its session (it was copied)."""
+    def login_of(self, refresh_token: str) -> UUID | None:
+        """Whose session a refresh token continues (read before deciding: the
+        login is loaded without holding a connection here)."""
+        row = self.db.fetch_one(
+            "SELECT s.login_id FROM refresh_tokens r "
+            "JOIN sign_in_sessions s ON s.id = r.session_id WHERE r.token_hash = %s",
+            (token_hash(refresh_token),),
+        )
+        return None if row is None else UUID(str(row["login_id"]))
+
+    def rotate(self, refresh_token: str, actor: Actor) -> SessionTokens:
+        """Uses up a refresh token and issues the session's next pair as one
+        decision, under the session's row lock (the lock order everywhere: the
+        session, then its refresh and access tokens). A used token ends its
+        session (it was copied): then nothing of the session works any more."""
         now = self.clock()
+        digest = token_hash(refresh_token)
         with self.db.transaction() as cur:
-            cur.execute(
-                "SELECT r.used_at, s.id, s.login_id, s.expires_at, s.ended_at "
-                "FROM refresh_tokens r JOIN sign_in_sessions s ON s.id = r.session_id "
-                "WHERE r.token_hash = %s FOR UPDATE",
-                (token_hash(refresh_token),),
-            )
-            row = cur.fetchone()
-            if row is not None and row["used_at"] is not None:
-                self._end(cur, row["id"], "refresh_token_reused", now)
-            elif (
-                row is not None
-                and row["ended_at"] is None
-                and (row["expires_at"] > now)
-            ):
+            session = self._locked_session_of(cur, digest)
+            if session is not None and session["used"]:
+                self._end(cur, session["id"], "refresh_token_reused", now)
+            elif session is not None and _live(session, now):
                 cur.execute(
                     "UPDATE refresh_tokens SET used_at = %s WHERE token_hash = %s",
-                    (now, token_hash(refresh_token)),
+                    (now, digest),
                 )
-                return Refreshing(row["id"], row["login_id"], row["expires_at"])
-        raise RefreshRefused(
-            "the refresh token is unknown, used, expired or of an ended session; "
-            "sign in again",
-            field="refresh_token",
-        )
+                self._end_access(cur, session["id"], now)
+                cur.execute(
+                    "UPDATE sign_in_sessions SET refreshed_at = %s WHERE id = %s",
+                    (now, session["id"]),
+                )
+                return self._issue(
+                    cur, actor, session["id"], session["expires_at"], now
+                )
+        raise refresh_refused()
 
-    def continue_session(self, actor: Actor, refreshing: Refreshing) -> SessionTokens:
-        """The new pair of a session whose refresh token was just taken; the
-        session's earlier access tokens stop."""
-        now = self.clock()
+    def refuse(self, refresh_token: str, reason: str) -> RefreshRefused:
+        """Ends the session of a refresh token that may not continue it (its
+        login is no longer active); the refusal to raise."""
         with self.db.transaction() as cur:
-            cur.execute(
-                "UPDATE api_tokens SET revoked_at = %s "
-                "WHERE session_id = %s AND revoked_at IS NULL",
-                (now, refreshing.session_id),
-            )
-            cur.execute(
-                "UPDATE sign_in_sessions SET refreshed_at = %s WHERE id = %s",
-                (now, refreshing.session_id),
-            )
-            return self._issue(
-                cur, actor, refreshing.session_id, refreshing.expires_at, now
-            )
+            session = self._locked_session_of(cur, token_hash(refresh_token))
+            if session is not None:
+                self._end(cur, session["id"], reason, self.clock())
+        return refresh_refused()
+
+    @staticmethod
+    def _locked_session_of(
+        cur: Cursor[DictRow], digest: bytes
+    ) -> dict[str, Any] | None:
+        """The token's session, locked, with whether the token was used (read
+        under the lock: every use of it takes the lock first)."""
+        cur.execute(
+            "SELECT id, expires_at, ended_at FROM sign_in_sessions WHERE id = ("
+            "SELECT session_id FROM refresh_tokens WHERE token_hash = %s) FOR UPDATE",
+            (digest,),
+        )
+        session = cur.fetchone()
+        if session is None:
+            return None
+        cur.execute(
+            "SELECT used_at FROM refresh_tokens WHERE token_hash = %s", (digest,)
+        )
+        used = cur.fetchone()
+        return {**session, "used": used is None or used["used_at"] is not None}
 
     def end(self, session_id: UUID, reason: str) -> bool:
         with self.db.transaction() as cur:
@@ -203,12 +225,16 @@ class SessionStore:
             (now, reason, session_id),
         )
         ended = cur.rowcount == 1
+        SessionStore._end_access(cur, session_id, now)
+        return ended
+
+    @staticmethod
+    def _end_access(cur: Cursor[DictRow], session_id: UUID, now: datetime) -> None:
         cur.execute(
             "UPDATE api_tokens SET revoked_at = %s "
             "WHERE session_id = %s AND revoked_at IS NULL",
             (now, session_id),
         )
-        return ended
 
     def _issue(
         self,

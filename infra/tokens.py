@@ -151,13 +151,16 @@ class TokenStore:
 
     def authenticate(self, token: str) -> Actor | None:
         """The actor of a live token: not revoked, and a signed-in person's not
-        expired. A person's actor is named by its principal (the login, or the
-        resident record its orders belong to), not by the token."""
+        expired and of a session that has not ended (whatever raced its end).
+        A person's actor is named by its principal (the login, or the resident
+        record its orders belong to), not by the token."""
         digest = token_hash(token)
         row = self.db.fetch_one(
-            "SELECT id, role, unit_id, volunteer_id, name, principal_id, login_id, "
-            "session_id, expires_at, restricted FROM api_tokens "
-            "WHERE token_hash = %s AND revoked_at IS NULL",
+            "SELECT t.id, role, unit_id, volunteer_id, name, principal_id, "
+            "t.login_id, session_id, t.expires_at, restricted FROM api_tokens t "
+            "LEFT JOIN sign_in_sessions s ON s.id = t.session_id "
+            "WHERE token_hash = %s AND revoked_at IS NULL "
+            "AND (t.session_id IS NULL OR s.ended_at IS NULL)",
             (digest,),
         )
         if row is None:

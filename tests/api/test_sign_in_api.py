@@ -4,6 +4,8 @@ alike for login names that exist and names that do not."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +16,23 @@ from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.conftest import Clock
 
 NEW_PASSWORD = "双泉社区秋天2026"
+
+
+def at_once(copies: int, request: Callable[[], Any]) -> list[Any]:
+    """The answers of `copies` threads that send `request` at one moment."""
+    barrier = threading.Barrier(copies)
+    answers: list[Any] = []
+
+    def send() -> None:
+        barrier.wait()
+        answers.append(request())
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 def open_login(api: Api, token: str | None = None, **body: Any) -> Any:
@@ -454,3 +473,32 @@ def test_housekeeping_forgets_lapsed_counts_but_never_a_lockout(
     tokens = api.container.db.fetch_one("SELECT count(*) AS n FROM refresh_tokens")
     assert tokens is not None
     assert tokens["n"] == 0
+
+
+def test_copies_of_one_refresh_token_sent_at_once_leave_no_token_of_the_session(
+    api: Api,
+) -> None:
+    """Rotation, reuse detection and the new pair are one decision: whatever the
+    interleaving, one copy wins, the others end the session, and then no token
+    the session issued works (the winner's neither). Never a 5xx."""
+    coordinator_login(api)
+    copies = 6
+    for _ in range(8):
+        session = sign_in(api, "wangfang", NEW_PASSWORD).json()
+        answers = at_once(
+            copies,
+            lambda token=session["refresh_token"]: api.call(
+                "POST", "/v1/sessions/refresh", json={"refresh_token": token}
+            ),
+        )
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200] + [401] * (copies - 1), [a.text for a in answers]
+        won = next(a.json() for a in answers if a.status_code == 200)
+        for access in (session["access_token"], won["access_token"]):
+            assert api.call("GET", "/v1/me", access).status_code == 401
+        again = api.call(
+            "POST",
+            "/v1/sessions/refresh",
+            json={"refresh_token": won["refresh_token"]},
+        )
+        assert_problem(again, 401, "refresh_token_valid")
