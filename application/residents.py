@@ -126,10 +126,12 @@ class Residents:
         name = normalise_login(cmd.login or phone)
         check_login(name)
         check_password(cmd.password, name)
+        # The code first: whether a phone or a name has an account shows only to
+        # who holds the phone.
+        code_used = self.phone_codes.check(phone, cmd.phone_code)
         login_digest = self.vault.blind_index(LOGIN_NAME_INDEX, name)
         if self.directory.claims.owner(LOGIN_NAME_INDEX, login_digest):
             raise DuplicateLogin("the login name is taken", field="login")
-        code_used = self.phone_codes.check(phone, cmd.phone_code)
         resident, writes = self.directory.of_phone(
             cmd.name, phone, community, actor.label
         )

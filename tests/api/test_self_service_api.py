@@ -249,6 +249,37 @@ def test_a_resident_registers_with_a_code_sent_to_its_phone(
     assert_problem(expired, 422, "phone_code_current", "phone_code")
 
 
+def test_whether_a_phone_has_an_account_shows_only_to_who_holds_its_code(
+    api: Api, clock: Clock
+) -> None:
+    registered = register_resident(api, phone_code(api))
+    assert registered.status_code == 201, registered.text
+    other = "13700002222"
+
+    def answer(response: Any) -> tuple[int, str, str]:
+        problem = response.json()
+        return response.status_code, problem["rule"], problem["errors"][0]["field"]
+
+    # No code asked for: the registered phone answers as an unregistered one.
+    for login in (None, RESIDENT_PHONE):
+        changes = {} if login is None else {"login": login}
+        assert answer(register_resident(api, "123456", **changes)) == answer(
+            register_resident(api, "123456", phone=other, **changes)
+        )
+    # A code asked for, a wrong one given: alike again.
+    clock.advance(timedelta(minutes=2))
+    code, other_code = phone_code(api), phone_code(api, other)
+    wrong = "000000" if code != "000000" else "111111"
+    other_wrong = "000000" if other_code != "000000" else "111111"
+    assert answer(register_resident(api, wrong)) == answer(
+        register_resident(api, other_wrong, phone=other)
+    )
+    assert answer(register_resident(api, wrong))[1] == "phone_code_matches"
+    # Who holds the code learns that the phone has an account.
+    holder = register_resident(api, code)
+    assert_problem(holder, 409, "login_unique", "login")
+
+
 def test_a_need_taken_by_phone_is_the_residents_once_it_registers(
     api: Api,
 ) -> None:
