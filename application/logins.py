@@ -20,13 +20,14 @@ from domain.login import (
     check_login,
     check_not_self,
     check_password,
+    containing,
     normalise_login,
 )
 from domain.volunteer import Volunteer
 from infra import claims
 from infra.passwords import Passwords, one_time_password
 from infra.recorder import SideWrite
-from infra.sign_in_guard import LOGIN_NAME_INDEX, forgive_login
+from infra.sign_in_guard import LOGIN_NAME_INDEX, contains_login, forgive_login
 from infra.sign_in_sessions import end_sessions_of
 from infra.vault import Vault
 
@@ -142,7 +143,7 @@ class Logins:
         unit_id, display = self._scope_of_new(cmd, actor)
         password = cmd.password or one_time_password()
         if cmd.password is not None:
-            check_password(cmd.password, name)
+            check_password(cmd.password, containing(name))
         login = Login.open(
             login_id,
             name,
@@ -259,27 +260,35 @@ class Logins:
 
     # -- the person -----------------------------------------------------------------
 
-    def change_own_password(
-        self, cmd: ChangeOwnPassword, actor: Actor
-    ) -> Decision[LoginState]:
-        """The signed-in person, with the current password; every session of the
-        login ends, this one too: sign in again with the new password."""
+    def own_login(self, actor: Actor) -> Login:
+        """The login of a signed-in person (a machine token has none)."""
         if actor.login_id is None:
             raise InvalidInput(
                 "current_password",
                 "signed_in_person",
                 "only a person signed in with a login has a password to change",
             )
-        login = self.aggregates.get(Login, actor.login_id, LoginNotFound)
-        if not self.passwords.verify(login.id, cmd.current_password):
-            raise InvalidInput(
-                "current_password", "current_password_matches", "is not the password"
-            )
-        check_password(cmd.new_password, "", "new_password")
+        return self.aggregates.get(Login, actor.login_id, LoginNotFound)
+
+    def check_new_password(self, login: Login, cmd: ChangeOwnPassword) -> None:
+        """The rules every password follows, and a change that changes it."""
+        login_key = self.claims.value_of(LOGIN_NAME_INDEX, login.id)
+        check_password(
+            cmd.new_password, contains_login(self.vault, login_key), "new_password"
+        )
         if cmd.new_password == cmd.current_password:
             raise InvalidInput(
                 "new_password", "password_changes", "must differ from the current one"
             )
+
+    def change_own_password(
+        self, cmd: ChangeOwnPassword, actor: Actor
+    ) -> Decision[LoginState]:
+        """The signed-in person's new password, once `SignIns.change_password` has
+        verified the current one under the sign-in guard; every session of the
+        login ends, this one too: sign in again with the new password."""
+        login = self.own_login(actor)
+        self.check_new_password(login, cmd)
         login.change_password(actor.label)
         return Decision(
             [login],

@@ -22,6 +22,7 @@ from domain.login import (
     Login,
     check_login,
     check_password,
+    containing,
     normalise_login,
 )
 from domain.organisation import check_is_station
@@ -124,7 +125,7 @@ class Registrations:
         )
         name = normalise_login(cmd.login)
         check_login(name)
-        check_password(cmd.password, name)
+        check_password(cmd.password, containing(name))
         id_digest = self.vault.blind_index("id_number", person.id_number)
         login_digest = self.vault.blind_index(LOGIN_NAME_INDEX, name)
         self._check_free(id_digest, login_digest)

@@ -17,6 +17,7 @@ from domain.login import (
     Login,
     check_login,
     check_password,
+    containing,
     normalise_login,
 )
 from domain.organisation import Unit, check_is_station
@@ -125,7 +126,7 @@ class Residents:
         phone = check_mobile(cmd.phone)
         name = normalise_login(cmd.login or phone)
         check_login(name)
-        check_password(cmd.password, name)
+        check_password(cmd.password, containing(name))
         # The code first: whether a phone or a name has an account shows only to
         # who holds the phone.
         code_used = self.phone_codes.check(phone, cmd.phone_code)

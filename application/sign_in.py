@@ -9,14 +9,26 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.aggregates import Aggregates, Clock
-from application.executor import CommandExecutor
-from application.logins import SIGN_IN_GUARD, LockLogin, Logins
+from application.executor import CommandExecutor, Outcome
+from application.logins import (
+    SIGN_IN_GUARD,
+    ChangeOwnPassword,
+    LockLogin,
+    Logins,
+    LoginState,
+)
 from domain.access import Actor, Role
 from domain.errors import InvalidInput
 from domain.login import Login, LoginStatus, normalise_login
 from infra.claims import ClaimReader
 from infra.passwords import Passwords
-from infra.sign_in_guard import LOGIN_NAME_INDEX, SignInGuard, wrong_credentials
+from infra.sign_in_guard import (
+    LOGIN_NAME_INDEX,
+    Attempt,
+    SignInFailed,
+    SignInGuard,
+    wrong_credentials,
+)
 from infra.sign_in_sessions import SessionStore, SessionTokens
 
 
@@ -73,15 +85,12 @@ class SignIns:
         account = None if login_id is None else self.aggregates.find(Login, login_id)
         stored = None if account is None else self.passwords.stored(account.id)
         attempt = self.guard.attempt(
-            name,
+            self.guard.login_key(name),
             address,
             self.clock.now(),
             lambda: self.passwords.matches(stored, password),
         )
-        if attempt.reached_lockout and account and account.status is LoginStatus.ACTIVE:
-            self.commands.run(
-                self.logins.lock, LockLogin(account.id, attempt.failures), SIGN_IN_GUARD
-            )
+        self._lock_on_lockout(attempt, account)
         if attempt.refusal is not None:
             raise attempt.refusal
         if account is None or stored is None:  # a right password is a login's
@@ -90,6 +99,38 @@ class SignIns:
         self.passwords.upgrade(account.id, stored, password)
         tokens = self.sessions.open(account.id, actor_of(account), address)
         return self._signed_in(account, tokens)
+
+    def change_password(
+        self, cmd: ChangeOwnPassword, actor: Actor, address: str
+    ) -> Outcome[LoginState]:
+        """A person's own password change. A wrong current password counts as a
+        wrong password at sign-in (the same waits and lockout, per name and per
+        address): a stolen session must not make guessing cheap."""
+        login = self.logins.own_login(actor)
+        self.logins.check_new_password(login, cmd)  # before a guess is counted
+        login_key = self.claims.value_of(LOGIN_NAME_INDEX, login.id)
+        attempt = self.guard.attempt(
+            login_key or login.id.bytes,
+            address,
+            self.clock.now(),
+            lambda: self.passwords.verify(login.id, cmd.current_password),
+        )
+        self._lock_on_lockout(attempt, login)
+        if isinstance(attempt.refusal, SignInFailed):
+            raise InvalidInput(
+                "current_password", "current_password_matches", "is not the password"
+            )
+        if attempt.refusal is not None:
+            raise attempt.refusal
+        return self.commands.run(self.logins.change_own_password, cmd, actor)
+
+    def _lock_on_lockout(self, attempt: Attempt, account: Login | None) -> None:
+        """The lockout the guard reached is recorded on the login (its sessions
+        end with it)."""
+        if attempt.reached_lockout and account and account.status is LoginStatus.ACTIVE:
+            self.commands.run(
+                self.logins.lock, LockLogin(account.id, attempt.failures), SIGN_IN_GUARD
+            )
 
     def refresh(self, refresh_token: str) -> SignedIn:
         """A new pair for a live session; the login is read again, so a role or

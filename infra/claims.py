@@ -41,6 +41,14 @@ class ClaimReader:
         )
         return None if row is None else UUID(str(row["owner_id"]))
 
+    def value_of(self, namespace: str, owner_id: UUID) -> bytes | None:
+        """The value an owner claims in a namespace (a login's keyed name)."""
+        row = self.db.fetch_one(
+            "SELECT value FROM unique_claims WHERE namespace = %s AND owner_id = %s",
+            (namespace, owner_id),
+        )
+        return None if row is None else bytes(row["value"])
+
 
 def release(namespace: str, owner_id: UUID) -> SideWrite:
     """Drops the owner's claim (an erased person's ID number is not kept, even as

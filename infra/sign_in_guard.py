@@ -16,7 +16,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 
 from domain.errors import DomainError, TooManyAttempts, Unauthenticated
-from domain.login import LoginLocked
+from domain.login import MAX_LOGIN, MIN_LOGIN, ContainsLogin, LoginLocked
 from domain.sign_in import SignInRules, ThrottleRules
 from infra.db import Database
 from infra.recorder import SideWrite
@@ -79,11 +79,14 @@ class SignInGuard:
         return self.vault.blind_index(LOGIN_NAME_INDEX, login)
 
     def attempt(
-        self, login: str, address: str, now: datetime, verify: Callable[[], bool]
+        self,
+        login_key: bytes,
+        address: str,
+        now: datetime,
+        verify: Callable[[], bool],
     ) -> Attempt:
-        """Runs `verify` unless the name or address must wait or the name is
-        locked, and counts a wrong answer against both."""
-        login_key = self.login_key(login)
+        """Runs `verify` unless the name (by its `login_key`) or the address must
+        wait or the name is locked, and counts a wrong answer against both."""
         address_key = self.vault.blind_index("sign_in_address", address)
         with self.db.transaction() as cur:
             cur.execute(
@@ -181,6 +184,23 @@ class SignInGuard:
                 ),
             )
             return cur.rowcount
+
+
+def contains_login(vault: Vault, login_key: bytes | None) -> ContainsLogin:
+    """Whether a password holds the login name of this keyed digest (the name is
+    kept only so): every stretch of it as long as a name can be is digested and
+    compared."""
+
+    def test(lowered: str) -> bool:
+        compact = "".join(lowered.split())
+        return login_key is not None and any(
+            vault.blind_index(LOGIN_NAME_INDEX, compact[start : start + length])
+            == login_key
+            for length in range(MIN_LOGIN, MAX_LOGIN + 1)
+            for start in range(len(compact) - length + 1)
+        )
+
+    return test
 
 
 def forgive_login(login_id: UUID) -> SideWrite:

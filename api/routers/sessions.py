@@ -78,12 +78,19 @@ def sign_out(container: ContainerDep, actor: ActorDep) -> Response:
 
 @router.put("/me/password", response_model=LoginWritten)
 def change_own_password(
-    body: PasswordChangeIn, response: Response, container: ContainerDep, actor: ActorDep
+    body: PasswordChangeIn,
+    request: Request,
+    response: Response,
+    container: ContainerDep,
+    actor: ActorDep,
 ) -> LoginWritten:
     """The signed-in person changes its password with the current one; every
-    session of the login ends, this one too: sign in again."""
+    session of the login ends, this one too: sign in again. A wrong current
+    password counts as a wrong password at sign-in: after 3 each further one
+    doubles the wait (429 with Retry-After), and 10 lock the login (403
+    `login_unlocked`)."""
     command = ChangeOwnPassword(body.current_password, body.new_password)
-    outcome = container.commands.run(
-        container.logins.change_own_password, command, actor
+    outcome = container.sign_ins.change_password(
+        command, actor, client_address(request)
     )
     return written(LoginWritten, outcome, response)

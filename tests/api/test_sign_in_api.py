@@ -502,3 +502,56 @@ def test_copies_of_one_refresh_token_sent_at_once_leave_no_token_of_the_session(
             json={"refresh_token": won["refresh_token"]},
         )
         assert_problem(again, 401, "refresh_token_valid")
+
+
+def test_guessing_the_current_password_is_slowed_then_locks_like_signing_in(
+    api: Api, clock: Clock
+) -> None:
+    made = coordinator_login(api)
+    token = made["session"]["access_token"]
+
+    def change(current: str) -> Any:
+        body = {"current_password": current, "new_password": "另一个好密码abc"}
+        return api.call("PUT", "/v1/me/password", token, json=body)
+
+    for _ in range(4):  # the free failures, then the first that makes one wait
+        assert_problem(
+            change("not-the-password"),
+            422,
+            "current_password_matches",
+            "current_password",
+        )
+    waiting = change(NEW_PASSWORD)  # even the right one waits its turn
+    assert_problem(waiting, 429, "attempts_within_limit", "password")
+    assert waiting.headers["retry-after"] == "2"
+    # Wrong passwords at sign-in and at a change count together.
+    clock.advance(timedelta(seconds=2))
+    assert sign_in(api, "wangfang", "not-the-password").status_code == 401
+    for _ in range(4):
+        clock.advance(timedelta(seconds=70))  # past each wait, within the token's
+        assert change("not-the-password").status_code == 422
+    clock.advance(timedelta(seconds=70))
+    assert_problem(change("not-the-password"), 403, "login_unlocked", "login")
+    # The lockout ended the session; the login stays locked for signing in.
+    assert api.call("GET", "/v1/me", token).status_code == 401
+    clock.advance(timedelta(minutes=10))
+    assert_problem(sign_in(api, "wangfang", NEW_PASSWORD), 403, "login_unlocked")
+    stream = api.call(
+        "GET", f"/v1/audit/streams/{made['login']['id']}", api.tokens["auditor"]
+    )
+    assert [e["type"] for e in stream.json()][-1] == "Login.Locked"
+
+
+@pytest.mark.parametrize(
+    "new_password", ["Wangfang的新密码", "我的 WANGFANG 2026", "x-wangfang-2026"]
+)
+def test_a_new_password_holding_the_login_name_is_refused(
+    api: Api, new_password: str
+) -> None:
+    token = coordinator_login(api)["session"]["access_token"]
+    body = {"current_password": NEW_PASSWORD, "new_password": new_password}
+    refused = api.call("PUT", "/v1/me/password", token, json=body)
+    assert_problem(refused, 422, "password_not_login", "new_password")
+    assert api.call("GET", "/v1/me", token).status_code == 200  # nothing changed
+    fine = body | {"new_password": "wang-的新密码-fang"}
+    assert api.call("PUT", "/v1/me/password", token, json=fine).status_code == 200
