@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -24,6 +25,8 @@ from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 
 @dataclass(frozen=True)
 class PublishActivity:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "activity_id"
     team_id: UUID
     title: str
     category: str

@@ -4,7 +4,7 @@ of benefits (礼遇优待)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -27,6 +27,8 @@ from domain.volunteer import Volunteer
 
 @dataclass(frozen=True)
 class GrantAward:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "award_id"
     recipient_kind: RecipientKind
     recipient_id: UUID
     what: Citation

@@ -26,10 +26,12 @@ from domain.errors import (
     DomainError,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
+    IdTaken,
     StaleRead,
 )
 from infra import claims
 from infra.event_store import EventStore
+from infra.idempotency import CONSTRAINT as IDEMPOTENCY_CONSTRAINT
 from infra.idempotency import IdempotencyKey, StoredResponse
 from infra.recorder import SideWrite
 
@@ -145,6 +147,7 @@ class CommandExecutor:
             side_writes = list(decision.side_writes)
             if idem is not None:
                 side_writes.append(self._remember(handler, idem, decision))
+            created = _created(decision.aggregates)
             try:
                 position = self.store.save(
                     decision.aggregates, side_writes, decision.events
@@ -153,6 +156,10 @@ class CommandExecutor:
                 constraint = _violated_constraint(error)
                 if constraint == claims.CONSTRAINT and decision.claim_conflict:
                     raise decision.claim_conflict from None
+                if constraint != IDEMPOTENCY_CONSTRAINT and (
+                    taken := self.store.existing(created)
+                ):
+                    raise _id_taken(command, taken[0]) from None
                 continue
             return Outcome(decision.result, position)
         raise ConcurrentWrites("too many concurrent writes; try again")
@@ -184,6 +191,22 @@ class CommandExecutor:
             )
         result = _result_type(handler).validate_python(stored.response)
         return Outcome(result, stored.position, replayed=True)
+
+
+def _created(aggregates: Sequence[Aggregate]) -> list[UUID]:
+    """The aggregates a decision creates: their first event is pending."""
+    return [
+        a.id
+        for a in aggregates
+        if a.pending_events and a.pending_events[0].originator_version == 1
+    ]
+
+
+def _id_taken(command: object, taken: UUID) -> IdTaken:
+    """A new aggregate's id is recorded already: not a concurrent write to retry,
+    but a client-chosen id (in the command's `new_id_field`) that is not free."""
+    field = getattr(command, "new_id_field", "id")
+    return IdTaken(f"{field} {taken} is taken; choose another id", field=field)
 
 
 def _natural_key(command: object) -> IdempotencyKey | None:

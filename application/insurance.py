@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -23,6 +23,8 @@ from projections.programme import ProgrammeReads
 
 @dataclass(frozen=True)
 class RegisterPolicy:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "policy_id"
     unit_id: UUID
     terms: PolicyTerms
     policy_id: UUID | None = None

@@ -6,6 +6,7 @@ same transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -43,6 +44,8 @@ class LoginNotFound(NotFound):
 
 @dataclass(frozen=True)
 class OpenLogin:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "login_id"
     login: str
     role: Role
     #: The person's name, kept masked; a volunteer's comes from the registration.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -33,6 +34,8 @@ from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
 
 @dataclass(frozen=True)
 class PlaceOrder:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "order_id"
     category: str
     subcategory: str | None
     title: str

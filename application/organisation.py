@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -17,6 +18,8 @@ from infra import claims
 
 @dataclass(frozen=True)
 class RegisterUnit:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "unit_id"
     name: str
     kind: UnitKind
     parent_id: UUID | None = None

@@ -4,6 +4,7 @@ close; brand projects designated and withdrawn by the level above."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -17,6 +18,8 @@ from domain.project import Project, ProjectPlan, ProjectState
 
 @dataclass(frozen=True)
 class ProposeProject:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "project_id"
     unit_id: UUID
     plan: ProjectPlan
     project_id: UUID | None = None

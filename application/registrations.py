@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates
@@ -44,6 +45,8 @@ SELF_SERVICE = Actor(Role.RESIDENT, UUID(int=1), "self-service")
 
 @dataclass(frozen=True)
 class SubmitRegistration:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "registration_id"
     name: str
     gender: Gender
     birth_date: date

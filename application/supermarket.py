@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -37,6 +37,8 @@ from infra.kiosk_sessions import KioskSessions
 
 @dataclass(frozen=True)
 class ListItem:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "item_id"
     station_id: UUID
     name: str
     price_points: Decimal

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates
@@ -19,6 +19,8 @@ from infra.vault import Vault
 
 @dataclass(frozen=True)
 class RegisterTeam:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "team_id"
     name: str
     unit_id: UUID
     service_type: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates, Clock
@@ -39,6 +40,8 @@ from infra.vault import Vault
 
 @dataclass(frozen=True)
 class RegisterVolunteer:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "volunteer_id"
     name: str
     gender: Gender
     birth_date: date

@@ -4,6 +4,7 @@ and its secret side writes beside it. The secret is shown once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from application.aggregates import Aggregates
@@ -15,6 +16,8 @@ from infra.webhooks import WebhookEndpoints, new_secret
 
 @dataclass(frozen=True)
 class RegisterWebhook:
+    #: The field in which a client may choose the new aggregate's id.
+    new_id_field: ClassVar[str] = "webhook_id"
     name: str
     url: str
     kinds: list[str] = field(default_factory=list)

@@ -106,6 +106,12 @@ class PersonalDataErased(Conflict):
     rule = "personal_data_present"
 
 
+class IdTaken(Conflict):
+    """A client-chosen id for something new already names something recorded."""
+
+    rule = "id_unique"
+
+
 class RecordIdReused(Conflict):
     rule = "record_id_unique"
 

@@ -10,7 +10,7 @@ once their events are saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID
@@ -163,6 +163,14 @@ class EventStore:
             except AggregateNotFoundError:
                 continue
         return found
+
+    def existing(self, ids: Iterable[UUID]) -> list[UUID]:
+        """Those of `ids` that have events (one indexed look each)."""
+        return [
+            aggregate_id
+            for aggregate_id in ids
+            if self.recorder.select_events(aggregate_id, limit=1)
+        ]
 
     def _latest(self, aggregate_id: UUID) -> Aggregate | None:
         return self.load(aggregate_id).get(aggregate_id)

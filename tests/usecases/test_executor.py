@@ -15,8 +15,9 @@ from application import executor
 from application.certificates import CertifiedPeriod
 from application.executor import ConcurrentWrites, Decision
 from application.hours import HoursRecorded, RecordHours
+from application.teams import RegisterTeam, TeamRegistered
 from domain.access import Actor
-from domain.errors import IdempotencyKeyReused, OutOfScope, StaleRead
+from domain.errors import IdempotencyKeyReused, IdTaken, OutOfScope, StaleRead
 from domain.volunteer import ServiceDetails
 from infra.idempotency import IdempotencyKey, StoredResponse
 from tests.conftest import NOW
@@ -108,6 +109,28 @@ def test_a_command_that_always_loses_gives_up_as_busy(
             always_beaten, two_hours(volunteer, ledger.station), ledger.admin
         )
     assert entries(ledger, volunteer) == 3  # the rivals' only
+
+
+def test_a_new_aggregate_under_a_taken_id_is_refused_at_once_naming_its_field(
+    ledger: Ledger,
+) -> None:
+    attempts: list[int] = []
+
+    def register(cmd: RegisterTeam, actor: Actor) -> Decision[TeamRegistered]:
+        attempts.append(1)
+        return ledger.teams.register(cmd, actor)
+
+    for taken in (ledger.station, ledger.volunteer(ledger.station)):
+        attempts.clear()
+        before = ledger.store.max_position()
+        command = RegisterTeam(
+            "双泉站助老队", ledger.station, "elderly_care", None, taken
+        )
+        with pytest.raises(IdTaken) as refused:
+            ledger.commands.run(register, command, ledger.admin)
+        assert (refused.value.field, refused.value.rule) == ("team_id", "id_unique")
+        assert attempts == [1]  # not retried as a concurrent write
+        assert ledger.store.max_position() == before
 
 
 def test_a_retry_with_the_same_record_id_replays_the_typed_first_response(
