@@ -272,7 +272,9 @@ ACCESS: dict[tuple[str, str], Rule] = {
         "or staff in scope with the volunteer's PIN",
     ),
     ("POST", "/v1/redemptions/{redemption_id}/confirm"): rule(
-        STAFF | {KIOSK}, f"{IN_SCOPE}; a kiosk at the redemption's station"
+        STAFF | {KIOSK, VOLUNTEER},
+        "spending: the volunteer's kiosk session at the redemption's station "
+        f"(a kiosk, or staff {IN_SCOPE} at a counter), or its own token",
     ),
     ("POST", "/v1/redemptions/{redemption_id}/void"): rule(
         STAFF | {KIOSK}, f"{IN_SCOPE}; a kiosk at the redemption's station"

@@ -78,6 +78,8 @@ class Redeem:
 @dataclass(frozen=True)
 class ConfirmRedemption:
     redemption_id: UUID
+    #: The session the volunteer opened at this kiosk or counter with its PIN.
+    kiosk_session: str | None = None
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,17 @@ class Redemptions:
     def confirm(
         self, cmd: ConfirmRedemption, actor: Actor
     ) -> Decision[RedemptionStatus]:
-        redemption = self._sold_here(cmd.redemption_id, actor)
+        """Spends a hold, which needs what spending needs: the volunteer's own
+        token, or the session it opened at this kiosk or counter."""
+        redemption = self.aggregates.get(
+            Redemption, cmd.redemption_id, RedemptionNotFound
+        )
+        if actor.role is Role.VOLUNTEER:
+            if not actor.is_self(redemption.volunteer_id):  # as a read answers
+                raise RedemptionNotFound(f"no redemption {cmd.redemption_id}")
+        else:
+            self._check_sold_here(redemption, actor)
+            self.sessions.check(actor, cmd.kiosk_session, redemption.volunteer_id)
         account = self.aggregates.account(redemption.volunteer_id)
         redemption.confirm(self.clock.now(), actor.label)
         account.commit_hold(redemption.id)
@@ -317,15 +329,18 @@ class Redemptions:
         )
 
     def _sold_here(self, redemption_id: UUID, actor: Actor) -> Redemption:
+        redemption = self.aggregates.get(Redemption, redemption_id, RedemptionNotFound)
+        self._check_sold_here(redemption, actor)
+        return redemption
+
+    def _check_sold_here(self, redemption: Redemption, actor: Actor) -> None:
         """A kiosk settles only its own station's redemptions (another's is not
         shown to exist); staff those of stations in their scope."""
-        redemption = self.aggregates.get(Redemption, redemption_id, RedemptionNotFound)
         if actor.role is not Role.KIOSK:
             actor.check_role(Role.ADMIN, Role.COORDINATOR)
             actor.check_manages(self.aggregates.unit(redemption.station_id))
         elif actor.unit_id != redemption.station_id:
-            raise RedemptionNotFound(f"no redemption {redemption_id}")
-        return redemption
+            raise RedemptionNotFound(f"no redemption {redemption.id}")
 
 
 class Donations:

@@ -142,14 +142,18 @@ def confirm(
     response: Response,
     container: ContainerDep,
     actor: ActorDep,
+    kiosk_session: SessionHeader = None,
     idempotency_key: IdempotencyHeader = None,
 ) -> RedemptionOut:
-    """Spends a hold; refused once it has expired. With an Idempotency-Key, a retry
-    gets the first response instead of 409 `state_allows_command`."""
+    """Spends a hold; refused once it has expired. Confirming spends points, so it
+    needs what spending needs: a kiosk or a staff counter sends the
+    `X-Kiosk-Session` the volunteer opened there (403 `kiosk_session_valid`
+    without it), a volunteer confirms its own hold with its own token. With an
+    Idempotency-Key, a retry gets the first response instead of 409
+    `state_allows_command`."""
     key = scoped_key(actor, request, idempotency_key)
-    outcome = container.commands.run(
-        container.redemptions.confirm, ConfirmRedemption(redemption_id), actor, key
-    )
+    command = ConfirmRedemption(redemption_id, kiosk_session)
+    outcome = container.commands.run(container.redemptions.confirm, command, actor, key)
     return written(RedemptionOut, outcome, response)
 
 
@@ -163,7 +167,9 @@ def void(
     actor: ActorDep,
     idempotency_key: IdempotencyHeader = None,
 ) -> RedemptionOut:
-    """Gives a hold's points and stock back (Idempotency-Key as for confirm)."""
+    """Gives a hold's points and stock back: staff in scope or a kiosk of the
+    station, no session needed (nothing is spent). Idempotency-Key as for
+    confirm."""
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     command = VoidRedemption(redemption_id, body.reason)
     outcome = container.commands.run(container.redemptions.void, command, actor, key)

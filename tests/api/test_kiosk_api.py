@@ -204,11 +204,49 @@ def test_a_kiosk_sells_only_its_own_stations_goods(
     assert event_count(database_url) == before
 
 
+def confirm(
+    api: Api, shop: dict[str, Any], held: str, token: str | None = None, **headers: str
+) -> Any:
+    """Confirms a hold, by default at the shop's kiosk in the volunteer's session."""
+    if token is None:
+        token, headers = shop["kiosk"], {"X-Kiosk-Session": shop["session"], **headers}
+    return api.call("POST", f"/v1/redemptions/{held}/confirm", token, headers=headers)
+
+
+def test_confirming_a_hold_spends_so_it_needs_the_volunteer(
+    api: Api, shop: dict[str, Any], database_url: str
+) -> None:
+    other = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
+    ).json()
+    stranger = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
+    held = buy(api, shop, hold=True).json()["id"]
+    before = event_count(database_url)
+    for staff in (shop["kiosk"], api.tokens["coordinator"], api.tokens["admin"]):
+        assert_problem(confirm(api, shop, held, staff), 403, "kiosk_session_valid")
+    assert_problem(confirm(api, shop, held, stranger), 404, "redemption_exists")
+    assert event_count(database_url) == before  # nothing spent
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    assert confirm(api, shop, held, own).json()["state"] == "committed"
+    # At a counter: the session the volunteer opened there with its PIN.
+    counter = api.tokens["coordinator"]
+    second = buy(api, shop, hold=True).json()["id"]
+    session = identify(api, counter, shop["number"]).json()["session"]
+    spent = confirm(api, shop, second, counter, **{"X-Kiosk-Session": session})
+    assert spent.json()["state"] == "committed"
+    # A void gives points back: staff need no session.
+    third = buy(api, shop, hold=True).json()["id"]
+    voided = api.call(
+        "POST", f"/v1/redemptions/{third}/void", counter, json={"reason": "不要了"}
+    )
+    assert voided.json()["state"] == "voided", voided.text
+
+
 def test_a_hold_is_confirmed_or_voided(api: Api, shop: dict[str, Any]) -> None:
     held = buy(api, shop, hold=True).json()
     assert (held["state"], held["balance"]) == ("held", 70)
     assert held["expires_at"] is not None
-    confirmed = api.call("POST", f"/v1/redemptions/{held['id']}/confirm", shop["kiosk"])
+    confirmed = confirm(api, shop, held["id"])
     assert confirmed.json()["state"] == "committed"
     second = buy(api, shop, hold=True).json()
     voided = api.call(
@@ -220,7 +258,7 @@ def test_a_hold_is_confirmed_or_voided(api: Api, shop: dict[str, Any]) -> None:
     assert (voided.json()["state"], voided.json()["balance"]) == ("voided", 70)
     account = balance(api, shop, voided.json()["position"])
     assert (account["balance"], account["held"], account["redeemed"]) == (70, 0, 30)
-    again = api.call("POST", f"/v1/redemptions/{held['id']}/confirm", shop["kiosk"])
+    again = confirm(api, shop, held["id"])
     assert_problem(again, 409, "state_allows_command")
 
 
@@ -245,9 +283,8 @@ def test_an_unconfirmed_hold_comes_back_when_the_sweeper_finds_it_expired(
         "GET", "/v1/kiosk/catalog", shop["kiosk"], params={"min_position": head}
     ).json()
     assert catalog[0]["stock"] == 5
-    late = api.call(
-        "POST", f"/v1/redemptions/{held.json()['id']}/confirm", shop["kiosk"]
-    )
+    own = api.token(Role.VOLUNTEER, volunteer_id=shop["volunteer"])
+    late = confirm(api, shop, held.json()["id"], own)  # the kiosk's session is over
     assert_problem(late, 409, "state_allows_command")
     assert late.json()["state"] == "expired"
 
@@ -418,7 +455,7 @@ def settle(api: Api, shop: dict[str, Any], held: str, step: str, key: str) -> An
         f"/v1/redemptions/{held}/{step}",
         shop["kiosk"],
         json=body,
-        headers={"Idempotency-Key": key},
+        headers={"Idempotency-Key": key, "X-Kiosk-Session": shop["session"]},
     )
 
 
