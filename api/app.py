@@ -89,11 +89,14 @@ def create_app(container: Container, owns_container: bool = False) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # The projector and the sweeper run in the one process that leads.
+        # The projector and the sweeper run in the one process that leads; every
+        # process delivers (each message is claimed by one).
         container.leadership.start()
+        container.delivery.start()
         try:
             yield
         finally:
+            container.delivery.stop()
             container.leadership.stop()
             if owns_container:
                 container.close()

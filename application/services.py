@@ -32,7 +32,7 @@ from application.teams import Teams
 from application.volunteers import Volunteers
 from application.webhooks import Webhooks
 from infra.db import Database
-from infra.deliveries import Deliveries
+from infra.deliveries import Deliveries, DeliveryWorker
 from infra.event_store import EventStore
 from infra.feed import InProcessProjector
 from infra.inbox import ReadMarks
@@ -95,6 +95,8 @@ class Container:
     read_marks: ReadMarks
     #: Sends the outbox's messages (SMS, webhooks) after the writes that made them.
     deliveries: Deliveries
+    #: Sends the outbox's messages in threads of its own (every serve process).
+    delivery: DeliveryWorker
     certificates: Certificates
     imports: HoursImports
     clock: Clock

@@ -1,7 +1,8 @@
 """Housekeeping that runs beside the API: gives back the points and stock of holds
 nobody confirmed in time, forgets idempotency keys past their retention, and
-checkpoints the audit hash chain, forgets finished sign-in sessions, and sends the
-outbox's messages that are due (a retry after a failure among them)."""
+checkpoints the audit hash chain, forgets finished sign-in sessions, and puts new
+notifications into the outbox (which threads of their own deliver:
+infra/deliveries.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from application.supermarket import ExpireHold, Redemptions
 from domain.access import Actor, Role
 from domain.errors import IllegalTransition
 from infra import metrics
-from infra.deliveries import Deliveries
 from infra.idempotency import IdempotencyStore
 from infra.kiosk_sessions import KioskSessions
 from projections.queries import ReadModels
@@ -41,7 +41,6 @@ class Sweeper:
         key_retention: timedelta,
         audit: Audit,
         sign_ins: SignIns,
-        deliveries: Deliveries,
         reminders: Reminders,
         notifier: Notifier,
     ) -> None:
@@ -49,7 +48,6 @@ class Sweeper:
         self.notifier = notifier
         self.audit = audit
         self.sign_ins = sign_ins
-        self.deliveries = deliveries
         self.commands = commands
         self.redemptions = redemptions
         self.kiosk_sessions = kiosk_sessions
@@ -111,7 +109,6 @@ class Sweeper:
             ("keys_forgotten", "forgot %s idempotency keys", self.forget_old_keys),
             ("reminders", "added %s reminders to inboxes", self._remind),
             ("notifications", "dispatched %s notifications", self.notifier.fan_out),
-            ("deliveries", "delivered %s outbox messages", self.deliveries.deliver_due),
         ):
             if count := chore():
                 metrics.SWEPT.labels(kind).inc(count)

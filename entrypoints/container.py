@@ -58,7 +58,7 @@ from infra import (
 from infra.chain import ChainPositions
 from infra.claims import ClaimReader
 from infra.db import Database, eventsourcing_env
-from infra.deliveries import Deliveries
+from infra.deliveries import Deliveries, DeliveryWorker
 from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
@@ -187,7 +187,6 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         timedelta(hours=settings.idempotency_retention_hours),
         audit,
         sign_ins,
-        deliveries,
         Reminders(reads, timedelta(hours=settings.order_accept_deadline_hours)),
         Notifier(db, reads, webhook_endpoints, vault_reader, clock),
     )
@@ -218,6 +217,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         webhooks=Webhooks(aggregates, webhook_endpoints),
         webhook_endpoints=webhook_endpoints,
         deliveries=deliveries,
+        delivery=DeliveryWorker(deliveries, settings.delivery_threads),
         read_marks=ReadMarks(db),
         hours=Hours(aggregates, now),
         orders=Orders(aggregates, now, resident_directory),

@@ -63,6 +63,11 @@ COMMIT_FAILURES = Counter(
     "vledger_group_commit_failures",
     "Group-commit batches whose save failed (a constraint: saved again one by one).",
 )
+DELIVERIES = Counter(
+    "vledger_deliveries",
+    "Outbox messages sent (delivered) or tried in vain (failed), by channel.",
+    ["channel", "outcome"],
+)
 SWEEPS = Counter("vledger_sweeper_sweeps", "Sweeps run by the leading process.")
 SWEEP_FAILURES = Counter(
     "vledger_sweeper_failures", "Sweeps that failed (tried again on the next one)."
@@ -70,7 +75,7 @@ SWEEP_FAILURES = Counter(
 SWEPT = Counter(
     "vledger_sweeper_items",
     "What the sweeper did: holds expired, idempotency keys forgotten, reminders "
-    "added, notifications dispatched, outbox messages delivered.",
+    "added, notifications dispatched.",
     ["kind"],
 )
 

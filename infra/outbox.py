@@ -1,5 +1,6 @@
 """Messages to send outside (SMS, webhooks), written in the transaction of what
-caused them and delivered afterwards by a worker: a write never waits for a gateway.
+caused them and delivered afterwards by threads of their own (infra/deliveries.py): a
+write never waits for a gateway.
 Delivery is at least once, each message with a de-duplication key the receiver can
 use; failures are retried with a growing pause, and after the last attempt the
 message is parked as a dead letter an operator can send again."""
@@ -27,6 +28,9 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at)
     WHERE delivered_at IS NULL AND dead_at IS NULL;
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS claimed_until timestamptz;
+CREATE INDEX IF NOT EXISTS outbox_claimed ON outbox (claimed_until)
+    WHERE claimed_until IS NOT NULL;
 """
 SMS = "sms"
 WEBHOOK = "webhook"

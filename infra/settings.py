@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     sms_gateway_secret: SecretStr | None = Field(
         default=None, description="Signs what is POSTed to the SMS gateway."
     )
+    delivery_threads: int = Field(
+        default=4,
+        ge=0,
+        le=64,
+        description="Threads of each serve process that send SMS and webhooks, each "
+        "to another destination at a time; 0: none (messages wait in the outbox).",
+    )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
     log_format: LogFormat = Field(
         default="auto",

@@ -108,6 +108,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         master_key=new_master_key(),
         home=tmp_path / "home",
+        # Tests send the outbox themselves (Deliveries.deliver_due), in step with
+        # their clock; the delivery threads have tests of their own.
+        delivery_threads=0,
     )
 
 

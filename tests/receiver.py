@@ -1,8 +1,9 @@
 """A real HTTP endpoint on loopback for delivery tests: it records what it is sent
-and answers 500 to the first `failures` requests."""
+and answers 500 to the first `failures` requests; and one that never answers."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,4 +56,40 @@ def start_receiver() -> Receiver:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     receiver = Receiver(server)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return receiver
+
+
+@dataclass
+class SilentReceiver:
+    """A receiver that accepts connections, reads what it is sent and never
+    answers: a gateway or webhook endpoint that hangs."""
+
+    listener: socket.socket
+    accepted: list[socket.socket] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        host, port = self.listener.getsockname()[:2]
+        return f"http://{host!s}:{port}/hook"
+
+    def stop(self) -> None:
+        """Closes every connection: the calls waiting on them fail at once."""
+        self.listener.close()
+        for connection in list(self.accepted):
+            connection.close()
+
+
+def start_silent_receiver() -> SilentReceiver:
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    receiver = SilentReceiver(listener)
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # stopped
+            receiver.accepted.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
     return receiver

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import (
     ContainerDep,
@@ -111,7 +111,6 @@ def registration_status(
 def send_phone_code(
     body: PhoneCodeIn,
     request: Request,
-    background: BackgroundTasks,
     container: ContainerDep,
 ) -> PhoneCodeSent:
     """A six-digit code by SMS, good for 10 minutes and 5 tries: it proves the
@@ -119,7 +118,7 @@ def send_phone_code(
     hour per client address (429 with Retry-After)."""
     phone = check_mobile(body.phone)
     expires_at = container.phone_codes.send(phone, client_address(request))
-    background.add_task(container.deliveries.deliver_due)
+    container.delivery.nudge()  # sent by the delivery threads, never here
     return PhoneCodeSent(expires_at=expires_at)
 
 
