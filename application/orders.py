@@ -248,19 +248,19 @@ class Orders:
 
     def accept(self, cmd: AcceptOrder, actor: Actor) -> Decision[OrderStatus]:
         order = self._order(cmd.order_id)
+        in_scope = self._check_shown(actor, order)
         if order.is_team_order:
             self._check_team_coordinator(actor, order)
             order.accept(None, False, actor.label)
             return Decision([order], OrderStatus.of(order))
         volunteer = self.aggregates.volunteer(_acting_volunteer(actor))
         volunteer.check_active()
-        station = self.aggregates.unit(order.station_id)
-        in_scope = station.covers(self.aggregates.unit(volunteer.unit_id))
         order.accept(volunteer.id, in_scope, actor.label)
         return Decision([order], OrderStatus.of(order))
 
     def decline(self, cmd: DeclineOrder, actor: Actor) -> Decision[OrderStatus]:
         order = self._order(cmd.order_id)
+        self._check_shown(actor, order)
         if order.is_team_order:
             self._check_team_coordinator(actor, order)
             order.decline(None, cmd.reason, actor.label)
@@ -272,6 +272,7 @@ class Orders:
 
     def start(self, cmd: StartOrder, actor: Actor) -> Decision[OrderStatus]:
         order = self._order(cmd.order_id)
+        self._check_shown(actor, order)
         if actor.role is Role.VOLUNTEER:
             order.check_started_by(actor.volunteer_id)
         else:
@@ -360,6 +361,19 @@ class Orders:
         return Decision([order], OrderStatus.of(order))
 
     # -- who may act -----------------------------------------------------------------
+
+    def _check_shown(self, actor: Actor, order: ServiceOrder) -> bool:
+        """A volunteer acts only on an order it may read: another is answered as
+        the read answers it (404), its state not shown. Whether the order's
+        station covers the volunteer's unit (False for staff)."""
+        if actor.role is not Role.VOLUNTEER or actor.volunteer_id is None:
+            return False
+        volunteer = self.aggregates.volunteer(actor.volunteer_id)
+        station = self.aggregates.unit(order.station_id)
+        in_scope = station.covers(self.aggregates.unit(volunteer.unit_id))
+        if not order.shown_to(volunteer.id, in_scope):
+            raise OrderNotFound(f"no order {order.id}")
+        return in_scope
 
     def _check_station_staff(self, actor: Actor, order: ServiceOrder) -> None:
         actor.check_manages(self.aggregates.unit(order.station_id))

@@ -56,6 +56,7 @@ class Webhooks:
         webhook = Webhook.register(
             cmd.webhook_id or uuid4(), cmd.url, cmd.kinds, cmd.name, actor.label
         )
+        self.endpoints.check_url(webhook.url)
         secret = new_secret()
         state = WebhookState.of(webhook)
         return Decision(

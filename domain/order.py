@@ -181,6 +181,16 @@ class ServiceOrder(CopiedCheaply, Aggregate):
             state=self.state.value,
         )
 
+    def shown_to(self, volunteer_id: UUID, in_station_scope: bool) -> bool:
+        """Whether a volunteer sees the order: given, taken or served by it, or
+        open for claiming to its unit."""
+        return (
+            volunteer_id in self.dispatched_to
+            or volunteer_id in self.accepted_by
+            or volunteer_id in self.participants
+            or (self.state is OrderState.OPEN and in_station_scope)
+        )
+
     @property
     def is_team_order(self) -> bool:
         return self.team_id is not None

@@ -59,6 +59,7 @@ from infra.chain import ChainPositions
 from infra.claims import ClaimReader
 from infra.db import Database, eventsourcing_env
 from infra.deliveries import Deliveries, DeliveryWorker
+from infra.destinations import Destinations
 from infra.embedded_pg import start_embedded_postgres
 from infra.event_store import EventStore
 from infra.feed import EventStoreFeed, InProcessProjector
@@ -154,7 +155,9 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
     sms_gateway = sms_log if gateway is None else HttpSms(*gateway, clock)
     resident_directory = ResidentDirectory(aggregates, pii_vault, claim_reader)
     vault_reader = VaultReader(db, pii_vault)
-    webhook_endpoints = WebhookEndpoints(db, pii_vault, vault_reader)
+    webhook_endpoints = WebhookEndpoints(
+        db, pii_vault, vault_reader, Destinations(settings.webhook_networks)
+    )
     deliveries = Deliveries(db, sms_gateway, webhook_endpoints, clock)
     volunteers = Volunteers(aggregates, now, pii_vault, numbers, claim_reader)
     logins = Logins(aggregates, now, pii_vault, password_store, claim_reader)

@@ -8,9 +8,10 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.destinations import Network, parse_networks
 from infra.logs import LogFormat
 from infra.signing import seed_from_master_key
 
@@ -138,6 +139,12 @@ class Settings(BaseSettings):
         description="Threads of each serve process that send SMS and webhooks, each "
         "to another destination at a time; 0: none (messages wait in the outbox).",
     )
+    webhook_allowed_networks: str = Field(
+        default="",
+        description="Networks (comma-separated CIDRs or addresses) webhooks may "
+        "reach besides public addresses, e.g. the intranet's duty bot at "
+        "10.12.0.0/16; loopback, private and reserved ones are refused otherwise.",
+    )
     readmodel_schema: str = Field(default="readmodel", pattern=r"^[a-z_][a-z0-9_]*$")
     log_format: LogFormat = Field(
         default="auto",
@@ -167,6 +174,16 @@ class Settings(BaseSettings):
                 "VLEDGER_SMS_GATEWAY_SECRET is required with VLEDGER_SMS_GATEWAY_URL"
             )
         return self.sms_gateway_url, self.sms_gateway_secret.get_secret_value()
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, text: str) -> str:
+        parse_networks(text)  # a ValueError names the entry
+        return text
+
+    @property
+    def webhook_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.webhook_allowed_networks)
 
     @property
     def public_url(self) -> str:

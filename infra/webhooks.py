@@ -19,6 +19,7 @@ from uuid import UUID
 import httpx
 
 from infra.db import Database
+from infra.destinations import Destinations, Pinned
 from infra.recorder import SideWrite
 from infra.vault import Vault, VaultReader
 
@@ -48,29 +49,49 @@ def signature(secret: str, timestamp: str, body: str) -> str:
 
 
 def signed_post(
-    url: str, secret: str, body: str, dedup_key: str, now: datetime
+    url: str,
+    secret: str,
+    body: str,
+    dedup_key: str,
+    now: datetime,
+    pinned: Pinned | None = None,
 ) -> None:
-    """POSTs `body`; anything but a 2xx answer (or no answer) raises."""
+    """POSTs `body` (to the `pinned` address when given); anything but a 2xx
+    answer (or no answer) raises. Redirects are not followed."""
     timestamp = str(int(now.timestamp()))
-    response = httpx.post(
-        url,
-        content=body.encode(),
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Vledger-Delivery": dedup_key,
-            "X-Vledger-Timestamp": timestamp,
-            "X-Vledger-Signature": signature(secret, timestamp, body),
-        },
-        timeout=TIMEOUT_SECONDS,
-    )
+    # A pinned request goes to its checked address, never through a proxy.
+    with httpx.Client(timeout=TIMEOUT_SECONDS, trust_env=pinned is None) as client:
+        response = client.post(
+            url if pinned is None else pinned.url,
+            content=body.encode(),
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "X-Vledger-Delivery": dedup_key,
+                "X-Vledger-Timestamp": timestamp,
+                "X-Vledger-Signature": signature(secret, timestamp, body),
+                **({} if pinned is None else pinned.headers),
+            },
+            extensions=None if pinned is None else pinned.extensions,
+        )
     response.raise_for_status()
 
 
 class WebhookEndpoints:
-    def __init__(self, db: Database, vault: Vault, reader: VaultReader) -> None:
+    def __init__(
+        self,
+        db: Database,
+        vault: Vault,
+        reader: VaultReader,
+        destinations: Destinations,
+    ) -> None:
         self.db = db
         self.vault = vault
         self.reader = reader
+        self.destinations = destinations
+
+    def check_url(self, url: str) -> None:
+        """Refuses an endpoint at an address webhooks may not reach."""
+        self.destinations.check_url(url)
 
     def register_writes(
         self, webhook_id: UUID, name: str, url: str, kinds: list[str], secret: str
@@ -118,4 +139,6 @@ class WebhookEndpoints:
         secret = self.reader.contact(UUID(webhook_id))
         if secret is None:
             raise RuntimeError(f"webhook {webhook_id} has no secret")
-        signed_post(str(row["url"]), secret, body, dedup_key, now)
+        url = str(row["url"])
+        pinned = self.destinations.pinned(url)
+        signed_post(url, secret, body, dedup_key, now, pinned)

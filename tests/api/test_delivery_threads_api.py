@@ -49,6 +49,7 @@ def hanging_api(
         db_pool_size=3,
         sms_gateway_url=silent.url,
         sms_gateway_secret="district-secret",
+        webhook_allowed_networks="127.0.0.0/8",
     )
     district = make_district(container, admin)
     assert container.projector is not None

@@ -202,7 +202,7 @@ def test_evaluating_twice_is_a_409(loop: Loop, database_url: str) -> None:
     assert event_count(database_url) == before
 
 
-def test_accepting_what_was_not_dispatched_to_you_is_a_409(
+def test_acting_on_an_order_given_to_another_answers_as_reading_it_does(
     loop: Loop, database_url: str
 ) -> None:
     api = loop.api
@@ -212,10 +212,21 @@ def test_accepting_what_was_not_dispatched_to_you_is_a_409(
     other = api.as_admin(
         "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
     ).json()
-    loop.step(coordinator, order, "dispatch", {"volunteer_ids": [other["id"]]})
+    dispatched = loop.step(
+        coordinator, order, "dispatch", {"volunteer_ids": [other["id"]]}
+    )
     before = event_count(database_url)
-    response = illegal(loop, loop.volunteer_token, order, "accept")
-    assert_problem(response, 409, "state_allows_command")
+    read = api.call(
+        "GET",
+        f"/v1/orders/{order['id']}",
+        loop.volunteer_token,
+        params={"min_position": dispatched["position"]},
+    )
+    assert_problem(read, 404, "order_exists")
+    for step, body in (("accept", None), ("decline", {"reason": "没空"})):
+        response = illegal(loop, loop.volunteer_token, order, step, body)
+        assert_problem(response, 404, "order_exists")
+        assert "state" not in response.json()  # nothing learnt of it
     assert event_count(database_url) == before
 
 
@@ -378,8 +389,9 @@ def test_a_team_order_is_taken_by_its_coordinator_and_rates_the_team(
     coordinator = api.tokens["coordinator"]
     team = loop.team("双泉敬老队", "elderly_care")
     order = loop.dispatched_to_team(team)
+    # Not shown to the volunteer, so not there to act on either.
     assert_problem(
-        illegal(loop, loop.volunteer_token, order, "accept"), 403, "forbidden"
+        illegal(loop, loop.volunteer_token, order, "accept"), 404, "order_exists"
     )
     loop.step(coordinator, order, "accept")
     loop.step(coordinator, order, "start")
@@ -467,10 +479,11 @@ def test_a_volunteer_who_did_not_accept_is_told_who_starts_an_order(
     order = loop.place()
     coordinator = api.tokens["coordinator"]
     loop.step(coordinator, order, "review", {"accept": True})
-    loop.step(coordinator, order, "dispatch", {"open_for_claiming": True})
     other = api.as_admin(
         "POST", "/v1/volunteers", json=volunteer_body(api.district.station, serial=2)
     ).json()
+    both = {"volunteer_ids": [other["id"], loop.volunteer["id"]]}
+    loop.step(coordinator, order, "dispatch", both)
     claimer = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
     loop.step(claimer, order, "accept")
     response = illegal(loop, loop.volunteer_token, order, "start")

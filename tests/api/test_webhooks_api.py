@@ -5,17 +5,26 @@ gateway; a write never waits for any of it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 
 from api.app import create_app
+from application.services import Container
 from infra.webhooks import signature
 from tests.api.conftest import Api, assert_problem
 from tests.api.test_orders_api import Loop, a_loop
 from tests.conftest import Clock
 from tests.receiver import Receiver, start_receiver
+
+LOOPBACK = "127.0.0.0/8"
+
+
+@pytest.fixture
+def container(make_container: Callable[..., Container]) -> Container:
+    """The receivers listen on loopback, which the operator allows here."""
+    return make_container(webhook_allowed_networks=LOOPBACK)
 
 
 @pytest.fixture
