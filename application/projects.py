@@ -144,6 +144,7 @@ class Projects:
         actor.check_role(Role.ADMIN, Role.COORDINATOR)
         project = self.project(cmd.project_id)
         project.review(
+            str(actor.token_id),
             f"{actor.role.value}:{actor.name}",
             actor.unit_id,
             cmd.score,

@@ -118,7 +118,7 @@ class Project(CopiedCheaply, Aggregate):
         self.plan = plan
         self.state = ProjectState.PROPOSED
         self.round = 1
-        #: Reviewers of the current round.
+        #: Who reviewed the current round (login or token ids).
         self.reviewers: set[str] = set()
         self.brand = False
 
@@ -149,8 +149,28 @@ class Project(CopiedCheaply, Aggregate):
 
     # -- review and decision (评审, 入库 or 退回) --------------------------------------
 
+    class Reviewed(Aggregate.Event):
+        """An expert's review. `reviewer_id` is who reviewed (a login, or a
+        machine token): one review a round each is kept by it; `reviewer` is the
+        role and name shown."""
+
+        class_version = 2
+        reviewer: str
+        reviewer_id: str
+        round: int
+        score: int
+        opinion: str
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 named the reviewer by role and masked name only; who it
+            was is the id that ends the actor's label (role:name:id)."""
+            state["reviewer_id"] = str(state["actor"]).rsplit(":", 1)[-1]
+
     def review(
         self,
+        reviewer_id: str,
         reviewer: str,
         reviewer_unit_id: UUID | None,
         score: int,
@@ -162,25 +182,33 @@ class Project(CopiedCheaply, Aggregate):
             raise ReviewOfOwnUnit(
                 "a reviewer may not review a project of its own unit", field="reviewer"
             )
-        if reviewer in self.reviewers:
+        if reviewer_id in self.reviewers:
             raise AlreadyReviewed(
-                f"{reviewer} already reviewed this round", field="reviewer"
+                f"{reviewer} ({reviewer_id}) already reviewed this round",
+                field="reviewer",
             )
         check_score(score)
         check_text("opinion", opinion, 2000)
         self._reviewed(
             reviewer=reviewer,
+            reviewer_id=reviewer_id,
             round=self.round,
             score=score,
             opinion=opinion.strip(),
             actor=actor,
         )
 
-    @event("Reviewed")
+    @event(Reviewed)
     def _reviewed(
-        self, reviewer: str, round: int, score: int, opinion: str, actor: str
+        self,
+        reviewer: str,
+        reviewer_id: str,
+        round: int,
+        score: int,
+        opinion: str,
+        actor: str,
     ) -> None:
-        self.reviewers.add(reviewer)
+        self.reviewers.add(reviewer_id)
 
     def admit(self, opinion: str, actor: str) -> None:
         self.check_state("admit", ProjectState.PROPOSED)

@@ -267,3 +267,42 @@ def test_a_bad_proposal_names_the_field_and_writes_nothing(
     assert event_count(database_url) == before
     unknown = api.as_admin("GET", f"/v1/projects/{UUID(int=7)}")
     assert_problem(unknown, 404, "project_exists")
+
+
+def test_experts_sharing_a_surname_or_a_token_name_each_review_once(
+    api: Api, team: dict[str, Any]
+) -> None:
+    """Reviews are kept by who reviewed (the login or token), not by the masked
+    name shown: 王芳 and 王强 both read 王*, and CLI tokens are all "cli"."""
+    from tests.api.test_sign_in_api import coordinator_login
+
+    project = propose(api, team).json()["id"]
+    path = f"/v1/projects/{project}/reviews"
+    experts = [
+        coordinator_login(api, login, name, api.district.other_institute)
+        for login, name in (("wangfang", "王芳"), ("wangqiang", "王强"))
+    ]
+    tokens = [e["session"]["access_token"] for e in experts]
+    tokens += [
+        api.container.tokens.issue(
+            Role.COORDINATOR, "cli", unit_id=api.district.other_institute
+        ).token
+        for _ in range(2)
+    ]
+    review = {"score": 80, "opinion": "可行"}
+    for token in tokens:
+        reviewed = api.call("POST", path, token, json=review)
+        assert reviewed.status_code == 201, reviewed.text
+    twice = api.call("POST", path, tokens[1], json=review)
+    assert_problem(twice, 409, "one_review_per_reviewer")
+    shown = api.as_admin(
+        "GET",
+        f"/v1/projects/{project}",
+        params={"min_position": api.container.store.max_position()},
+    ).json()
+    assert sorted(r["reviewer"] for r in shown["reviews"]) == [
+        "coordinator:cli",
+        "coordinator:cli",
+        "coordinator:王*",
+        "coordinator:王*",
+    ]

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -43,15 +44,20 @@ def sign_in(api: Api, login: str, password: str) -> Any:
     return api.call("POST", "/v1/sessions", json={"login": login, "password": password})
 
 
-def coordinator_login(api: Api, login: str = "wangfang") -> dict[str, Any]:
-    """A coordinator's login at the institute, its password changed to
-    NEW_PASSWORD; returns the login and a session of it."""
+def coordinator_login(
+    api: Api,
+    login: str = "wangfang",
+    name: str = "王芳",
+    unit_id: UUID | None = None,
+) -> dict[str, Any]:
+    """A coordinator's login at the institute (or `unit_id`), its password changed
+    to NEW_PASSWORD; returns the login and a session of it."""
     opened = open_login(
         api,
         login=login,
         role="coordinator",
-        name="王芳",
-        unit_id=str(api.district.institute),
+        name=name,
+        unit_id=str(unit_id or api.district.institute),
     )
     assert opened.status_code == 201, opened.text
     first = sign_in(api, login, opened.json()["one_time_password"])

@@ -33,7 +33,7 @@ def proposed(plan: ProjectPlan = PLAN) -> Project:
 
 def admitted() -> Project:
     project = proposed()
-    project.review("admin:专家甲", None, 80, "可行", "admin")
+    project.review("expert-1", "admin:专家甲", None, 80, "可行", "admin")
     project.admit("同意入库", "admin")
     return project
 
@@ -49,7 +49,7 @@ def test_a_project_is_reviewed_admitted_runs_and_closes() -> None:
 
 def test_a_returned_project_is_revised_and_reviewed_again_from_scratch() -> None:
     project = proposed()
-    project.review("admin:专家甲", None, 50, "目标不清", "admin")
+    project.review("expert-1", "admin:专家甲", None, 50, "目标不清", "admin")
     project.return_for_improvement("请补充目标", "admin")
     with pytest.raises(IllegalTransition):
         project.admit("入库", "admin")
@@ -57,7 +57,7 @@ def test_a_returned_project_is_revised_and_reviewed_again_from_scratch() -> None
     assert (project.state, project.round) == (ProjectState.PROPOSED, 2)
     with pytest.raises(ReviewsMissing):
         project.admit("入库", "admin")
-    project.review("admin:专家甲", None, 85, "可行", "admin")  # a new round
+    project.review("expert-1", "admin:专家甲", None, 85, "可行", "admin")  # a new round
     project.admit("入库", "admin")
     assert project.plan["goals"] == "每周送餐两次"
 
@@ -65,10 +65,12 @@ def test_a_returned_project_is_revised_and_reviewed_again_from_scratch() -> None
 def test_a_reviewer_reviews_once_a_round_and_never_its_own_unit() -> None:
     project = proposed()
     with pytest.raises(ReviewOfOwnUnit):
-        project.review("coordinator:站长", UNIT, 90, "好", "coordinator")
-    project.review("coordinator:所长", uuid4(), 90, "好", "coordinator")
+        project.review("station", "coordinator:站长", UNIT, 90, "好", "coordinator")
+    project.review("wang-fang", "coordinator:王*", uuid4(), 90, "好", "coordinator")
+    # Another expert who reads the same is another reviewer; the same one is not.
+    project.review("wang-qiang", "coordinator:王*", uuid4(), 80, "好", "coordinator")
     with pytest.raises(AlreadyReviewed):
-        project.review("coordinator:所长", uuid4(), 70, "再评", "coordinator")
+        project.review("wang-fang", "coordinator:王*", uuid4(), 70, "再评", "c")
 
 
 @pytest.mark.parametrize(
@@ -91,7 +93,7 @@ def test_a_proposal_names_the_field_it_breaks(change: dict, field: str) -> None:
 
 def test_a_score_is_0_to_100() -> None:
     with pytest.raises(InvalidInput) as error:
-        proposed().review("admin:专家", None, 101, "好", "admin")
+        proposed().review("expert-1", "admin:专家", None, 101, "好", "admin")
     assert error.value.field == "score"
 
 
