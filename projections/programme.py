@@ -232,38 +232,70 @@ class ProgrammeReads:
 #: China date of an activity's start.
 DAY_OF = "(a.starts_at AT TIME ZONE 'Asia/Shanghai')::date"
 
+#: Plan items of a team on a day are held by its activities of that day in turn:
+#: the first item (by start time) by the first activity, the second by the second
+#: (a morning and an afternoon session of one title are two items).
+ITEM_ORDER = "PARTITION BY i.team_id, i.day ORDER BY i.start_time NULLS FIRST, i.title"
+ACTIVITY_ORDER = f"PARTITION BY a.team_id, {DAY_OF} ORDER BY a.starts_at, a.id"
+
 PLAN_REPORT = f"""
+WITH items AS (
+  SELECT i.*, row_number() OVER ({ITEM_ORDER}, i.item_id) AS nth
+  FROM {{t}}.activity_plans p JOIN {{t}}.plan_items i ON i.plan_id = p.id
+  WHERE p.unit_id = %(u)s AND p.period = %(period)s),
+held AS (
+  SELECT a.id, a.title, a.team_id, {DAY_OF} AS day,
+    row_number() OVER ({ACTIVITY_ORDER}) AS nth
+  FROM {{t}}.activities a
+  WHERE a.unit_id = %(u)s AND a.state = 'closed'
+    AND {DAY_OF} IN (SELECT day FROM items))
 SELECT i.item_id, i.title, i.day, i.start_time, i.end_time, i.team_id,
   t.name AS team_name, i.category, i.place,
   held.id AS activity_id, held.title AS activity_title
-FROM {{t}}.activity_plans p
-JOIN {{t}}.plan_items i ON i.plan_id = p.id
+FROM items i
 LEFT JOIN {{t}}.teams t ON t.id = i.team_id
-LEFT JOIN LATERAL (
-  SELECT a.id, a.title FROM {{t}}.activities a
-  WHERE a.team_id = i.team_id AND a.state = 'closed' AND {DAY_OF} = i.day
-  ORDER BY a.starts_at LIMIT 1) held ON TRUE
-WHERE p.unit_id = %(u)s AND p.period = %(period)s
+LEFT JOIN held ON held.team_id = i.team_id AND held.day = i.day
+  AND held.nth = i.nth
 ORDER BY i.day, i.start_time NULLS FIRST, i.title
 """  # noqa: S608 - built from constants
 
 UNPLANNED = f"""
-SELECT a.id AS activity_id, a.title, {DAY_OF} AS day, a.team_id,
-  t.name AS team_name, a.category
-FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
-WHERE a.unit_id = %(u)s AND a.state = 'closed'
-  AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s
-  AND NOT EXISTS (
-    SELECT 1 FROM {{t}}.activity_plans p JOIN {{t}}.plan_items i ON i.plan_id = p.id
-    WHERE p.unit_id = %(u)s AND p.period = %(period)s
-      AND i.team_id = a.team_id AND i.day = {DAY_OF})
-ORDER BY a.starts_at
+WITH planned AS (
+  SELECT i.team_id, i.day, count(*) AS items
+  FROM {{t}}.activity_plans p JOIN {{t}}.plan_items i ON i.plan_id = p.id
+  WHERE p.unit_id = %(u)s AND p.period = %(period)s GROUP BY i.team_id, i.day),
+held AS (
+  SELECT a.*, {DAY_OF} AS day, row_number() OVER ({ACTIVITY_ORDER}) AS nth
+  FROM {{t}}.activities a
+  WHERE a.unit_id = %(u)s AND a.state = 'closed'
+    AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s)
+SELECT held.id AS activity_id, held.title, held.day, held.team_id,
+  t.name AS team_name, held.category
+FROM held
+LEFT JOIN {{t}}.teams t ON t.id = held.team_id
+LEFT JOIN planned ON planned.team_id = held.team_id AND planned.day = held.day
+WHERE held.nth > coalesce(planned.items, 0)
+ORDER BY held.starts_at
 """  # noqa: S608 - built from constants
 
 #: A station's month for the public: its activities (not cancelled) and the
-#: planned ones no activity of the same team that day stands for yet. Nobody's
-#: name: the leader of an activity is left out.
+#: planned items its teams' activities of the day do not stand for yet (in turn,
+#: as above; an item in both the annual and the monthly plan counts once).
+#: Nobody's name: the leader of an activity is left out.
 SCHEDULE = f"""
+WITH planned AS (
+  SELECT DISTINCT ON (i.team_id, i.day, i.title, i.start_time) i.*
+  FROM {{t}}.plan_items i
+  WHERE i.unit_id = %(u)s AND i.day BETWEEN %(d0)s AND %(d1)s
+  ORDER BY i.team_id, i.day, i.title, i.start_time, i.item_id),
+items AS (
+  SELECT i.*, row_number() OVER ({ITEM_ORDER}, i.item_id) AS nth FROM planned i),
+held AS (
+  SELECT a.team_id, {DAY_OF} AS day, count(*) AS activities
+  FROM {{t}}.activities a
+  WHERE a.unit_id = %(u)s AND a.state <> 'cancelled'
+    AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s
+  GROUP BY a.team_id, {DAY_OF})
 SELECT 'activity' AS source, a.id, a.title, {DAY_OF} AS day,
   to_char(a.starts_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS start_time,
   to_char(a.ends_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI') AS end_time,
@@ -273,14 +305,12 @@ FROM {{t}}.activities a LEFT JOIN {{t}}.teams t ON t.id = a.team_id
 WHERE a.unit_id = %(u)s AND a.state <> 'cancelled'
   AND a.starts_at >= %(t0)s AND a.starts_at < %(t1)s
 UNION ALL
-SELECT DISTINCT ON (i.team_id, i.day, i.title) 'plan', i.item_id, i.title, i.day,
-  i.start_time, i.end_time, NULL, NULL, i.team_id, t.name, i.category, i.place,
-  NULL, 'planned'
-FROM {{t}}.plan_items i LEFT JOIN {{t}}.teams t ON t.id = i.team_id
-WHERE i.unit_id = %(u)s AND i.day BETWEEN %(d0)s AND %(d1)s
-  AND NOT EXISTS (
-    SELECT 1 FROM {{t}}.activities a WHERE a.team_id = i.team_id
-      AND a.state <> 'cancelled' AND {DAY_OF} = i.day)
+SELECT 'plan', i.item_id, i.title, i.day, i.start_time, i.end_time, NULL, NULL,
+  i.team_id, t.name, i.category, i.place, NULL, 'planned'
+FROM items i
+LEFT JOIN {{t}}.teams t ON t.id = i.team_id
+LEFT JOIN held ON held.team_id = i.team_id AND held.day = i.day
+WHERE i.nth > coalesce(held.activities, 0)
 ORDER BY day, start_time NULLS FIRST, title
 """  # noqa: S608 - built from constants
 

@@ -3,7 +3,7 @@ monthly schedule as JSON and iCalendar."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from icalendar import Calendar
@@ -12,6 +12,7 @@ from tests.api.conftest import Api, assert_problem
 from tests.conftest import NOW, Clock, event_count
 
 MONTH = "2026-06"  # NOW is 2026-06-01 12:00 in China
+CHINA = timezone(timedelta(hours=8))
 
 
 def item(team: dict[str, Any], day: str, title: str, **changes: Any) -> dict:
@@ -189,3 +190,44 @@ def test_bad_plans_name_the_field_and_write_nothing(
         "GET", f"/v1/units/{api.district.station}/plans/2030", api.tokens["admin"]
     )
     assert_problem(missing, 404, "plan_exists")
+
+
+def test_a_title_held_twice_a_day_is_two_sessions_in_schedule_and_report(
+    api: Api, team: dict[str, Any], clock: Clock
+) -> None:
+    saved = save(
+        api,
+        [
+            item(team, "2026-06-20", "义诊"),
+            item(team, "2026-06-20", "义诊", start="14:00", end="16:00"),
+        ],
+    )
+    assert saved.status_code == 200, saved.text
+    api.container.projector.catch_up()  # type: ignore[union-attr]
+    where = f"/v1/public/units/{api.district.station}/schedule"
+    entries = api.call("GET", where, params={"month": MONTH}).json()["entries"]
+    assert [(e["title"], e["start_time"], e["end_time"]) for e in entries] == [
+        ("义诊", "09:00", "11:00"),
+        ("义诊", "14:00", "16:00"),
+    ]
+    feed = api.call("GET", f"{where}.ics", params={"month": MONTH})
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [e.decoded("dtstart").astimezone(CHINA).hour for e in events] == [9, 14]
+
+    # The morning session held: the afternoon one is still planned, and reported
+    # as not held.
+    morning = datetime(2026, 6, 20, 9, 0, tzinfo=CHINA)
+    held = held_activity(api, team, clock, morning - clock.now, "义诊（上午）")
+    api.container.projector.catch_up()  # type: ignore[union-attr]
+    entries = api.call("GET", where, params={"month": MONTH}).json()["entries"]
+    assert [(e["source"], e["start_time"]) for e in entries] == [
+        ("activity", "09:00"),
+        ("plan", "14:00"),
+    ]
+    report = api.call(
+        "GET",
+        f"/v1/units/{api.district.station}/plans/{MONTH}/report",
+        api.tokens["coordinator"],
+    ).json()
+    assert [i["activity_id"] for i in report["items"]] == [held, None]
+    assert report["unplanned_activities"] == []
