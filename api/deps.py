@@ -15,7 +15,7 @@ from api.authorization import WHILE_PASSWORD_MUST_CHANGE, rule_for
 from api.problems import ApiProblem
 from application.services import Container
 from domain.access import Actor, Role
-from domain.errors import Forbidden
+from domain.errors import Forbidden, InvalidInput
 from domain.instants import parse_as_of
 from infra.idempotency import MAX_KEY_LENGTH, IdempotencyKey, fingerprint
 from infra.readiness import wait_until
@@ -234,14 +234,22 @@ AsOf = Annotated[datetime | None, Depends(as_of_query)]
 def readable_subtree(
     container: Container, actor: Actor, unit_id: UUID | None
 ) -> UUID | None:
-    """The units a list shows: those under `unit_id`, or under a coordinator's own
-    unit when it names none, checked against the reader's scope; None: all of them
-    (admins and auditors)."""
+    """The units a list or a report shows: those under `unit_id`, or under a
+    coordinator's own unit when it names none, checked against the reader's scope;
+    None: all of them (admins and auditors). An unknown `unit_id` is 422
+    `unit_exists`, as for the assessment: no unit is not "nobody there"."""
     actor.check_role(Role.ADMIN, Role.AUDITOR, Role.COORDINATOR)
+    if unit_id is not None:
+        check_unit_exists(container, unit_id)
     within = unit_id or (actor.unit_id if actor.role is Role.COORDINATOR else None)
     if within is not None:
         check_reads_unit(container, actor, within)
     return within
+
+
+def check_unit_exists(container: Container, unit_id: UUID) -> None:
+    if container.reads.unit(unit_id) is None:
+        raise InvalidInput("unit_id", "unit_exists", f"no unit {unit_id}")
 
 
 def check_reads_unit(container: Container, actor: Actor, unit_id: Any) -> None:

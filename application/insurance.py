@@ -151,7 +151,10 @@ def uninsured(
     programme: ProgrammeReads, query: UninsuredQuery, today: date
 ) -> list[dict[str, Any]]:
     query.check(today)
-    return programme.uninsured(query.within_unit, query.first, query.last)
+    unit = query.within_unit
+    if unit is not None and programme.reads.unit(unit) is None:
+        raise InvalidInput("unit_id", "unit_exists", f"no unit {unit}")
+    return programme.uninsured(unit, query.first, query.last)
 
 
 def uninsured_table(rows: list[dict[str, Any]]) -> Table:

@@ -77,9 +77,7 @@ def training_report(
     """培训: for the unit and each unit below it, the trainings it held in the year
     and how many of its volunteers and team leaders attended one."""
     check_year("year", year, container.clock.now())
-    if container.reads.unit(unit_id) is None:
-        raise ApiProblem(404, "unit_exists", "Not found", f"no unit {unit_id}")
-    check_reads_unit(container, actor, unit_id)
+    readable_subtree(container, actor, unit_id)
     rows = container.programme.training_report(unit_id, year)
     return [TrainingUnitOut.model_validate(r) for r in rows]
 

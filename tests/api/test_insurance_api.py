@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import openpyxl
 import pytest
@@ -232,6 +232,9 @@ def test_the_cli_writes_the_uninsured_report_as_csv_and_xlsx(
     assert sheet is not None
     assert sheet.max_row == 3
     assert cli.main([*args[:-1], "2026-04-01"]) == 2  # to before from
+    capsys.readouterr()
+    assert cli.main([*args, "--unit", str(uuid4())]) == 2  # no such unit
+    assert "unit_exists" in capsys.readouterr().err
 
 
 def test_the_training_report_counts_trainings_and_who_attended_per_unit(

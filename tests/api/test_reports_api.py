@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
+
+import pytest
 
 from domain.access import Role
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
@@ -95,3 +98,29 @@ def test_only_staff_in_scope_and_auditors_read_it(api: Api) -> None:
     assert (
         api.call("GET", PATH, api.tokens["auditor"], params=params).status_code == 200
     )
+
+
+UNIT_READS = [
+    ("/v1/reports/assessment", {"year": 2026}),
+    ("/v1/reports/uninsured", {"from": "2026-05-01", "to": "2026-05-31"}),
+    ("/v1/reports/trainings", {"year": 2026}),
+    ("/v1/exports/assessment", {"year": 2026}),
+    ("/v1/exports/hours", {}),
+    ("/v1/volunteers", {}),
+    ("/v1/correction-requests", {}),
+    ("/v1/awards", {}),
+    ("/v1/certificates", {}),
+    ("/v1/insurance-policies", {}),
+    ("/v1/logins", {}),
+    ("/v1/projects", {}),
+    ("/v1/volunteer-registrations", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), UNIT_READS, ids=[p for p, _ in UNIT_READS])
+def test_every_report_and_list_answers_an_unknown_unit_as_the_assessment_does(
+    api: Api, path: str, params: dict[str, Any]
+) -> None:
+    for token in (api.tokens["admin"], api.tokens["auditor"]):
+        unknown = api.call("GET", path, token, params={**params, "unit_id": uuid4()})
+        assert_problem(unknown, 422, "unit_exists", "unit_id")
