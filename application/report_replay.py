@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -185,11 +185,16 @@ class ReportFold:
         self.units[stream]["populations"][d["year"]] = d["population"]
 
     def _team_registered(self, stream: UUID, at: datetime, d: Data) -> None:
+        founded = d.get("founded_on")  # version 1 teams were founded that day
         self.teams[stream] = {
             "unit_id": _id(d["unit_id"]),
             "name": d["name"],
             "service_type": d["service_type"],
-            "registered_at": at,
+            "founded_on": (
+                at.astimezone(CHINA_TIME).date()
+                if founded is None
+                else date.fromisoformat(founded["_data_"])
+            ),
         }
 
     # -- volunteers and hours ----------------------------------------------------------
@@ -350,21 +355,25 @@ class ReportFold:
         ]
 
     def _team_facts(self) -> list[TeamFact]:
+        """Teams founded before the year ended, with the activities they held in
+        the year since they were founded."""
         held: dict[UUID, list[_Activity]] = defaultdict(list)
         for a in self._closed_in_year():
-            held[a.team_id].append(a)
+            team = self.teams.get(a.team_id)
+            if team and a.starts_at.astimezone(CHINA_TIME).date() >= team["founded_on"]:
+                held[a.team_id].append(a)
         return [
             TeamFact(
                 i,
                 t["unit_id"],
                 t["name"],
                 t["service_type"],
-                first_month(t["registered_at"], self.year),
+                first_month(t["founded_on"], self.year),
                 len(held[i]),
                 frozenset(a.starts_at.astimezone(CHINA_TIME).month for a in held[i]),
             )
             for i, t in self.teams.items()
-            if t["registered_at"] < self.y1
+            if t["founded_on"].year <= self.year
         ]
 
     def _own_activities(self) -> dict[UUID, ActivityCounts]:

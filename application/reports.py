@@ -166,9 +166,10 @@ def assessment_tables(report: Assessment) -> list[Table]:
                 Column("team_id", "队伍编号"),
                 Column("team_name", "队伍"),
                 Column("activities", "全年活动（次）"),
+                Column("due", "应开展（次）"),
             ),
             [
-                (u.unit_id, u.name, t.team_id, t.name, t.activities)
+                (u.unit_id, u.name, t.team_id, t.name, t.activities, t.due)
                 for u in report.units
                 for t in u.teams_below_standard
             ],

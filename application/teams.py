@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar, Literal
 from uuid import UUID, uuid4
 
-from application.aggregates import Aggregates
+from application.aggregates import Aggregates, Clock
 from application.executor import Decision
 from domain.access import Actor, Role
 from domain.errors import Forbidden, TeamNotFound
 from domain.organisation import Team, TeamAffiliation, Unit
+from domain.reference import CHINA_TIME
 from domain.volunteer import Volunteer
 from infra.vault import Vault
 
@@ -28,6 +30,8 @@ class RegisterTeam:
     team_id: UUID | None = None
     affiliation: TeamAffiliation = TeamAffiliation.UNIT
     department: str | None = None
+    #: The day it was founded (China time); None: today.
+    founded_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class TeamRegistered:
     service_type_name: str | None
     affiliation: TeamAffiliation
     department: str | None
+    #: None in a response kept before teams had a founding day.
+    founded_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -98,12 +104,14 @@ class TeamLead:
 
 
 class Teams:
-    def __init__(self, aggregates: Aggregates, vault: Vault) -> None:
+    def __init__(self, aggregates: Aggregates, vault: Vault, clock: Clock) -> None:
         self.aggregates = aggregates
         self.vault = vault
+        self.clock = clock
 
     def register(self, cmd: RegisterTeam, actor: Actor) -> Decision[TeamRegistered]:
         actor.check_manages(self.aggregates.named_unit(cmd.unit_id))
+        today = self.clock.now().astimezone(CHINA_TIME).date()
         team = Team.register(
             cmd.team_id or uuid4(),
             cmd.name,
@@ -111,6 +119,8 @@ class Teams:
             cmd.service_type,
             cmd.service_type_name,
             actor.label,
+            cmd.founded_on or today,
+            today,
             cmd.affiliation,
             cmd.department,
         )
@@ -124,6 +134,7 @@ class Teams:
                 team.service_type_name,
                 team.affiliation,
                 team.department,
+                team.founded_on,
             ),
         )
 

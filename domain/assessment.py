@@ -7,7 +7,9 @@ hand over `LedgerFacts` and this module alone turns them into the report, so the
 two reports are equal exactly when the facts are.
 
 What counts, as recorded by the instant T:
-- a volunteer or a team counts for year Y when registered before Y ended;
+- a volunteer counts for year Y when registered before Y ended, a team when
+  founded before Y ended (and registered by T); a team owes activities from the
+  month it was founded, and only those it held since count for it;
 - hours count for Y when the service started in Y (China time), as the entry stood
   at T (corrections and revocations recorded after T do not count);
 - an activity counts when it started in Y and was closed by T (cancelled ones and
@@ -90,8 +92,10 @@ class TeamFact:
     unit_id: UUID
     name: str
     service_type: str
-    #: The month (1-12, China time) it was registered in, when in the year.
+    #: The first month of the year it owes activities in (1-12, China time):
+    #: the month it was founded, when during the year.
     first_month: int
+    #: Closed activities it held in the year since it was founded.
     activities: int
     months: frozenset[int]
 
@@ -181,11 +185,13 @@ class TargetResult:
 
 @dataclass(frozen=True)
 class TeamShortfall:
-    """A team under the standard of 12 activities in the year."""
+    """A team under the standard of 12 activities in the year (fewer when it was
+    founded during the year: one a month since)."""
 
     team_id: UUID
     name: str
     activities: int
+    due: int = ACTIVITIES_PER_TEAM
 
 
 @dataclass(frozen=True)
@@ -291,9 +297,9 @@ def _assess_unit(facts: LedgerFacts, unit: UnitFact, months_due: int) -> UnitAss
         ),
     ]
     lagging = [
-        TeamShortfall(t.id, t.name, t.activities)
+        TeamShortfall(t.id, t.name, t.activities, activities_due(t))
         for t in teams
-        if t.activities < ACTIVITIES_PER_TEAM
+        if t.activities < activities_due(t)
     ]
     return UnitAssessment(
         unit.id, unit.name, unit.kind, unit.parent_id, targets, lagging
@@ -387,7 +393,7 @@ def _team_targets(
         targets.append(
             _count("teams", f"志愿服务队不少于 {needed} 支", len(teams), needed)
         )
-    meeting = sum(1 for t in teams if t.activities >= ACTIVITIES_PER_TEAM)
+    meeting = sum(1 for t in teams if t.activities >= activities_due(t))
     targets.append(
         _share(
             "team_activities",
@@ -411,6 +417,12 @@ def _team_targets(
             )
         )
     return targets
+
+
+def activities_due(team: TeamFact) -> int:
+    """Twelve a year is one a month: a team founded during the year owes one for
+    each month from the month it was founded."""
+    return ACTIVITIES_PER_TEAM * (13 - team.first_month) // 12
 
 
 def _every_month(team: TeamFact, months_due: int) -> bool:

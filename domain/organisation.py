@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -17,9 +17,9 @@ from domain.errors import (
     MembershipNotFound,
 )
 from domain.identity import check_phone, mask_phone, normalise_phone
-from domain.instants import check_year, year_of
+from domain.instants import check_day, check_year, year_of
 from domain.plan import FixedDay, FixedDayKind
-from domain.reference import OTHER_TEAM_TYPE, TEAM_TYPE_CODES
+from domain.reference import CHINA_TIME, OTHER_TEAM_TYPE, TEAM_TYPE_CODES
 from domain.volunteer import check_reason
 
 MAX_POPULATION = 100_000_000
@@ -247,7 +247,32 @@ class Team(CopiedCheaply, Aggregate):
     def create_id(team_id: UUID, **_: Any) -> UUID:
         return team_id
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """A team on the register. `founded_on` is the day it was founded (China
+        time), which may be before it was recorded: it owes activities from
+        that month on, and only those held since count."""
+
+        class_version = 2
+        team_id: UUID
+        name: str
+        unit_id: UUID
+        service_type: str
+        service_type_name: str | None
+        actor: str
+        affiliation: str
+        department: str | None
+        founded_on: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 teams could only be registered on the day they were
+            founded: the day of the event (China time). The earliest of them
+            had no place in the brigade yet: a unit's own team."""
+            state["founded_on"] = state["timestamp"].astimezone(CHINA_TIME).date()
+            state.setdefault("affiliation", TeamAffiliation.UNIT.value)
+            state.setdefault("department", None)
+
+    @event(Registered)
     def __init__(
         self,
         team_id: UUID,
@@ -256,10 +281,12 @@ class Team(CopiedCheaply, Aggregate):
         service_type: str,
         service_type_name: str | None,
         actor: str,
+        founded_on: date,
         affiliation: str = TeamAffiliation.UNIT.value,
         department: str | None = None,
     ) -> None:
         self.name = name
+        self.founded_on = founded_on
         self.unit_id = unit_id
         self.service_type = service_type
         self.service_type_name = service_type_name
@@ -279,12 +306,16 @@ class Team(CopiedCheaply, Aggregate):
         service_type: str,
         service_type_name: str | None,
         actor: str,
+        founded_on: date,
+        today: date,
         affiliation: TeamAffiliation = TeamAffiliation.UNIT,
         department: str | None = None,
     ) -> Team:
+        """`founded_on` from 2000-01-01 to `today` (China time)."""
         check_unit_name(name)
         check_service_type(service_type, service_type_name)
         check_affiliation(affiliation, department)
+        check_day("founded_on", founded_on, today)
         return cls(
             team_id=team_id,
             name=name.strip(),
@@ -294,6 +325,7 @@ class Team(CopiedCheaply, Aggregate):
             actor=actor,
             affiliation=affiliation.value,
             department=department.strip() if department else None,
+            founded_on=founded_on,
         )
 
     # -- the roster ---------------------------------------------------------------

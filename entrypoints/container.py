@@ -200,7 +200,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         commands=commands,
         aggregates=aggregates,
         organisation=Organisation(aggregates, now),
-        teams=Teams(aggregates, pii_vault),
+        teams=Teams(aggregates, pii_vault, now),
         reports=Reports(
             AssessmentFacts(db, settings.readmodel_schema),
             store,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -95,14 +95,19 @@ CLOSED_IN_YEAR = (
     "AND a.starts_at >= %(y0)s AND a.starts_at < %(y1)s"
 )
 
+#: The first instant of the day a team was founded (China time).
+FOUNDED = "(t.founded_on::timestamp AT TIME ZONE 'Asia/Shanghai')"
+
+#: Teams on record by T and founded before the year ended, with the activities
+#: they held in the year since they were founded.
 TEAMS = f"""
-SELECT t.id, t.unit_id, t.name, t.service_type, t.registered_at,
+SELECT t.id, t.unit_id, t.name, t.service_type, t.founded_on,
   count(a.id) AS activities,
   coalesce(array_agg(DISTINCT {MONTH.format("a.starts_at")})
     FILTER (WHERE a.id IS NOT NULL), '{{{{}}}}') AS months
 FROM {{t}}.teams t LEFT JOIN {{t}}.activities a
-  ON a.team_id = t.id AND {CLOSED_IN_YEAR}
-WHERE t.registered_at <= %(t)s AND t.registered_at < %(y1)s
+  ON a.team_id = t.id AND {CLOSED_IN_YEAR} AND a.starts_at >= {FOUNDED}
+WHERE t.registered_at <= %(t)s AND {FOUNDED} < %(y1)s
 GROUP BY t.id
 """  # noqa: S608 - built from constants
 
@@ -170,11 +175,10 @@ def month_starts(year: int) -> list[datetime]:
     return [datetime(year, month, 1, tzinfo=CHINA_TIME) for month in range(1, 13)]
 
 
-def first_month(registered_at: datetime, year: int) -> int:
-    """The first month a team owes an activity in: its registration's, when it
-    was registered during the year."""
-    local = registered_at.astimezone(CHINA_TIME)
-    return local.month if local.year == year else 1
+def first_month(founded_on: date, year: int) -> int:
+    """The first month of `year` a team owes an activity in: the month it was
+    founded, when that was during the year."""
+    return founded_on.month if founded_on.year == year else 1
 
 
 class AssessmentFacts:
@@ -276,7 +280,7 @@ class AssessmentFacts:
                 r["unit_id"],
                 r["name"],
                 r["service_type"],
-                first_month(r["registered_at"], year),
+                first_month(r["founded_on"], year),
                 r["activities"],
                 frozenset(r["months"]),
             )

@@ -14,7 +14,7 @@ from projections.base import Projection, Tx, event_class
 
 class OrganisationProjection(Projection):
     name: ClassVar[str] = "organisation"
-    version: ClassVar[int] = 4
+    version: ClassVar[int] = 5
     ddl: ClassVar[str] = """
     CREATE TABLE IF NOT EXISTS units (
         id uuid PRIMARY KEY,
@@ -56,7 +56,8 @@ class OrganisationProjection(Projection):
         leader_id uuid,
         phone_masked text,
         members integer NOT NULL DEFAULT 0,
-        registered_at timestamptz NOT NULL
+        registered_at timestamptz NOT NULL,
+        founded_on date NOT NULL
     );
     CREATE INDEX IF NOT EXISTS teams_unit ON teams (unit_id);
     CREATE TABLE IF NOT EXISTS team_memberships (
@@ -152,17 +153,18 @@ class OrganisationProjection(Projection):
     def _team_registered(self, event: Any, tx: Tx) -> None:
         tx.execute(
             "INSERT INTO teams (id, name, unit_id, service_type, service_type_name, "
-            "affiliation, department, registered_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            "affiliation, department, registered_at, founded_on) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 event.originator_id,
                 event.name,
                 event.unit_id,
                 event.service_type,
                 event.service_type_name,
-                getattr(event, "affiliation", "unit"),
-                getattr(event, "department", None),
+                event.affiliation,
+                event.department,
                 event.timestamp,
+                event.founded_on,
             ),
         )
 

@@ -78,7 +78,9 @@ def create_team(
     idempotency_key: IdempotencyHeader = None,
 ) -> TeamCreated:
     """A team of one of the 17 standard types (or a named other type) at a unit
-    in scope, with its place in the general brigade."""
+    in scope, with its place in the general brigade and the day it was founded
+    (recorded later than that, it may be back-dated: 422 `instant_in_range`
+    before 2000 or after today)."""
     command = RegisterTeam(
         body.name,
         body.unit_id,
@@ -86,6 +88,7 @@ def create_team(
         body.service_type_name,
         affiliation=body.affiliation,
         department=body.department,
+        founded_on=body.founded_on,
     )
     key = scoped_key(actor, request, idempotency_key, body.model_dump(mode="json"))
     outcome = container.commands.run(container.teams.register, command, actor, key)

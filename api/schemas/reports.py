@@ -28,7 +28,13 @@ class TargetOut(Response):
 class TeamShortfallOut(Response):
     team_id: UUID
     name: str
-    activities: int = Field(description="Closed activities in the year (< 12).")
+    activities: int = Field(
+        description="Closed activities in the year since it was founded (< due)."
+    )
+    due: int = Field(
+        description="Activities it owes in the year: 12, or one a month from the "
+        "month it was founded."
+    )
 
 
 class UnitAssessmentOut(Response):
@@ -38,7 +44,8 @@ class UnitAssessmentOut(Response):
     parent_id: UUID | None
     targets: list[TargetOut] = Field(description="Every target that applies to it.")
     teams_below_standard: list[TeamShortfallOut] = Field(
-        description="Its teams with fewer than 12 activities in the year."
+        description="Its teams with fewer activities in the year than they owe "
+        "(12, or one a month since they were founded)."
     )
 
 

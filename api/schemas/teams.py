@@ -3,7 +3,7 @@ the bodies of api/routers/teams.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -20,6 +20,7 @@ class TeamIn(Request):
             "unit_id": "0b1f9a4e-6c1d-4b7e-9a53-1d2f3c4b5a61",
             "service_type": "sanitation_environment",
             "affiliation": "unit",
+            "founded_on": "2026-03-01",
         }
     )
     name: str = Field(min_length=1, max_length=100)
@@ -39,6 +40,12 @@ class TeamIn(Request):
     department: str | None = Field(
         default=None, max_length=100, description="Required for a department team."
     )
+    founded_on: date | None = Field(
+        default=None,
+        description="The day it was founded (China time), from 2000-01-01 to "
+        "today; default today. It owes an activity a month from that month on, "
+        "and only activities held since count for it.",
+    )
 
 
 class TeamOut(Response):
@@ -49,6 +56,9 @@ class TeamOut(Response):
     service_type_name: str | None
     affiliation: TeamAffiliation
     department: str | None
+    founded_on: date | None = Field(
+        default=None, description="The day it was founded (China time)."
+    )
 
 
 class TeamCreated(TeamOut, Written):

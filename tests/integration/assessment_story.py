@@ -78,8 +78,12 @@ class Story:
             for d in range(2)
         ]  # 24 h
         record(container, admin, self.light, station, day, 120)
+        founded = (NOW - timedelta(days=60)).date()  # before its activities
         self.teams = [
-            self.run(container.teams.register, RegisterTeam(name, station, kind)).id
+            self.run(
+                container.teams.register,
+                RegisterTeam(name, station, kind, founded_on=founded),
+            ).id
             for name, kind in (("助老队", "elderly_care"), ("宣讲队", "theory_policy"))
         ]
         for kind in ("theory_talk", "family", "regular"):

@@ -58,9 +58,17 @@ def redeem(container: Container, order: Redeem, actor: Actor) -> Outcome[Any]:
     return container.commands.run(container.redemptions.redeem, order, actor)
 
 
-def confirm(container: Container, redemption: UUID, actor: Actor) -> Outcome[Any]:
-    command = ConfirmRedemption(redemption)
+def confirm(
+    container: Container, redemption: UUID, actor: Actor, session: str | None = None
+) -> Outcome[Any]:
+    """Spends a hold: at a kiosk inside the volunteer's `session`, or by the
+    volunteer itself."""
+    command = ConfirmRedemption(redemption, session)
     return container.commands.run(container.redemptions.confirm, command, actor)
+
+
+def themselves(volunteer: UUID) -> Actor:
+    return Actor(Role.VOLUNTEER, uuid4(), "志愿者", volunteer_id=volunteer)
 
 
 def void(
@@ -183,12 +191,12 @@ def test_an_unconfirmed_hold_gives_points_and_stock_back_when_it_expires(
     assert container.sweeper.expire_holds([redemption]) == 0  # not expired yet
     clock.advance(HOLD_TTL + timedelta(seconds=1))
     with pytest.raises(HoldExpired):
-        confirm(container, redemption, kiosk(district))
+        confirm(container, redemption, themselves(volunteer))
     assert container.sweeper.expire_holds([redemption]) == 1
     assert container.aggregates.account(volunteer).balance == 50
     assert container.store.load(goods)[goods].stock == 5
     with pytest.raises(IllegalTransition):
-        confirm(container, redemption, kiosk(district))
+        confirm(container, redemption, themselves(volunteer))
 
 
 def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
@@ -200,7 +208,7 @@ def test_a_confirmed_hold_is_spent_and_a_voided_one_given_back(
     shop = till(container, admin, district, volunteer)
     first = hold(container, shop, volunteer, goods)
     second = hold(container, shop, volunteer, goods)
-    confirm(container, first, kiosk(district))
+    confirm(container, first, shop.actor, shop.session)
     void(container, second, "顾客改主意了", kiosk(district))
     account = container.aggregates.account(volunteer)
     assert (account.balance, account.redeemed, account.held) == (70, 30, 0)
@@ -244,7 +252,7 @@ def test_a_hold_settled_by_another_process_mid_command_is_a_409_with_its_state(
 
     confirming.aggregates.account = account_after_the_other_void  # type: ignore[method-assign]
     with pytest.raises(IllegalTransition) as refused:
-        confirm(confirming, redemption, kiosk(district))
+        confirm(confirming, redemption, shop.actor, shop.session)
     assert refused.value.extra["state"] == "voided"
     account = voiding.aggregates.account(volunteer)
     assert (account.balance, account.held, account.redeemed) == (100, 0, 0)

@@ -52,13 +52,16 @@ def busy_history(container: Container, admin: Actor, clock: Clock) -> datetime:
     listing = ListItem(district.station, "洗衣液", Decimal(30), 50)
     item = run(container.catalog.list, listing, admin).result.id
 
+    def themselves(who: UUID) -> Actor:
+        return Actor(Role.VOLUNTEER, uuid4(), "志愿者", volunteer_id=who)
+
     def buy(who: UUID, hold: bool = False) -> UUID:
         order = Redeem(who, (Line(item, 1),), hold)
-        themselves = Actor(Role.VOLUNTEER, uuid4(), "志愿者", volunteer_id=who)
-        return run(shop.redeem, order, themselves).result.id
+        return run(shop.redeem, order, themselves(who)).result.id
 
     buy(people[0])
-    run(shop.confirm, ConfirmRedemption(buy(people[0], hold=True)), admin)
+    held = ConfirmRedemption(buy(people[0], hold=True))
+    run(shop.confirm, held, themselves(people[0]))
     run(shop.void, VoidRedemption(buy(people[2], hold=True), "改主意"), admin)
     expiring = buy(people[2], hold=True)
     clock.advance(timedelta(hours=1))

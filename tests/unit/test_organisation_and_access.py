@@ -1,3 +1,4 @@
+from datetime import date
 from uuid import uuid4
 
 import pytest
@@ -5,6 +6,9 @@ import pytest
 from domain.access import Actor, Role
 from domain.errors import Forbidden, InvalidInput, OutOfScope
 from domain.organisation import Team, Unit, UnitKind
+
+#: Founded on the first of March, registered in June.
+FOUNDED = (date(2026, 3, 1), date(2026, 6, 1))
 
 
 def unit(kind: UnitKind, parent: Unit | None = None) -> Unit:
@@ -37,14 +41,25 @@ def test_a_unit_under_the_wrong_parent_is_refused(
 
 
 def test_a_team_type_must_be_one_of_the_seventeen_or_a_named_other() -> None:
-    Team.register(uuid4(), "宣讲队", uuid4(), "theory_policy", None, "admin")
-    Team.register(uuid4(), "无人机队", uuid4(), "other", "无人机巡查", "admin")
+    Team.register(uuid4(), "宣讲队", uuid4(), "theory_policy", None, "admin", *FOUNDED)
+    Team.register(
+        uuid4(), "无人机队", uuid4(), "other", "无人机巡查", "admin", *FOUNDED
+    )
     with pytest.raises(InvalidInput) as caught:
-        Team.register(uuid4(), "x", uuid4(), "flying", None, "admin")
+        Team.register(uuid4(), "x", uuid4(), "flying", None, "admin", *FOUNDED)
     assert caught.value.rule == "service_type_known"
     with pytest.raises(InvalidInput) as caught:
-        Team.register(uuid4(), "x", uuid4(), "other", None, "admin")
+        Team.register(uuid4(), "x", uuid4(), "other", None, "admin", *FOUNDED)
     assert caught.value.rule == "service_type_name_required"
+
+
+@pytest.mark.parametrize("founded", [date(1999, 12, 31), date(2026, 6, 2)])
+def test_a_team_is_founded_between_2000_and_today(founded: date) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Team.register(
+            uuid4(), "宣讲队", uuid4(), "theory_policy", None, "a", founded, FOUNDED[1]
+        )
+    assert (caught.value.field, caught.value.rule) == ("founded_on", "instant_in_range")
 
 
 def test_a_coordinator_manages_its_unit_and_the_units_below_only() -> None:

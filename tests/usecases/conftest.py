@@ -23,6 +23,7 @@ from application.supermarket import Catalog, Redemptions
 from application.teams import Teams
 from domain.access import Actor, Role
 from domain.account import CreditAccount
+from domain.kiosk import KioskSessionInvalid
 from domain.organisation import UnitKind
 from domain.volunteer import Volunteer
 from infra.event_store import EventStore
@@ -39,6 +40,23 @@ class MemoryTokens:
 
     def revoke_write(self, token_id: UUID) -> SideWrite:
         return SideWrite("UPDATE api_tokens SET revoked_at = now()", (token_id,))
+
+
+class MemorySessions:
+    """Kiosk sessions a volunteer opened, without a database: the session of a
+    kiosk and a volunteer is the pair's name."""
+
+    def __init__(self) -> None:
+        self.opened: set[str] = set()
+
+    def open(self, kiosk: Actor, volunteer_id: UUID) -> str:
+        session = f"{kiosk.token_id}:{volunteer_id}"
+        self.opened.add(session)
+        return session
+
+    def check(self, kiosk: Actor, session: str | None, volunteer_id: UUID) -> None:
+        if session not in self.opened or session != f"{kiosk.token_id}:{volunteer_id}":
+            raise KioskSessionInvalid("identify the volunteer here first")
 
 
 class MemoryIdempotency:
@@ -88,6 +106,7 @@ class Ledger:
     catalog: Catalog
     redemptions: Redemptions
     kiosks: Kiosks
+    sessions: MemorySessions
     admin: Actor
     center: UUID
     institute: UUID
@@ -134,17 +153,19 @@ def ledger() -> Iterator[Ledger]:
     center = unit("中心", UnitKind.CENTER, None)
     institute = unit("艾山所", UnitKind.INSTITUTE, center)
     station = unit("双泉站", UnitKind.STATION, institute)
+    sessions = MemorySessions()
     yield Ledger(
         store=store,
         commands=commands,
         aggregates=aggregates,
         clock=clock,
         organisation=organisation,
-        teams=Teams(aggregates, Vault(bytes(32))),
+        teams=Teams(aggregates, Vault(bytes(32)), now),
         hours=Hours(aggregates, now),
         catalog=Catalog(aggregates),
-        redemptions=Redemptions(aggregates, now, sessions=None),  # type: ignore[arg-type]
+        redemptions=Redemptions(aggregates, now, sessions),  # type: ignore[arg-type]
         kiosks=Kiosks(aggregates, Vault(bytes(32)), MemoryTokens()),
+        sessions=sessions,
         admin=admin,
         center=center,
         institute=institute,

@@ -13,6 +13,8 @@ from application.supermarket import ConfirmRedemption, Line, ListItem, Redeem
 from domain.access import Actor, Role
 from domain.account import InsufficientPoints
 from domain.errors import OutOfScope, RedemptionNotFound
+from domain.kiosk import KioskSessionInvalid
+from domain.redemption import Redemption
 from infra.idempotency import IdempotencyKey
 from tests.usecases.conftest import Ledger
 from tests.usecases.test_executor import two_hours
@@ -58,8 +60,14 @@ def test_a_kiosk_of_another_station_is_not_shown_the_redemption(
             ledger.redemptions.confirm, ConfirmRedemption(redemption), outsider
         )
     here = Actor(Role.KIOSK, uuid4(), "1号机", unit_id=ledger.station)
+    with pytest.raises(KioskSessionInvalid):  # confirming spends: the volunteer
+        ledger.commands.run(
+            ledger.redemptions.confirm, ConfirmRedemption(redemption), here
+        )
+    volunteer = ledger.aggregates.get(Redemption, redemption, RedemptionNotFound)
+    session = ledger.sessions.open(here, volunteer.volunteer_id)
     confirmed = ledger.commands.run(
-        ledger.redemptions.confirm, ConfirmRedemption(redemption), here
+        ledger.redemptions.confirm, ConfirmRedemption(redemption, session), here
     )
     assert confirmed.result.state == "committed"
     assert confirmed.result.balance == 5
