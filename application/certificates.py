@@ -20,6 +20,7 @@ from pydantic import Field
 
 from application.aggregates import Aggregates, Clock
 from application.executor import Decision
+from application.people import person_name
 from domain.access import Actor
 from domain.certificate import (
     Certificate,
@@ -29,12 +30,12 @@ from domain.certificate import (
     normalise_number,
     summarise,
 )
-from domain.errors import CertificateNotFound, NotFound
+from domain.errors import CertificateNotFound, InvalidInput, NotFound
 from domain.reference import CHINA_TIME
 from domain.volunteer import ERASED, Volunteer
 from infra.chain import ChainPositions
 from infra.sequences import Sequences
-from infra.vault import Vault
+from infra.vault import Vault, VaultReader
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 10
@@ -48,6 +49,8 @@ class IssueCertificate:
     contact: str
     remarks: str = ""
     unit_id: UUID | None = None
+    #: 经办人: who prepared it; None: the signed-in person issuing it.
+    handler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,14 @@ class Certificates:
         vault: Vault,
         sequences: Sequences,
         positions: ChainPositions,
+        people: VaultReader,
     ) -> None:
         self.aggregates = aggregates
         self.clock = clock
         self.vault = vault
         self.sequences = sequences
         self.positions = positions
+        self.people = people
 
     def issue(self, cmd: IssueCertificate, actor: Actor) -> Decision[CertificateIssued]:
         """A coordinator in scope of the volunteer (and of the issuing unit, by
@@ -170,7 +175,11 @@ class Certificates:
         number = self.sequences.certificate_number(today.year)
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         issuer = Issuer(
-            unit.id, unit.name, cmd.person_in_charge, actor.name, cmd.contact
+            unit.id,
+            unit.name,
+            cmd.person_in_charge,
+            self._handler(cmd, actor),
+            cmd.contact,
         )
         cert = Certificate.issue(
             number,
@@ -190,6 +199,19 @@ class Certificates:
             CertificateIssued(**contents, verification_code=code),
             remembered=CertificateIssued(**contents, verification_code=None),
         )
+
+    def _handler(self, cmd: IssueCertificate, actor: Actor) -> str:
+        """经办人 is a person: the one named, or the signed-in person issuing it;
+        a machine's token names none, so it must name one."""
+        handler = cmd.handler or person_name(self.people, actor)
+        if handler is None:
+            raise InvalidInput(
+                "handler",
+                "handler_required",
+                "name the person who prepared it (经办人): a machine's token "
+                "is not a person",
+            )
+        return handler
 
     def revoke(
         self, cmd: RevokeCertificate, actor: Actor

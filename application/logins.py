@@ -163,6 +163,9 @@ class Logins:
             self.passwords.store(login_id, password),
             forgive_login(login_id),
         ]
+        if cmd.name is not None and cmd.role is not Role.VOLUNTEER:
+            # The person reads its own name; events and lists keep it masked.
+            writes.append(self.vault.store_text(login_id, cmd.name.strip()))
         if cmd.volunteer_id is not None:
             writes.append(
                 claims.claim(VOLUNTEER_LOGIN, cmd.volunteer_id.bytes, login_id)

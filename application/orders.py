@@ -5,6 +5,7 @@ orders (代点单)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,10 +27,12 @@ from domain.errors import (
     OrderNotFound,
     TeamNotFound,
 )
+from domain.identity import check_name, check_phone, normalise_phone
 from domain.order import OrderState, Participation, ServiceOrder
 from domain.organisation import Team, check_is_station
 from domain.resident import ON_BEHALF, OrderChannel
 from domain.volunteer import ServiceDetails, TimeSpan, Volunteer
+from infra.vault import VaultReader
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class PlaceOrder:
     window_start: datetime
     window_end: datetime
     order_id: UUID | None = None
+    #: Whom those serving the order call; None: the resident itself.
+    contact_name: str | None = None
+    contact_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,11 +157,16 @@ class OrderStatus:
 
 class Orders:
     def __init__(
-        self, aggregates: Aggregates, clock: Clock, residents: ResidentDirectory
+        self,
+        aggregates: Aggregates,
+        clock: Clock,
+        residents: ResidentDirectory,
+        people: VaultReader,
     ) -> None:
         self.aggregates = aggregates
         self.clock = clock
         self.residents = residents
+        self.people = people
 
     def _order(self, order_id: UUID) -> ServiceOrder:
         return self.aggregates.get(ServiceOrder, order_id, OrderNotFound)
@@ -166,8 +177,15 @@ class Orders:
         actor.check_role(Role.RESIDENT)
         station = self.aggregates.named_unit(cmd.station_id, "station_id")
         check_is_station(station, "orders go to a station (站)")
+        own = self.people.resident(actor.token_id) or {}
+        contact = order_contact(cmd, own.get("name", ""), own.get("phone", ""))
         order = self._placed(cmd, actor.token_id, OrderChannel.SELF, actor)
-        return Decision([order], OrderStatus.of(order))
+        writes = (
+            []
+            if contact is None
+            else [self.residents.vault.store_text(order.id, contact)]
+        )
+        return Decision([order], OrderStatus.of(order), writes)
 
     def take(self, cmd: TakeOrder, actor: Actor) -> Decision[OrderStatus]:
         """代点单: station staff place a resident's need heard by phone, on a visit
@@ -186,7 +204,10 @@ class Orders:
         resident, writes = self.residents.of_phone(
             cmd.resident_name, phone, station, actor.label
         )
+        contact = order_contact(cmd.order, cmd.resident_name.strip(), phone)
         order = self._placed(cmd.order, resident.id, cmd.channel, actor)
+        if contact is not None:
+            writes = [*writes, self.residents.vault.store_text(order.id, contact)]
         return Decision(
             [resident, order],
             OrderStatus.of(order),
@@ -383,6 +404,22 @@ class Orders:
             raise Forbidden("this order was not dispatched to a team")
         team = self.aggregates.get(Team, order.team_id, TeamNotFound)
         actor.check_manages(self.aggregates.unit(team.unit_id))
+
+
+def order_contact(cmd: PlaceOrder, name: str, phone: str) -> str | None:
+    """Whom those serving the order call, as the text kept in the vault (never in
+    an event): the one the resident named, else the resident; None when neither
+    is on record (a resident's token with no resident record)."""
+    contact_name = (cmd.contact_name or name).strip()
+    contact_phone = normalise_phone(cmd.contact_phone or phone)
+    if cmd.contact_name is not None:
+        check_name(cmd.contact_name, "contact_name")
+    if cmd.contact_phone is not None:
+        check_phone(contact_phone, "contact_phone")
+    if not (contact_name or contact_phone):
+        return None
+    contact = {"name": contact_name, "phone": contact_phone}
+    return json.dumps(contact, ensure_ascii=False)
 
 
 def _check_own_order(actor: Actor, order: ServiceOrder) -> None:

@@ -68,10 +68,10 @@ def normalise_phone(raw: str) -> str:
     return phone
 
 
-def check_phone(phone: str) -> None:
+def check_phone(phone: str, field: str = "phone") -> None:
     if not (_MOBILE_PATTERN.match(phone) or _LANDLINE_PATTERN.match(phone)):
         raise InvalidInput(
-            "phone",
+            field,
             "phone_format",
             "must be a mainland mobile (11 digits, 13-19...) or an area-coded landline",
         )
@@ -86,11 +86,11 @@ def check_birth_date(birth_date: date, today: date) -> None:
         )
 
 
-def check_name(name: str) -> None:
+def check_name(name: str, field: str = "name") -> None:
     if not name.strip():
-        raise InvalidInput("name", "name_required", "must not be blank")
+        raise InvalidInput(field, "name_required", "must not be blank")
     if len(name) > 64:
-        raise InvalidInput("name", "name_length", "must be at most 64 characters")
+        raise InvalidInput(field, "name_length", "must be at most 64 characters")
 
 
 def mask_id_number(id_number: str) -> str:

@@ -223,7 +223,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         delivery=DeliveryWorker(deliveries, settings.delivery_threads),
         read_marks=ReadMarks(db),
         hours=Hours(aggregates, now),
-        orders=Orders(aggregates, now, resident_directory),
+        orders=Orders(aggregates, now, resident_directory, vault_reader),
         activities=Activities(aggregates, now),
         projects=Projects(aggregates, now),
         plans=Plans(aggregates),
@@ -236,7 +236,12 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Contai
         logins=logins,
         sign_ins=sign_ins,
         certificates=Certificates(
-            aggregates, now, pii_vault, numbers, ChainPositions(db, EVENTS_TABLE)
+            aggregates,
+            now,
+            pii_vault,
+            numbers,
+            ChainPositions(db, EVENTS_TABLE),
+            vault_reader,
         ),
         imports=HoursImports(aggregates, now, commands, reads, store.stored),
         clock=now,

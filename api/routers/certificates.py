@@ -66,6 +66,7 @@ def issue_certificate(
         body.contact,
         body.remarks,
         body.unit_id,
+        body.handler,
     )
     key = scoped_key(
         actor, request, idempotency_key, body.model_dump(mode="json", by_alias=True)

@@ -11,7 +11,9 @@ from pydantic import Field
 from api.deps import ActorDep, ContainerDep, PageDep, ReadAfter
 from api.schemas.common import Response
 from api.schemas.people import InboxOut, MarkedOut, MarkReadIn, NotificationOut
+from application.people import person_name
 from domain.access import Actor, Role
+from domain.resident import Resident
 from projections.people import Audience
 
 router = APIRouter(prefix="/v1", tags=["me"])
@@ -19,7 +21,14 @@ router = APIRouter(prefix="/v1", tags=["me"])
 
 class MeOut(Response):
     role: Role = Field(description="admin, coordinator, auditor, volunteer, …")
-    name: str = Field(description="The name the token was issued under.")
+    name: str = Field(
+        description="A signed-in person's own name, in clear (its own to read; "
+        "masked when not on record); a machine token's name otherwise."
+    )
+    person: bool = Field(
+        description="True for a signed-in person; false for a machine's token, "
+        "whose name names no one."
+    )
     unit_id: UUID | None = Field(
         description="A coordinator's or kiosk's unit (its scope); null for others."
     )
@@ -27,20 +36,30 @@ class MeOut(Response):
     login_id: UUID | None = Field(
         description="A signed-in person's login; null for a machine's token."
     )
+    community_id: UUID | None = Field(
+        default=None, description="A resident's community (its station)."
+    )
     must_change_password: bool = Field(
         description="True: change the password (PUT /v1/me/password) first."
     )
 
 
 @router.get("/me", response_model=MeOut)
-def get_me(actor: ActorDep) -> MeOut:
-    """The role, name and scope of the token that calls."""
+def get_me(actor: ActorDep, container: ContainerDep) -> MeOut:
+    """The role, name and scope of the token that calls: a person's own name in
+    clear, a machine token's name marked as no one's."""
+    community = None
+    if actor.role is Role.RESIDENT:
+        resident = container.aggregates.find(Resident, actor.token_id)
+        community = resident.community_id if resident else None
     return MeOut(
         role=actor.role,
-        name=actor.name,
+        name=person_name(container.vault, actor) or actor.name,
+        person=actor.login_id is not None,
         unit_id=actor.unit_id,
         volunteer_id=actor.volunteer_id,
         login_id=actor.login_id,
+        community_id=community,
         must_change_password=actor.must_change_password,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -49,6 +50,7 @@ from application.orders import (
 )
 from application.services import Container
 from domain.access import Actor, Role
+from domain.identity import mask_name, mask_phone
 from domain.order import AWAITING_ACCEPTANCE, OrderState
 from projections.queries import OrderFilter
 
@@ -247,7 +249,7 @@ def get_order(order_id: UUID, container: ContainerDep, actor: ActorDep) -> Order
     row = container.reads.order(order_id)
     if row is None or not _may_read(container, actor, row):
         raise _not_found(order_id)
-    return _order_out(container, row)
+    return _order_out(container, row, actor, _contacts(container, [row]))
 
 
 @router.get("/orders", response_model=list[OrderOut], dependencies=[ReadAfter])
@@ -272,7 +274,8 @@ def list_orders(
     )
     board = _restrict(container, actor, board)
     rows = container.reads.orders(board, page.limit, page.offset)
-    return [_order_out(container, row) for row in rows]
+    contacts = _contacts(container, rows)
+    return [_order_out(container, row, actor, contacts) for row in rows]
 
 
 def _restrict(container: Container, actor: Actor, board: OrderFilter) -> OrderFilter:
@@ -308,7 +311,38 @@ def _overdue_before(container: Container) -> datetime:
     return datetime.now(UTC) - timedelta(hours=hours)
 
 
-def _order_out(container: Container, row: dict[str, Any]) -> OrderOut:
+def _contacts(
+    container: Container, rows: list[dict[str, Any]]
+) -> dict[UUID, dict[str, str]]:
+    """The orders' contacts from the vault, in one query."""
+    texts = container.vault.contacts([row["id"] for row in rows])
+    return {order_id: json.loads(text) for order_id, text in texts.items()}
+
+
+def _sees_contact(actor: Actor, row: dict[str, Any]) -> bool:
+    """Whom the contact is shown in clear: the resident, the station's staff (the
+    board is already in their scope), and the volunteers given or serving the
+    order. Auditors and volunteers it is only open to see it masked."""
+    if actor.role is Role.RESIDENT or actor.role is Role.COORDINATOR:
+        return True
+    if actor.role is Role.VOLUNTEER:
+        serving = (*row["dispatched_to"], *row["accepted_by"], *row["participants"])
+        return actor.volunteer_id in serving
+    return actor.role is Role.ADMIN
+
+
+def _order_out(
+    container: Container,
+    row: dict[str, Any],
+    actor: Actor,
+    contacts: dict[UUID, dict[str, str]],
+) -> OrderOut:
+    contact = contacts.get(row["id"])
+    if contact is not None and not _sees_contact(actor, row):
+        contact = {
+            "name": mask_name(contact["name"]),
+            "phone": mask_phone(contact["phone"]),
+        }
     steps = {
         name: (row[end] - row[start]).total_seconds()
         if row[start] is not None and row[end] is not None
@@ -318,7 +352,15 @@ def _order_out(container: Container, row: dict[str, Any]) -> OrderOut:
     overdue = row["state"] in {s.value for s in AWAITING_ACCEPTANCE} and row[
         "placed_at"
     ] < _overdue_before(container)
-    return OrderOut.model_validate({**row, "overdue": overdue, "step_seconds": steps})
+    return OrderOut.model_validate(
+        {
+            **row,
+            "overdue": overdue,
+            "step_seconds": steps,
+            "contact_name": contact["name"] if contact else None,
+            "contact_phone": contact["phone"] if contact else None,
+        }
+    )
 
 
 @router.get(

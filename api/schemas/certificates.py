@@ -31,6 +31,13 @@ class CertificateIn(Request):
     unit_id: UUID | None = Field(
         default=None, description="Issuing unit (default: the volunteer's own)"
     )
+    handler: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="经办人, who prepared it: default the signed-in person "
+        "issuing it; a machine's token must name one (422 handler_required).",
+    )
 
 
 class CertificateVolunteer(Response):

@@ -40,6 +40,18 @@ class OrderIn(Request):
     address: str = Field(min_length=1, max_length=200)
     window_start: AwareDatetime
     window_end: AwareDatetime
+    contact_name: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Whom those serving the order call (a family member, a "
+        "neighbour); default the resident.",
+    )
+    contact_phone: str | None = Field(
+        default=None,
+        max_length=20,
+        description="The contact's phone, a mobile or an area-coded landline; "
+        "default the resident's. Kept in the vault, never in an event.",
+    )
 
 
 class ReviewIn(Request):
@@ -141,6 +153,14 @@ class OrderOut(Response):
         "(taken by staff on the resident's behalf)"
     )
     overdue: bool = Field(description="Not accepted within the deadline.")
+    contact_name: str | None = Field(
+        default=None,
+        description="Whom to call: in clear for the resident, the station's staff "
+        "and the volunteers given or serving the order; masked for others.",
+    )
+    contact_phone: str | None = Field(
+        default=None, description="The contact's phone, shown as contact_name is."
+    )
     step_seconds: dict[str, float | None] = Field(
         description="Seconds each step took: review, dispatch, accept, start, "
         "complete, evaluate, reward (null until done)."

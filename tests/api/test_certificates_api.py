@@ -17,7 +17,12 @@ from tests.api.conftest import (
 )
 
 PERIOD = {"from": "2026-05-01", "to": "2026-06-01"}
-ISSUER = {"person_in_charge": "李站长", "contact": "0634-1234567"}
+#: Issued by machine tokens, which name the person who prepared it (经办人).
+ISSUER = {
+    "person_in_charge": "李站长",
+    "contact": "0634-1234567",
+    "handler": "赵干事",
+}
 
 
 @pytest.fixture
@@ -273,3 +278,22 @@ def test_a_volunteer_reads_its_own_certificates_and_nobody_elses(
     stranger = api.token(Role.VOLUNTEER, volunteer_id=other["id"])
     assert_problem(api.call("GET", path, stranger), 403, "forbidden")
     assert_problem(api.call("GET", path, api.tokens["outsider"]), 403, "unit_scope")
+
+
+def test_the_handler_is_a_person_never_a_tokens_name(
+    api: Api, served: dict[str, Any]
+) -> None:
+    from tests.api.test_sign_in_api import coordinator_login
+
+    body = {**PERIOD, "person_in_charge": "李站长", "contact": "0634-1234567"}
+    path = f"/v1/volunteers/{served['id']}/certificates"
+    machine = api.call("POST", path, api.tokens["coordinator"], json=body)
+    assert_problem(machine, 422, "handler_required", "handler")
+    person = coordinator_login(api, "zhaojing", "赵静")["session"]["access_token"]
+    issued = api.call("POST", path, person, json=body)
+    assert issued.status_code == 201, issued.text
+    assert issued.json()["issuer"]["handler"] == "赵静"  # not 赵*, nor a token's
+    named = api.call(
+        "POST", path, api.tokens["coordinator"], json=body | {"handler": "赵干事"}
+    )
+    assert named.json()["issuer"]["handler"] == "赵干事"

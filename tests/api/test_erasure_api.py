@@ -27,6 +27,7 @@ def served(api: Api) -> dict[str, Any]:
             "to": "2026-06-01",
             "person_in_charge": "李站长",
             "contact": "0634-1",
+            "handler": "赵干事",
         },
     )
     assert issued.status_code == 201, issued.text

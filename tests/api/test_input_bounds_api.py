@@ -145,6 +145,7 @@ def test_a_certificate_period_before_2000_is_refused(
             "to": "2026-05-31",
             "person_in_charge": "李站长",
             "contact": "0634-1",
+            "handler": "赵干事",
         },
     )
     assert_problem(response, 422, "instant_in_range", "from")
@@ -204,6 +205,7 @@ def test_values_stored_before_the_bounds_never_break_a_read(
             "to": "2026-05-31",
             "person_in_charge": "李站长",
             "contact": "0634-1",
+            "handler": "赵干事",
         },
     )
     assert_problem(certificate, 409, "hours_on_record")

@@ -178,6 +178,7 @@ def test_a_decided_correction_and_an_issued_certificate_reach_the_volunteer(
             "to": "2026-06-01",
             "person_in_charge": "李站长",
             "contact": "0634-1234567",
+            "handler": "赵干事",
         },
     )
     assert issued.status_code == 201, issued.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from domain.access import Role
 from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.api.test_orders_api import Loop
 from tests.conftest import NOW, Clock, event_count
@@ -402,3 +403,54 @@ def test_a_retried_registration_answers_as_the_first_and_registers_once(
     assert_problem(other, 422, "idempotency_key_matches_request")
     stored = api.container.db.fetch_all("SELECT * FROM idempotency_keys")
     assert PASSWORD not in str(stored)
+
+
+def test_a_resident_names_whom_to_call_and_only_those_serving_read_it(
+    api: Api,
+) -> None:
+    register_resident(api, phone_code(api))
+    resident = sign_in(api, RESIDENT_PHONE).json()["access_token"]
+    loop = Loop(api, resident, {}, "")
+    own = loop.place()
+    body = {
+        "category": "elderly",
+        "title": "陪母亲去医院复查",
+        "description": "需要有人陪同挂号取药",
+        "station_id": str(api.district.station),
+        "address": "双泉社区3号楼2单元",
+        "window_start": (NOW + timedelta(days=1)).isoformat(),
+        "window_end": (NOW + timedelta(days=1, hours=3)).isoformat(),
+        "contact_name": "李小军",
+        "contact_phone": "138 1111 2222",
+    }
+    bad = api.call("POST", "/v1/orders", resident, json=body | {"contact_phone": "12"})
+    assert_problem(bad, 422, "phone_format", "contact_phone")
+    son = api.call("POST", "/v1/orders", resident, json=body)
+    assert son.status_code == 201, son.text
+    coordinator = api.tokens["coordinator"]
+    for order in (own, son.json()):
+        loop.step(coordinator, order, "review", {"accept": True})
+    helper = api.as_admin(
+        "POST", "/v1/volunteers", json=volunteer_body(api.district.station)
+    ).json()
+    loop.step(coordinator, own, "dispatch", {"volunteer_ids": [helper["id"]]})
+    opened = loop.step(coordinator, son.json(), "dispatch", {"open_for_claiming": True})
+    read = {"min_position": opened["position"]}
+
+    def contacts(token: str) -> dict[str, tuple[str, str]]:
+        board = api.call("GET", "/v1/orders", token, params=read).json()
+        return {o["title"]: (o["contact_name"], o["contact_phone"]) for o in board}
+
+    mother, son_contact = ("李大妈", "13912345678"), ("李小军", "13811112222")
+    clear = {"帮独居老人打扫卫生": mother, "陪母亲去医院复查": son_contact}
+    assert contacts(resident) == clear
+    assert contacts(coordinator) == clear
+    helper_token = api.token(Role.VOLUNTEER, volunteer_id=helper["id"])
+    assert contacts(helper_token) == {
+        "帮独居老人打扫卫生": mother,  # given to it
+        "陪母亲去医院复查": ("李**", "138****2222"),  # only open to it
+    }
+    assert contacts(api.tokens["auditor"]) == {
+        "帮独居老人打扫卫生": ("李**", "139****5678"),
+        "陪母亲去医院复查": ("李**", "138****2222"),
+    }

@@ -561,3 +561,12 @@ def test_a_new_password_holding_the_login_name_is_refused(
     assert api.call("GET", "/v1/me", token).status_code == 200  # nothing changed
     fine = body | {"new_password": "wang-的新密码-fang"}
     assert api.call("PUT", "/v1/me/password", token, json=fine).status_code == 200
+
+
+def test_a_person_reads_its_own_name_and_a_token_names_no_one(api: Api) -> None:
+    session = coordinator_login(api, "zhaojing", "赵静")["session"]
+    me = api.call("GET", "/v1/me", session["access_token"]).json()
+    assert (me["name"], me["person"]) == ("赵静", True)
+    assert session["display_name"] == "赵*"  # what others see of it
+    machine = api.call("GET", "/v1/me", api.tokens["admin"]).json()
+    assert (machine["name"], machine["person"]) == ("admin", False)

@@ -31,7 +31,7 @@ def test_the_certificate_page_renders_and_prints_on_one_a4_page(
     volunteer = register(container, admin, district.station)
     record(container, admin, volunteer, district.station, NOW - timedelta(days=3), 240)
     period = Period(date(2026, 5, 1), date(2026, 6, 1))
-    command = IssueCertificate(volunteer, period, "李站长", "0634-1")
+    command = IssueCertificate(volunteer, period, "李站长", "0634-1", handler="赵干事")
     issued = container.commands.run(container.certificates.issue, command, admin).result
     with serving(container) as url:
         context = browser.new_context(locale="zh-CN")
