@@ -55,9 +55,12 @@ async function refreshed() {
   return true;
 }
 
+// A refusal of the API, said in Chinese (/assets/messages.js): the page never
+// shows the API's English detail.
 class Problem extends Error {
   constructor(status, body) {
-    super(body.detail || `HTTP ${status}`);
+    const words = window.vledgerMessages;
+    super(status ? words.explainProblem(body, status) : words.UNREACHABLE);
     this.status = status;
     this.rule = body.rule;
   }
@@ -67,9 +70,14 @@ async function api(method, path, body, retried = false) {
   const current = session();
   const headers = { "Content-Type": "application/json" };
   if (current) headers.Authorization = `Bearer ${current.access}`;
-  const response = await fetch(path, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Problem(0, {});
+  }
   if (response.status === 401 && current && !retried && await refreshed()) {
     return api(method, path, body, true);
   }
@@ -155,10 +163,7 @@ $("sign-in").addEventListener("submit", async (event) => {
     $("password").value = "";
     await start();
   } catch (error) {
-    say(error.rule === "attempts_within_limit" ? `尝试次数过多：${error.message}`
-      : error.rule === "login_unlocked" ? "账号因多次密码错误已锁定，请联系工作人员解锁。"
-      : error.rule === "registration_approved" ? "您的注册正在等待实践站审核。"
-      : "登录名或密码不正确。");
+    say(error.message);
   }
 });
 
@@ -170,7 +175,10 @@ $("change-password").addEventListener("submit", async (event) => {
     });
     forget();
     showSignIn("密码已更新，请用新密码登录。");
-  } catch (error) { say(`未能保存：${error.message}`); }
+  } catch (error) {
+    if (error.rule === "login_unlocked") { forget(); showSignIn(error.message); return; }
+    say(error.message);
+  }
 });
 
 $("sign-out").addEventListener("click", async () => {
@@ -231,21 +239,93 @@ async function activities() {
   });
 }
 
-async function orders() {
+// -- orders: a volunteer's to take; a resident's own, placed here (点单) ---------------
+
+// The steps of the five-order loop as a resident follows them; a state reaches
+// every step up to its own.
+const ORDER_STEPS = ["已点单", "已受理", "已派单", "已接单", "服务中", "已完成", "已评价"];
+const STEP_OF = {
+  placed: 0, reviewed: 1, rejected: 1, dispatched: 2, open: 2, accepted: 3,
+  started: 4, completed: 5, evaluated: 6, rewarded: 6, cancelled: -1,
+};
+const CANCELLABLE = ["placed", "reviewed", "dispatched", "open", "accepted", "started"];
+
+// `position`: of a write just answered, so that the list shows it (read your writes).
+const after = (position) => (position ? `&min_position=${position}` : "");
+
+async function orders(position) {
   const resident = state.me.role === "resident";
   $("orders-title").textContent = resident ? "我的点单" : "派给我的单和可认领的单";
-  const list = await api("GET", "/v1/orders?limit=100");
-  fill("order-list", "no-orders", list, (order) => {
-    let action = element("span", ORDER_STATE[order.state] || order.state, `state ${order.state}`);
-    if (!resident && ["dispatched", "open"].includes(order.state)
-      && !order.accepted_by.includes(state.me.volunteer_id)) {
-      action = button("接单", async (node) => {
-        await api("POST", `/v1/orders/${order.id}/accept`);
-        node.replaceWith(element("span", "已接单", "done"));
-      });
-    }
-    if (resident && order.state === "completed") action = evaluation(order);
-    return row(order.title, `${time(order.window_start)} · ${order.address}`, action);
+  $("new-order").hidden = !resident || !$("order-form").hidden;
+  const list = await api("GET", `/v1/orders?limit=100${after(position)}`);
+  if (resident) await reference();
+  fill("order-list", "no-orders", list, (order) => (resident ? myOrder(order) : toTake(order)));
+  $("no-orders").textContent = resident ? "还没有点单。需要帮助时点“我要点单”。" : "暂时没有单。";
+}
+
+function toTake(order) {
+  let action = element("span", ORDER_STATE[order.state] || order.state, `state ${order.state}`);
+  if (["dispatched", "open"].includes(order.state)
+    && !order.accepted_by.includes(state.me.volunteer_id)) {
+    action = button("接单", async (node) => {
+      await api("POST", `/v1/orders/${order.id}/accept`);
+      node.replaceWith(element("span", "已接单", "done"));
+    });
+  }
+  const contact = order.contact_name ? ` · 联系人 ${order.contact_name} ${order.contact_phone}` : "";
+  return row(order.title, `${time(order.window_start)} · ${order.address}${contact}`, action);
+}
+
+function myOrder(order) {
+  const item = element("li", null, "order");
+  const head = element("div", null, "head");
+  const text = element("div", null, "text");
+  text.append(element("div", order.title, "title"),
+    element("div", `${time(order.window_start)} · ${order.address} · ${categoryLabel(order)}`,
+      "detail"));
+  head.append(text, element("span", ORDER_STATE[order.state] || order.state, `state ${order.state}`));
+  item.append(head, progress(order));
+  if (order.last_reason && ["rejected", "cancelled"].includes(order.state)) {
+    item.append(element("div", `原因：${order.last_reason}`, "note"));
+  }
+  const tools = element("div", null, "tools");
+  if (order.state === "completed") tools.append(evaluation(order));
+  if (CANCELLABLE.includes(order.state)) tools.append(cancelling(order));
+  if (tools.childElementCount) item.append(tools);
+  return item;
+}
+
+function progress(order) {
+  // Each step up to the order's state is done; a rejected order stops there.
+  const steps = element("div", null, "steps");
+  const reached = STEP_OF[order.state] ?? -1;
+  const shown = order.state === "rejected" ? ["已点单", "未受理"] : ORDER_STEPS;
+  if (reached < 0) return steps;
+  shown.forEach((label, index) => {
+    const step = element("span", label);
+    if (order.state === "rejected" && index === 1) step.classList.add("refused");
+    else if (index <= reached) step.classList.add("reached");
+    steps.append(step);
+  });
+  return steps;
+}
+
+function cancelling(order) {
+  return button("取消点单", async (node) => {
+    const box = element("span", null, "cancel-box");
+    const reason = element("input");
+    reason.placeholder = "取消原因（必填）";
+    reason.maxLength = 500;
+    reason.setAttribute("aria-label", "取消原因");
+    box.append(reason, button("确认取消", async (confirm) => {
+      if (!reason.value.trim()) { say("请填写取消原因。"); confirm.disabled = false; return; }
+      const cancelled = await api("POST", `/v1/orders/${order.id}/cancel`,
+        { reason: reason.value });
+      await orders(cancelled.position);
+      say("点单已取消。");
+    }));
+    node.replaceWith(box);
+    reason.focus();
   });
 }
 
@@ -264,6 +344,80 @@ function evaluation(order) {
   }));
   return box;
 }
+
+// -- placing an order -----------------------------------------------------------------
+
+async function reference() {
+  if (!state.reference) state.reference = await api("GET", "/v1/reference");
+  return state.reference;
+}
+
+function categoryLabel(order) {
+  const category = (state.reference?.service_categories || []).find((c) => c.code === order.category);
+  if (!category) return "";
+  const sub = category.subcategories.find((s) => s.code === order.subcategory);
+  return sub ? `${category.label} · ${sub.label}` : category.label;
+}
+
+function fillSubcategories() {
+  const category = state.reference.service_categories
+    .find((c) => c.code === $("o-category").value);
+  const none = element("option", "（不限）");
+  none.value = "";
+  $("o-subcategory").replaceChildren(none, ...(category?.subcategories || []).map((s) => {
+    const option = element("option", s.label);
+    option.value = s.code;
+    return option;
+  }));
+}
+
+async function openOrderForm() {
+  say("");
+  try {
+    const [ref] = await Promise.all([reference(), loadPublic()]);
+    $("o-category").replaceChildren(...ref.service_categories.map((c) => {
+      const option = element("option", c.label);
+      option.value = c.code;
+      return option;
+    }));
+    fillSubcategories();
+    if (state.me.community_id) $("o-station").value = state.me.community_id;
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    $("o-day").value = tomorrow.toLocaleDateString("sv-SE", CHINA);
+    $("o-day").min = new Date().toLocaleDateString("sv-SE", CHINA);
+    $("order-form").hidden = false;
+    $("new-order").hidden = true;
+    $("o-title").focus();
+  } catch (error) { say(error.message); }
+}
+
+function closeOrderForm() {
+  $("order-form").hidden = true;
+  $("new-order").hidden = false;
+}
+
+$("new-order").addEventListener("click", openOrderForm);
+$("order-cancel-form").addEventListener("click", closeOrderForm);
+$("o-category").addEventListener("change", fillSubcategories);
+
+$("order-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const at = (clock) => `${$("o-day").value}T${clock}:00+08:00`;
+  const optional = (id) => $(id).value.trim() || undefined;
+  try {
+    const placed = await api("POST", "/v1/orders", {
+      category: $("o-category").value, subcategory: $("o-subcategory").value || undefined,
+      title: $("o-title").value, description: $("o-description").value,
+      station_id: $("o-station").value, address: $("o-address").value,
+      window_start: at($("o-start").value), window_end: at($("o-end").value),
+      contact_name: optional("o-contact-name"), contact_phone: optional("o-contact-phone"),
+    });
+    $("order-form").reset();
+    closeOrderForm();
+    await orders(placed.position);
+    say("点单已提交，实践站审核后会派志愿者与您联系。");
+  } catch (error) { say(error.message); }
+});
 
 async function inbox() {
   const box = await api("GET", "/v1/me/notifications?limit=100");
@@ -339,24 +493,6 @@ const VIEWS = { overview, activities, orders, inbox, mine, registrations };
 
 // -- registering oneself (no account yet) ---------------------------------------------
 
-// What a refused registration means, for people (the API's details are English).
-const RULE_TEXT = {
-  id_number_length: "身份证号应为 18 位。", id_number_format: "身份证号格式不正确。",
-  id_number_check_digit: "身份证号校验位不正确，请核对。",
-  id_number_birth_date: "身份证号与出生日期不一致。",
-  gender_matches_id_number: "性别与身份证号不一致。",
-  id_number_unique: "该身份证号已注册或正在审核，请联系实践站。",
-  birth_date_in_past: "出生日期不正确。", phone_format: "手机号不正确。",
-  mobile_phone: "请填写 11 位手机号。", login_format: "登录名应为字母开头的 3–32 位字母、数字，或手机号。",
-  login_unique: "该登录名已被使用，请换一个。", password_length: "密码应为 8–128 位。",
-  password_not_common: "密码太简单，请换一个。", password_not_login: "密码不能包含登录名。",
-  phone_code_matches: "验证码不正确。", phone_code_current: "验证码已失效，请重新获取。",
-  phone_code_tries: "验证码错误次数过多，请重新获取。",
-  one_login_per_resident: "该手机号已注册，请直接登录。",
-  attempts_within_limit: "操作太频繁，请稍后再试。", name_required: "请填写姓名。",
-  skill_format: "每项技能 1–50 个字。",
-};
-const refusal = (error) => RULE_TEXT[error.rule] || `提交未成功：${error.message}`;
 let publicLoaded = false;
 
 async function loadPublic() {
@@ -399,7 +535,7 @@ $("register-volunteer").addEventListener("submit", async (event) => {
     history.replaceState(null, "", "#");
     showSignIn(`注册已提交，请携带身份证到${station}核验；通过后用登录名 ${$("v-login").value} 登录。`
       + `（登记号 ${registered.id.slice(0, 8)}）`);
-  } catch (error) { say(refusal(error)); }
+  } catch (error) { say(error.message); }
 });
 
 $("r-send-code").addEventListener("click", async () => {
@@ -414,7 +550,7 @@ $("r-send-code").addEventListener("click", async () => {
       sender.textContent = left > 0 ? `${left} 秒后重发` : "获取验证码";
       if (left <= 0) { clearInterval(tick); sender.disabled = false; }
     }, 1000);
-  } catch (error) { say(refusal(error)); }
+  } catch (error) { say(error.message); }
 });
 
 $("register-resident").addEventListener("submit", async (event) => {
@@ -429,7 +565,7 @@ $("register-resident").addEventListener("submit", async (event) => {
     }));
     history.replaceState(null, "", "#orders");
     await start();
-  } catch (error) { say(refusal(error)); }
+  } catch (error) { say(error.message); }
 });
 
 // -- where we are -----------------------------------------------------------------------

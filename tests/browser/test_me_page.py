@@ -6,6 +6,7 @@ Nothing is loaded from outside."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from application.teams import AddMember, RegisterTeam
 from domain.access import Actor, Role
 from domain.identity import Gender
 from domain.resident import OrderChannel
+from projections.queries import OrderFilter
 from tests.browser.conftest import confined_context, screenshots, serving
 from tests.conftest import NOW
 from tests.factories import id_number
@@ -389,3 +391,80 @@ def wait_for_sms(container: Container, phone: str) -> str:
             return text
         time.sleep(0.1)
     raise AssertionError(f"no SMS to {phone}")
+
+
+def registered_resident(people: People, container: Container) -> None:
+    """李大妈 registers with her phone (staff took a need of hers before)."""
+    container.phone_codes.send("13912345678", "test")
+    container.deliveries.deliver_due()
+    text = container.sms_log.last_to("13912345678")
+    assert text is not None
+    container.commands.run(
+        container.residents.register,
+        RegisterResident(
+            "李大妈",
+            "13912345678",
+            people.district.station,
+            PASSWORD,
+            text.split("验证码是 ")[1][:6],
+            "2026-12",
+            True,
+        ),
+        SELF_SERVICE,
+    )
+
+
+def test_a_resident_orders_on_the_phone_follows_it_and_cancels_it(
+    people: People, container: Container
+) -> None:
+    registered_resident(people, container)
+    page = people.open()
+    sign_in(page, "13912345678")
+    expect(page.locator("#who")).to_have_text("李大妈")  # her own name, in clear
+    page.get_by_role("button", name="我要点单").click()
+    form = page.locator("#order-form")
+    expect(form).to_be_visible()
+    expect(page.locator("#o-category option")).to_have_count(5)
+    page.select_option("#o-category", label="为老")
+    expect(page.locator("#o-subcategory")).to_contain_text("生活照料")
+    page.select_option("#o-subcategory", label="生活照料")
+    page.fill("#o-title", "帮我买菜送上楼")
+    page.fill("#o-description", "腿脚不便，每周买一次菜")
+    page.fill("#o-address", "双泉社区5号楼1单元301")
+    page.fill("#o-start", "10:00")
+    page.fill("#o-end", "09:00")  # ends before it starts
+    page.fill("#o-contact-name", "李小军")
+    page.fill("#o-contact-phone", "13811112222")
+    people.shot(page, "resident-order-form-phone")
+    form.get_by_role("button", name="提交点单").click()
+    expect(page.locator("#message")).to_have_text("结束时间应晚于开始时间。")
+    page.fill("#o-end", "11:30")
+    form.get_by_role("button", name="提交点单").click()
+    expect(page.locator("#message")).to_contain_text("点单已提交")
+    expect(form).to_be_hidden()
+    placed = page.locator("#order-list li", has_text="帮我买菜送上楼")
+    expect(placed.locator(".state")).to_have_text("待审核")
+    expect(placed.locator(".steps .reached")).to_have_text(["已点单"])
+    expect(placed).to_contain_text("为老 · 生活照料")
+    served = page.locator("#order-list li", has_text="帮独居老人打扫卫生")
+    expect(served.locator(".steps .reached")).to_have_count(6)  # up to 已完成
+    expect(served.locator(".evaluate")).to_be_visible()
+    people.shot(page, "resident-orders-progress-phone")
+
+    placed.get_by_role("button", name="取消点单").click()
+    placed.get_by_role("button", name="确认取消").click()
+    expect(page.locator("#message")).to_have_text("请填写取消原因。")
+    placed.get_by_label("取消原因").fill("家里人回来了")
+    placed.get_by_role("button", name="确认取消").click()
+    cancelled = page.locator("#order-list li", has_text="帮我买菜送上楼")
+    expect(cancelled.locator(".state")).to_have_text("已取消")
+    expect(cancelled.locator(".note")).to_have_text("原因：家里人回来了")
+    expect(cancelled.get_by_role("button", name="取消点单")).to_have_count(0)
+    people.shot(page, "resident-order-cancelled-phone")
+    # The station's staff see whom to call.
+    board = container.reads.orders(OrderFilter(state="cancelled"), 10, 0)
+    assert [o["title"] for o in board] == ["帮我买菜送上楼"]
+    contact = container.vault.contact(board[0]["id"])
+    assert contact is not None
+    assert json.loads(contact) == {"name": "李小军", "phone": "13811112222"}
+    assert people.outside == []
