@@ -6,19 +6,9 @@ const TOKEN_KEY = "vledger.kioskToken";
 const IDLE_MS = 90_000;
 const RETRIES = 5;
 
+//: What a refusal means at a kiosk, where it differs from every page's words.
 const MESSAGES = {
-  pin_matches: (p) => `密码错误，还可尝试 ${p.attempts_left} 次`,
-  attempts_within_limit: (p) =>
-    `尝试次数过多，请 ${Math.ceil((p.retry_after_seconds || 60) / 60)} 分钟后再试`,
-  pin_set: () => "尚未设置兑换密码，请联系站点管理员",
-  volunteer_number_known: () => "未找到该志愿者编号",
-  volunteer_number_format: () => "志愿者编号格式不正确",
-  balance_sufficient: () => "积分不足",
-  stock_available: () => "库存不足，请减少数量",
-  daily_limit: () => "超出该商品每日限购数量",
-  kiosk_session_valid: () => "身份验证已过期，请重新验证",
-  volunteer_is_active: () => "该志愿者账号已停用",
-  unauthorized: () => "设备令牌无效或已停用，请重新设置",
+  unauthorized: () => "设备令牌无效或已停用，请重新设置。",
 };
 
 const state = { token: null, session: null, volunteer: null, catalog: [], basket: new Map(),
@@ -38,9 +28,12 @@ function say(text) {
   $("message").hidden = !text;
 }
 
-function explain(problem) {
-  const message = MESSAGES[problem.rule];
-  return message ? message(problem) : (problem.detail || "操作失败，请重试");
+// In Chinese, never the API's English detail (/assets/messages.js).
+function explain(problem, status) {
+  const words = window.vledgerMessages;
+  if (!status && !problem?.status) return words.UNREACHABLE;
+  const message = MESSAGES[problem?.rule];
+  return message ? message(problem) : words.explainProblem(problem, status);
 }
 
 function newKey() {
@@ -81,7 +74,7 @@ async function callWithRetries(method, path, body, headers) {
     }
     await sleep(500 * (attempt + 1));
   }
-  return last ?? { status: 0, data: { detail: "网络连接失败，请稍后再试" } };
+  return last ?? { status: 0, data: null };
 }
 
 function stars(volunteer) {
@@ -132,30 +125,44 @@ function keypad(event) {
 
 async function identify(event) {
   event.preventDefault();
+  const number = $("volunteer-number").value.trim();
+  if (!number) return refused("请输入志愿者编号。", $("volunteer-number"));
+  if (!/^\d{6}$/.test($("pin").value)) return refused("请输入 6 位数字密码。", $("pin"));
   say("");
   $("identify-button").disabled = true;
   try {
     const result = await call("POST", "/v1/kiosk/identify", {
-      volunteer_number: $("volunteer-number").value.trim(),
-      pin: $("pin").value,
+      volunteer_number: number, pin: $("pin").value,
     });
-    if (result.status !== 201) return say(explain(result.data));
+    if (result.status !== 201) {
+      const field = result.data?.rule?.startsWith("volunteer_number")
+        ? $("volunteer-number") : $("pin");
+      return refused(explain(result.data, result.status), field);
+    }
     state.session = result.data.session;
     state.volunteer = result.data.volunteer;
     $("pin").value = "";
     await openShop();
   } catch (error) {
-    say("网络连接失败，请稍后再试");
+    refused(explain(null, 0), $("pin"));
   } finally {
     $("identify-button").disabled = false;
   }
+}
+
+// Every refusal clears the PIN: the keypad takes a new one, and nothing sends the
+// refused PIN again (each wrong one spends an attempt).
+function refused(text, field) {
+  say(text);
+  $("pin").value = "";
+  field.focus();
 }
 
 // -- shop ----------------------------------------------------------------------
 
 async function openShop() {
   const result = await call("GET", "/v1/kiosk/catalog");
-  if (result.status !== 200) return say(explain(result.data));
+  if (result.status !== 200) return say(explain(result.data, result.status));
   state.catalog = result.data;
   state.basket.clear();
   $("who-name").textContent = state.volunteer.name_masked;
@@ -269,7 +276,7 @@ async function redeem() {
       { volunteer_id: state.volunteer.id, items },
       { "Idempotency-Key": state.key, "X-Kiosk-Session": state.session });
     if (result.status !== 201) {
-      say(explain(result.data));
+      say(explain(result.data, result.status));
       if (result.data?.rule === "kiosk_session_valid") return endSession();
       return openShop();
     }

@@ -115,8 +115,39 @@ def test_a_wrong_pin_is_explained_in_chinese_and_nothing_opens(
     page: Page, station: Station
 ) -> None:
     identify(page, station.number, "975310")
-    expect(page.locator("#message")).to_have_text("密码错误，还可尝试 4 次")
+    expect(page.locator("#message")).to_have_text("密码错误，还可尝试 4 次。")
     expect(page.locator("#shop")).to_be_hidden()
+    # The refused PIN is gone: the keypad takes a new one, and nothing sends the
+    # old one again (which would spend another attempt).
+    expect(page.locator("#pin")).to_have_value("")
+    for digit in "975311":
+        page.click(f".keypad button[data-key='{digit}']")
+    expect(page.locator("#pin")).to_have_value("975311")
+    page.click("#identify-button")
+    expect(page.locator("#message")).to_have_text("密码错误，还可尝试 3 次。")
+    expect(page.locator("#pin")).to_have_value("")
+    page.click("#identify-button")  # an empty PIN is not sent
+    expect(page.locator("#message")).to_have_text("请输入 6 位数字密码。")
+    type_on_keypad(page, "#pin", PIN)
+    page.click("#identify-button")
+    expect(page.locator("#shop")).to_be_visible()
+
+
+def test_every_refusal_is_said_in_chinese_with_what_to_do(
+    page: Page, station: Station
+) -> None:
+    page.click("#identify-button")
+    expect(page.locator("#message")).to_have_text("请输入志愿者编号。")
+    page.fill("#volunteer-number", "abc")
+    type_on_keypad(page, "#pin", PIN)
+    page.click("#identify-button")
+    expect(page.locator("#message")).to_have_text(
+        "志愿者编号格式不正确，例如 V00000012 或 12。"
+    )
+    page.fill("#volunteer-number", "99999")
+    type_on_keypad(page, "#pin", PIN)
+    page.click("#identify-button")
+    expect(page.locator("#message")).to_have_text("未找到该志愿者编号。")
 
 
 def test_a_basket_beyond_the_balance_cannot_be_checked_out(
