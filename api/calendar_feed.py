@@ -33,7 +33,9 @@ def _event(entry: dict[str, Any], stamped: datetime) -> Event:
     event.add("dtstamp", stamped)
     event.add("summary", entry["title"])
     event.add("location", entry["place"])
-    state = "（计划）" if entry["source"] == "plan" else ""
+    state = {"planned": "（计划）", "not_held": "（计划，未开展）"}.get(
+        entry["state"], ""
+    )
     team = entry["team_name"] or ""
     event.add("description", f"{team} · {entry['category_label']}{state}")
     event.add("categories", [entry["category_label"]])

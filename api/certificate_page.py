@@ -125,3 +125,31 @@ def render(
     }
     escaped = {k: escape(str(v)) for k, v in fields.items()}
     return PAGE.format(**escaped, qr=qr_svg(url), revoked=revoked_notice(view))
+
+
+NOT_VERIFIED = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>未能查验志愿服务证明</title>
+<style>
+body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif;
+  max-width: 36em; margin: 10vh auto; padding: 0 1em; line-height: 1.7; color: #222; }}
+h1 {{ font-size: 1.4em; color: #b00; }}
+</style>
+</head>
+<body>
+<h1>未能查验这份志愿服务证明</h1>
+<p>证明编号{number}与验证码不相符，或没有这份证明。</p>
+<p>请核对证明上印的证明编号和验证码（不区分大小写），或扫描证明上的二维码；
+仍有疑问，请联系证明上的出具单位。</p>
+</body>
+</html>
+"""
+
+
+def render_not_verified(number: str) -> str:
+    """What a wrong number or code shows a person: the same for both, in Chinese."""
+    shown = f"“{escape(number[:40])}”" if number.strip() else ""
+    return NOT_VERIFIED.format(number=shown)

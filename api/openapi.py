@@ -67,11 +67,14 @@ TOKENLESS_REFUSALS = {
 }
 #: Paths with parameters that answer for any value (an unrated subject rates 0).
 NEVER_MISSING = frozenset({"/v1/ratings/{kind}/{subject_id}"})
+#: Pages a person reaches from a printed QR code: any number and code are read, and
+#: a wrong one is a page in Chinese (its 404 is declared by the route as HTML).
+PAGES = frozenset({"/v1/certificates/{number}.html"})
 
 
 def _statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     """The error statuses the operation can answer: each is declared, none more."""
-    statuses = [422, 503]
+    statuses = [503] if path in PAGES else [422, 503]
     if "requestBody" in operation:
         statuses.append(400)
     if operation.get("security"):
@@ -112,7 +115,11 @@ def declare_problems(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if path in PAGES:
+                responses.pop("422", None)  # FastAPI's; a page reads any value
             for status in _statuses(path, method, operation):
+                if "text/html" in responses.get(str(status), {}).get("content", {}):
+                    continue  # a page's own answer, for people
                 when, rule = ERRORS[status]
                 responses[str(status)] = {
                     "description": when,

@@ -4,16 +4,19 @@
 // it reads only /v1/public/… of this service.
 
 const KIND = { center: "中心", institute: "所", station: "站" };
-const STATE = { published: "已发布", closed: "已结束", planned: "计划" };
+const STATE = { published: "已发布", closed: "已结束", planned: "计划", not_held: "未开展" };
 const CATEGORY = {};
 const WEEKDAYS = "日一二三四五六";
 const $ = (id) => document.getElementById(id);
 const state = { units: [], unit: null, month: null, tab: "schedule" };
 
+// A refusal in Chinese (/assets/messages.js), never the API's English detail.
 async function get(path) {
-  const response = await fetch(path);
+  const words = window.vledgerMessages;
+  let response;
+  try { response = await fetch(path); } catch { throw new Error(words.UNREACHABLE); }
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.detail || `HTTP ${response.status}`);
+  if (!response.ok) throw new Error(words.explainProblem(body, response.status));
   return body;
 }
 
@@ -34,8 +37,16 @@ function element(tag, text, className) {
 function readLocation() {
   const query = new URLSearchParams(location.search);
   state.unit = query.get("unit");
-  state.month = /^\d{4}-\d{2}$/.test(query.get("month") || "") ? query.get("month") : null;
+  const asked = query.get("month");
+  state.month = validMonth(asked) ? asked : null;
+  state.badMonth = asked && !state.month ? asked : null;
   state.tab = location.hash === "#projects" ? "projects" : "schedule";
+}
+
+// 2000-01 to 2099-12: a month a person may ask for in the address.
+function validMonth(month) {
+  const found = /^(20\d{2})-(0[1-9]|1[0-2])$/.exec(month || "");
+  return Boolean(found);
 }
 
 function writeLocation() {
@@ -190,7 +201,8 @@ async function showProject(id) {
 // -- the page ------------------------------------------------------------------------
 
 async function render() {
-  say("");
+  say(state.badMonth ? `没有“${state.badMonth}”这个月份，已显示本月。月份写作 2026-12。` : "");
+  state.badMonth = null;
   writeLocation();
   $("tab-schedule").classList.toggle("active", state.tab === "schedule");
   $("tab-projects").classList.toggle("active", state.tab === "projects");
@@ -204,6 +216,7 @@ async function render() {
     say(`加载失败：${error.message}`);
   }
 }
+
 
 async function start() {
   readLocation();

@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.certificate_page import render
+from api.certificate_page import render, render_not_verified
 from api.deps import (
     ActorDep,
     ContainerDep,
@@ -33,10 +33,12 @@ from api.schemas.common import ReasonIn
 from application.certificates import IssueCertificate, RevokeCertificate
 from application.services import Container
 from domain.certificate import Period
+from domain.errors import CertificateNotFound
 
 router = APIRouter(prefix="/v1", tags=["certificates"])
 
 NumberPath = Annotated[str, Path(max_length=40, description="e.g. VC-2026-000012")]
+NOT_VERIFIED = "No certificate with that number and code: a page in Chinese"
 CodeQuery = Annotated[
     str, Query(min_length=1, max_length=40, description="The verification code")
 ]
@@ -134,19 +136,30 @@ def revoke_certificate(
     return written(CertificateRevokedOut, outcome, response)
 
 
-@router.get("/certificates/{number}.html", response_class=HTMLResponse)
+@router.get(
+    "/certificates/{number}.html",
+    response_class=HTMLResponse,
+    responses={404: {"content": {"text/html": {}}, "description": NOT_VERIFIED}},
+)
 def certificate_page(
-    number: NumberPath, code: CodeQuery, container: ContainerDep
-) -> str:
+    number: Annotated[str, Path(description="e.g. VC-2026-000012")],
+    container: ContainerDep,
+    code: Annotated[str, Query(description="The verification code")] = "",
+) -> HTMLResponse:
     """The printable certificate (A4, Chinese), with the holder's name, its
-    verification address and a QR code of it; a revoked one says so on its face."""
-    checked = container.certificates.check(number, code)
+    verification address and a QR code of it; a revoked one says so on its face.
+    A person reaches it from the QR code: a wrong number or code is a page in
+    Chinese too (404), never a problem document."""
+    try:
+        checked = container.certificates.check(number[:40], code[:40])
+    except CertificateNotFound:
+        return HTMLResponse(render_not_verified(number), status_code=404)
     holder = checked.volunteer_id
     person = container.vault.people([holder]).get(holder)
     name = person.name if person else checked.volunteer.name_masked
     url = verification_url(container, checked.number, code)
     awards = container.programme.standing_awards(holder, checked.issued_on)
-    return render(checked, name, code, url, awards)
+    return HTMLResponse(render(checked, name, code, url, awards))
 
 
 @router.get("/certificates/{number}", response_model=CertificateCheckOut)

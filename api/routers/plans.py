@@ -192,6 +192,10 @@ def _plan(
     return plan
 
 
+#: A planned item's state once its day has passed with no activity standing for it.
+NOT_HELD = "not_held"
+
+
 def _public_unit(container: Container, unit_id: UUID) -> dict[str, Any]:
     unit = container.reads.unit(unit_id)
     if unit is None:
@@ -217,8 +221,17 @@ def _months_after(period: Period, months: int) -> Period:
 def _entries(
     container: Container, unit_id: UUID, first: date, last: date
 ) -> list[dict[str, Any]]:
+    """The schedule's entries; a planned item whose day has passed with no
+    activity for it was not held (it no longer reads as planned)."""
+    today = container.clock.now().astimezone(CHINA_TIME).date()
     return [
-        {**e, "category_label": CATEGORY_LABELS.get(e["category"], e["category"])}
+        {
+            **e,
+            "category_label": CATEGORY_LABELS.get(e["category"], e["category"]),
+            "state": NOT_HELD
+            if e["source"] == "plan" and e["day"] < today
+            else e["state"],
+        }
         for e in container.programme.schedule(unit_id, first, last)
     ]
 

@@ -146,7 +146,10 @@ class ScheduleEntryOut(Response):
     category: str
     category_label: str = Field(description="The category's Chinese name")
     place: str
-    state: str = Field(description="published, closed, or planned")
+    state: str = Field(
+        description="An activity's: published or closed; a planned item's: "
+        "planned, or not_held once its day has passed with no activity for it."
+    )
 
 
 class PublicUnitOut(Response):

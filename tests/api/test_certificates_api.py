@@ -137,10 +137,20 @@ def test_the_printable_page_carries_the_name_and_how_to_check_it(
         "双泉站",
     ):
         assert text in page.text
-    forged = api.client.get(
-        f"/v1/certificates/{cert['number']}.html", params={"code": "XXXXXXXXXX"}
-    )
-    assert_problem(forged, 404, "certificate_exists")
+    # A person reaches the page from a printed QR code: a wrong code, a number of
+    # no certificate, no code at all, all read the same page in Chinese.
+    wrong = [
+        (cert["number"], {"code": "XXXXXXXXXX"}),
+        ("VC-2026-999999", {"code": "XXXXXXXXXX"}),
+        (cert["number"], {}),
+        ("x" * 300, {"code": "y" * 300}),
+    ]
+    pages = {api.client.get(f"/v1/certificates/{n}.html", params=q) for n, q in wrong}
+    assert {(p.status_code, p.headers["content-type"]) for p in pages} == {
+        (404, "text/html; charset=utf-8")
+    }
+    assert all("未能查验这份志愿服务证明" in p.text for p in pages)
+    assert not any("certificate_exists" in p.text for p in pages)
 
 
 def test_a_retried_issue_issues_once_and_never_replays_the_code(

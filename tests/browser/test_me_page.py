@@ -468,3 +468,14 @@ def test_a_resident_orders_on_the_phone_follows_it_and_cancels_it(
     assert contact is not None
     assert json.loads(contact) == {"name": "李小军", "phone": "13811112222"}
     assert people.outside == []
+
+
+def test_guessing_is_slowed_in_chinese_with_the_wait(people: People) -> None:
+    page = people.open()
+    for _ in range(4):  # three free failures, then each one makes the next wait
+        sign_in(page, "xiaoming", "wrong-password")
+        expect(page.locator("#message")).to_have_text("登录名或密码不正确。")
+    sign_in(page, "xiaoming")
+    expect(page.locator("#message")).to_have_text("尝试次数过多，请 2 秒后再试。")
+    people.shot(page, "slowed-phone")
+    assert people.outside == []

@@ -102,6 +102,10 @@ def a_station_with_a_month(
         ),
     )
     run(container.plans.save, SavePlan(station, "2026-06", items))
+    may = PlannedActivity(
+        uuid4(), "楼院清洁", date(2026, 5, 20), team, "public", "3号楼"
+    )
+    run(container.plans.save, SavePlan(station, "2026-05", (may,)))
     activity = run(
         container.activities.publish,
         PublishActivity(
@@ -191,4 +195,31 @@ def test_the_project_library_shows_a_brand_project_with_its_work(
     expect(cards).to_have_count(1)
     page.select_option("#unit", str(public.district.other_institute))
     expect(page.locator("#no-projects")).to_be_visible()
+    assert public.outside == []
+
+
+def test_a_month_that_is_not_one_is_said_in_chinese_and_this_month_shown(
+    public: Public,
+) -> None:
+    page = public.context.new_page()
+    page.clock.set_fixed_time(NOW)  # June 2026, as the service's clock
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{public.url}/public/?unit={public.district.station}&month=2026-99")
+    expect(page.locator("#message")).to_have_text(
+        "没有“2026-99”这个月份，已显示本月。月份写作 2026-12。"
+    )
+    expect(page.locator("#month-title")).to_have_text("2026年6月")
+    expect(page.locator("#entries tbody tr")).to_have_count(2)
+    # A planned item whose day has passed with nothing held reads so.
+    page.locator("#previous").click()
+    expect(page.locator("#month-title")).to_have_text("2026年5月")
+    expect(page.locator("#message")).to_be_hidden()
+    past = page.locator("#entries tbody tr", has_text="楼院清洁")
+    expect(past.locator(".state")).to_have_text("未开展")
+    public.shot(page, "not-held-desktop")
+    # The page's own icon loads under its own policy; nothing was refused.
+    icon = page.request.get(f"{public.url}/favicon.ico")
+    assert icon.headers["content-type"] == "image/svg+xml"
+    assert errors == []
     assert public.outside == []
