@@ -130,7 +130,7 @@ def record_population(
     return written(UnitProfileOut, outcome, response)
 
 
-@router.get("/reference", response_model=Reference, tags=["reference"])
+@router.get("/reference", response_model=Reference)
 def get_reference() -> Reference:
     """Team types (seed 003), the five service categories (五为, seed 000), the
     activity kinds seed 003 counts apart, the star levels with their thresholds,

@@ -116,3 +116,15 @@ def test_every_response_declares_the_request_id_it_carries(
             assert "X-Request-ID" in response.get("headers", {}), (method, path, status)
     answered = api.client.get("/health").headers["x-request-id"]
     assert re.fullmatch(header["schema"]["pattern"], answered)
+
+
+def test_every_operation_is_listed_once_under_one_tag(
+    document: dict[str, Any],
+) -> None:
+    """/docs lists an operation under each of its tags: one tag, one listing."""
+    several = [
+        f"{method} {path}: {op.get('tags')}"
+        for method, path, op in operations(document)
+        if len(op.get("tags", [])) != 1
+    ]
+    assert several == []
