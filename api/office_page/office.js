@@ -36,9 +36,11 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// A refusal, said in Chinese (/assets/messages.js), never the API's English detail.
 class Problem extends Error {
   constructor(status, body) {
-    super(body.detail || body.title || `HTTP ${status}`);
+    const words = window.vledgerMessages;
+    super(status ? words.explainProblem(body, status) : words.UNREACHABLE);
     this.status = status;
     this.rule = body.rule;
     this.field = (body.errors && body.errors[0] && body.errors[0].field) || null;
@@ -67,7 +69,8 @@ async function refreshPerson() {
 
 async function api(path, retried = false) {
   const headers = state.token ? { Authorization: `Bearer ${state.token}` } : {};
-  const response = await fetch(path, { headers });
+  let response;
+  try { response = await fetch(path, { headers }); } catch { throw new Problem(0, {}); }
   if (response.status === 401 && !retried && await refreshPerson()) return api(path, true);
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Problem(response.status, body);
@@ -82,6 +85,12 @@ function explain(error) {
   if (error.field === "as_of") return "“截至”日期不能晚于今天。";
   if (error.field === "year") return "所选年度超出可查询范围。";
   return `加载失败：${error.message}`;
+}
+
+/** Who reads the board: a person by name; a machine's token is nobody's name. */
+function reader(me) {
+  const role = ROLE_NAMES[me.role] || me.role;
+  return me.person ? `${role} · ${me.name}` : `${role}（令牌访问）`;
 }
 
 function say(text) {
@@ -134,17 +143,17 @@ async function enter() {
     if (!tops.length) return say("尚未登记任何单位。");
     state.home = tops[0].id;
   }
-  $("who").textContent = `${ROLE_NAMES[state.me.role]} · ${state.me.name}`;
+  $("who").textContent = reader(state.me);
   show("board");
   await open(state.asked || state.home);
 }
 
 function fillYears(asked) {
   const now = new Date().getFullYear();
-  const years = new Set([now, now - 1, now - 2, now - 3, now - 4, now - 5]);
+  const years = new Set([now + 1, now, now - 1, now - 2, now - 3, now - 4, now - 5]);
   if (/^\d{4}$/.test(asked || "") && asked >= 2000 && asked <= now) years.add(Number(asked));
   for (const y of [...years].sort((a, b) => b - a)) $("year").add(new Option(`${y} 年`, String(y)));
-  $("year").value = years.has(Number(asked)) ? asked : String(now);
+  $("year").value = years.has(Number(asked)) ? String(Number(asked)) : String(now);
 }
 
 // -- the tree of units ------------------------------------------------------------
@@ -388,6 +397,21 @@ function monthly(byMonth) {
   return MONTHS.map((_, i) => Number(byMonth[i + 1] || 0));
 }
 
+/** The last month of the report's year the report reaches (China time): 12 for a
+ * year before its `as_of`, none for a year after it. */
+function lastMonth(report) {
+  const [year, month] = new Date(report.as_of)
+    .toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" }).split("-").map(Number);
+  if (report.year < year) return 12;
+  return report.year === year ? month : 0;
+}
+
+/** Monthly figures up to the cut-off; months after it are not drawn (not zeros). */
+function untilCutOff(values, report) {
+  const last = lastMonth(report);
+  return values.map((value, i) => (i < last ? value : null));
+}
+
 function drawHours(report) {
   const byCategory = new Map();
   for (const cell of report.hours) {
@@ -410,7 +434,7 @@ function drawHours(report) {
     mode: "lines+markers",
     name: "活跃志愿者（人）",
     x: MONTHS,
-    y: monthly(report.active_volunteers),
+    y: untilCutOff(monthly(report.active_volunteers), report),
     yaxis: "y2",
     line: { color: "#34495e", width: 3 },
   });
@@ -458,8 +482,16 @@ function duration(seconds) {
 
 function drawFunnel(report) {
   const steps = report.funnel;
+  const div = $("chart-funnel");
+  $("funnel-steps").textContent = steps.map((s) => s.label).join("→");
+  Plotly.purge(div);
+  if (!steps.some((s) => s.reached > 0)) {
+    div.innerHTML = `<p class="empty">暂无数据：这段时间没有点单。</p>`;
+    return Promise.resolve();
+  }
+  div.replaceChildren();
   return Plotly.newPlot(
-    $("chart-funnel"),
+    div,
     [{
       type: "funnel",
       y: steps.map((s) => s.label),
@@ -484,29 +516,31 @@ function drawTeams(report) {
   Plotly.purge(div);
   div.style.height = "";
   if (!teams.length) {
-    div.innerHTML = `<p class="empty">本单位及下级单位没有全年活动不足 12 次的队伍。</p>`;
+    div.innerHTML = `<p class="empty">本单位及下级单位没有全年活动不足应开展次数的队伍。</p>`;
     return Promise.resolve();
   }
   div.replaceChildren();
-  div.style.height = `${Math.max(200, 60 + 28 * teams.length)}px`;
+  div.style.height = `${Math.max(220, 70 + 44 * teams.length)}px`;
+  // The unit and the team on two lines, the axis as wide as its longest label.
   return Plotly.newPlot(
     div,
     [{
       type: "bar",
       orientation: "h",
-      y: teams.map((t) => `${t.unit} · ${t.name}`),
+      y: teams.map((t) => `${t.name}<br><span style="font-size:11px">${t.unit}</span>`),
       x: teams.map((t) => t.activities),
-      text: teams.map((t) => `${t.activities} 次`),
+      text: teams.map((t) => `${t.activities} / ${t.due} 次`),
       textposition: "outside",
       cliponaxis: false,
       marker: { color: "#d0392b" },
-      hovertemplate: "%{y}：%{x} 次<extra></extra>",
+      customdata: teams.map((t) => t.due),
+      hovertemplate: "%{y}：%{x} 次，应开展 %{customdata} 次<extra></extra>",
     }],
     {
       font: FONT,
-      margin: { t: 10, b: 40, l: 220, r: 20 },
-      yaxis: { autorange: "reversed" },
-      xaxis: { range: [0, 13], title: { text: "全年已开展活动（次），标准 12 次" } },
+      margin: { t: 10, b: 40, l: 10, r: 40 },
+      yaxis: { autorange: "reversed", automargin: true },
+      xaxis: { range: [0, 13], title: { text: "已开展 / 应开展（次）；虚线为 12 次" } },
       shapes: [{ type: "line", x0: 12, x1: 12, yref: "paper", y0: 0, y1: 1, line: { color: "#222", width: 2, dash: "dot" } }],
     },
     CONFIG

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from application.services import Container
 from domain.access import Actor, Role
 from tests.browser.conftest import confined_context, screenshots, serving
 from tests.integration.assessment_story import YEAR, Story
+
+CHINA = timezone(timedelta(hours=8))
 
 #: What Plotly drew in each chart: traces, and the sum of what the marks stand for
 #: (bar heights, funnel widths, gauge values), read from the chart's own data.
@@ -204,3 +207,67 @@ def test_volunteers_and_unknown_tokens_are_turned_away(office: Office) -> None:
     page.click("#sign-in-form button")
     expect(page.locator("#message")).to_contain_text("访问令牌无效")
     office.shot(page, "sign-in")
+
+
+#: Each y-axis label of a chart: whether it lies wholly inside the chart.
+LABELS_INSIDE = """
+(id) => {
+  const chart = document.getElementById(id).getBoundingClientRect();
+  return [...document.querySelectorAll(`#${id} .ytick text`)].map((t) => {
+    const box = t.getBoundingClientRect();
+    const inside = box.left >= chart.left - 0.5 && box.width > 0;
+    return { text: t.textContent, inside };
+  });
+}
+"""
+#: The active-volunteer line's values, month by month.
+ACTIVE_LINE = """
+() => document.getElementById('chart-hours')._fullData
+  .find((t) => t.type === 'scatter').y
+"""
+
+
+def test_on_a_phone_everything_fits_and_reads_who_is_looking(office: Office) -> None:
+    story = office.story
+    page = office.open(token(story.c, Role.ADMIN), f"?year={YEAR}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    rendered(page)
+    # A machine's token is nobody: the header names the role only.
+    expect(page.locator("#who")).to_have_text("管理员（令牌访问）")
+    box = page.locator("#sign-out").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    labels = page.evaluate(LABELS_INSIDE, "chart-teams")
+    assert sorted(label["text"] for label in labels) == ["助老队双泉站", "宣讲队双泉站"]
+    assert all(label["inside"] for label in labels), labels
+    funnel = page.evaluate(
+        "document.getElementById('chart-funnel')._fullData[0].y.join('→')"
+    )
+    expect(page.locator("#funnel-steps")).to_have_text(funnel)
+    assert funnel.count("→") == 5  # six steps named, six drawn
+    office.shot(page, "centre-phone")
+    assert office.outside == []
+
+
+def test_a_year_the_report_does_not_reach_draws_no_line_and_says_no_orders(
+    office: Office,
+) -> None:
+    story = office.story
+    center = story.district.center
+    story.run(
+        story.c.organisation.record_population, RecordPopulation(center, YEAR + 1, 300)
+    )
+    story.c.projector.catch_up()  # type: ignore[union-attr]
+    page = office.open(token(story.c, Role.ADMIN), f"?year={YEAR + 1}")
+    rendered(page)
+    expect(page.locator("#chart-funnel .empty")).to_have_text(
+        "暂无数据：这段时间没有点单。"
+    )
+    assert page.evaluate(ACTIVE_LINE) == [None] * 12  # not twelve zeros
+    page.select_option("#year", str(YEAR))
+    rendered(page)
+    line = page.evaluate(ACTIVE_LINE)
+    assert line[4] == 2  # May
+    assert all(value is not None for value in line[: datetime.now(CHINA).month])
+    office.shot(page, "next-year")
