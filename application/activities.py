@@ -229,11 +229,11 @@ class Activities:
 
 
 def _details(activity: Activity) -> ServiceDetails:
-    label = next(c.label for c in SERVICE_CATEGORIES if c.code == activity.category)
+    category = next(c for c in SERVICE_CATEGORIES if c.code == activity.category)
     return ServiceDetails(
         activity_name=activity.title,
         location=activity.location,
-        service_recipient=label,
+        service_recipient=category.recipient,
         content=activity.title,
         leader=activity.leader,
         activity_id=activity.id,

@@ -15,6 +15,7 @@ from application.report_replay import ReportFold
 from domain.access import Actor, Role
 from domain.assessment import Assessment, LedgerFacts, Status, assess, months_ended
 from domain.errors import InvalidInput
+from domain.labels import ASSESSMENT_NOTES
 from domain.instants import check_as_of, check_year
 from domain.organisation import UnitKind
 from infra.event_store import EventStore
@@ -127,7 +128,7 @@ def assessment_tables(report: Assessment) -> list[Table]:
             STATUS_LABELS[t.status],
             t.numerator,
             t.denominator,
-            t.note,
+            ASSESSMENT_NOTES.get(t.note, t.note),
         )
         for u in report.units
         for t in u.targets

@@ -45,6 +45,8 @@ class ServiceCategory:
     code: str
     label: str
     subcategories: tuple[Code, ...]
+    #: Whom its service is for (服务对象), as an activity of it records its hours.
+    recipient: str = "社会公众"
 
 
 #: The "five fors" (五为) service categories and their sub-types (seed 000).
@@ -59,6 +61,7 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
             Code("digital_help", "智慧助老"),
             Code("active_ageing", "老有所为"),
         ),
+        "老年人",
     ),
     ServiceCategory(
         "children",
@@ -70,6 +73,7 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
             Code("social_practice", "社会实践"),
             Code("job_training", "就业培训"),
         ),
+        "未成年人",
     ),
     ServiceCategory(
         "hardship",
@@ -82,6 +86,7 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
             Code("skills_training", "技能提升"),
             Code("legal_aid", "法律援助"),
         ),
+        "困难群众",
     ),
     ServiceCategory(
         "psychological",
@@ -90,6 +95,7 @@ SERVICE_CATEGORIES: tuple[ServiceCategory, ...] = (
             Code("expert_visits", "心理专家“五进”"),
             Code("mental_health_training", "心理健康培训"),
         ),
+        "需要心理疏导的群众",
     ),
     ServiceCategory(
         "public",

@@ -9,14 +9,16 @@ order's address and description) is left out for the same reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID
 
 from psycopg import sql
+
+from domain import labels
 
 
 class ExportKind(StrEnum):
@@ -37,6 +39,17 @@ class Export:
     #: (key, Chinese header) in the order of the query's columns.
     columns: tuple[tuple[str, str], ...]
     query: str
+    #: key -> the Chinese words for a coded column's values (people read them).
+    labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
+
+    def labelled(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if not self.labels:
+            return row
+        keys = [key for key, _ in self.columns]
+        return tuple(
+            self.labels[key].get(value, value) if key in self.labels else value
+            for key, value in zip(keys, row, strict=True)
+        )
 
 
 #: The unit of the row lies in the subtree of %(unit)s.
@@ -77,6 +90,12 @@ LEFT JOIN {{t}}.teams t ON t.id = e.team_id
 WHERE {IN_SUBTREE} AND {IN_PERIOD.format("e.started_at")}
 ORDER BY e.started_at, e.record_id
 """,  # noqa: S608 - built from constants
+    {
+        "category": labels.CATEGORIES,
+        "subcategory": labels.SUBCATEGORIES,
+        "status": labels.ENTRY_STATUS,
+        "service_recipient": labels.RECIPIENTS_OF_CATEGORY_LABELS,
+    },
 )
 
 ACTIVITIES = Export(
@@ -110,6 +129,11 @@ JOIN {{t}}.teams t ON t.id = a.team_id
 WHERE {IN_SUBTREE} AND {IN_PERIOD.format("a.starts_at")}
 ORDER BY a.starts_at, a.id
 """,  # noqa: S608 - built from constants
+    {
+        "kind": labels.ACTIVITY_KIND_LABELS,
+        "category": labels.CATEGORIES,
+        "state": labels.ACTIVITY_STATES,
+    },
 )
 
 ATTENDANCE = Export(
@@ -139,6 +163,7 @@ JOIN {{t}}.volunteers v ON v.id = p.volunteer_id
 WHERE {IN_SUBTREE} AND {IN_PERIOD.format("a.starts_at")}
 ORDER BY a.starts_at, a.id, v.volunteer_number
 """,  # noqa: S608 - built from constants
+    {"status": labels.ATTENDANCE},
 )
 
 ORDERS = Export(
@@ -179,6 +204,11 @@ LEFT JOIN {{t}}.teams t ON t.id = o.team_id
 WHERE {IN_SUBTREE} AND {IN_PERIOD.format("o.placed_at")}
 ORDER BY o.placed_at, o.id
 """,  # noqa: S608 - built from constants
+    {
+        "state": labels.ORDER_STATES,
+        "category": labels.CATEGORIES,
+        "subcategory": labels.SUBCATEGORIES,
+    },
 )
 
 REDEMPTIONS = Export(
@@ -206,6 +236,7 @@ JOIN {{t}}.volunteers v ON v.id = r.volunteer_id
 WHERE {IN_SUBTREE} AND {IN_PERIOD.format("r.placed_at")}
 ORDER BY r.placed_at, r.id
 """,  # noqa: S608 - built from constants
+    {"state": labels.REDEMPTION_STATES},
 )
 
 DONATIONS = Export(
@@ -265,6 +296,12 @@ WHERE {IN_SUBTREE} AND m.joined_at < %(end)s
   AND (m.left_at IS NULL OR m.left_at >= %(start)s)
 ORDER BY u.name, t.name, m.joined_at, v.volunteer_number
 """,  # noqa: S608 - built from constants
+    {
+        "service_type": labels.TEAM_TYPE_LABELS,
+        "affiliation": labels.AFFILIATIONS,
+        "is_leader": labels.YES_NO,
+        "joined_via": labels.JOINED_VIA,
+    },
 )
 
 EXPORTS: dict[ExportKind, Export] = {
@@ -302,6 +339,6 @@ class ExportRows:
             return
         if list(first) != keys:  # the query's columns are the export's, in order
             raise RuntimeError(f"export {export.kind}: columns {list(first)} != {keys}")
-        yield tuple(first.values())
+        yield export.labelled(tuple(first.values()))
         for row in rows:
-            yield tuple(row.values())
+            yield export.labelled(tuple(row.values()))

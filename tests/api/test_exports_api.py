@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -14,6 +14,7 @@ import openpyxl
 from domain.access import Role
 from projections.exports import EXPORTS, ExportKind
 from tests.api.conftest import Api, assert_problem, hours_body, volunteer_body
+from tests.conftest import Clock
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +64,8 @@ def test_a_coordinator_exports_its_stations_hours_as_csv_with_masked_names(
     entry = dict(zip(keys, row, strict=True))
     assert entry["volunteer_number"] == volunteer["volunteer_number"]
     assert entry["name_masked"] == "王**"
-    assert (entry["category"], entry["team_name"]) == ("elderly", "双泉环保队")
+    assert (entry["category"], entry["team_name"]) == ("为老", "双泉环保队")
+    assert (entry["subcategory"], entry["status"]) == ("精神陪伴", "有效")
     assert entry["hours"] == "2"
     assert "王小明" not in response.text
     assert "13812345678" not in response.text
@@ -223,3 +225,67 @@ def test_every_export_query_answers_its_columns_in_order(api: Api) -> None:
             cur.execute(rows.query(export), params)
             names = [column.name for column in cur.description or []]
             assert names == [key for key, _ in export.columns], kind
+
+
+def test_coded_values_are_the_words_people_read(
+    api: Api, team: dict[str, Any], clock: Clock
+) -> None:
+    """Categories, kinds, states and types in Chinese; an activity's hours name
+    whom it served (its category's recipients), not the category."""
+    coordinator = api.tokens["coordinator"]
+    volunteer = served_volunteer(api, team["id"])
+    starts = clock.now - timedelta(hours=3)
+    activity = api.call(
+        "POST",
+        "/v1/activities",
+        coordinator,
+        json={
+            "team_id": team["id"],
+            "title": "重阳节陪老人包饺子",
+            "category": "elderly",
+            "subcategory": "companionship",
+            "location": "双泉社区日间照料中心",
+            "leader": "李队长",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+            "capacity": 10,
+        },
+    ).json()
+    path = f"/v1/activities/{activity['id']}"
+    attend = {"volunteer_id": volunteer["id"]}
+    assert api.call("POST", f"{path}/signups", coordinator, json=attend).is_success
+    for step in ("checkins", "checkouts"):
+        at = {
+            **attend,
+            "at": (
+                starts + timedelta(hours=1 if step == "checkouts" else 0)
+            ).isoformat(),
+        }
+        done = api.call("POST", f"{path}/{step}", coordinator, json=at)
+        assert done.is_success, done.text
+    closed = api.call("POST", f"{path}/close", coordinator)
+    assert closed.status_code == 200, closed.text
+    read = {
+        "unit_id": str(api.district.station),
+        "min_position": closed.json()["position"],
+    }
+
+    def export(kind: str) -> list[dict[str, str]]:
+        _, keys, *rows = rows_of(
+            api.call("GET", f"/v1/exports/{kind}", coordinator, params=read)
+        )
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    hours = {h["activity_name"]: h for h in export("hours")}
+    held = hours["重阳节陪老人包饺子"]
+    assert (held["service_recipient"], held["category"]) == ("老年人", "为老")
+    (listed,) = export("activities")
+    assert (listed["kind"], listed["category"], listed["state"]) == (
+        "常规活动",
+        "为老",
+        "已结项",
+    )
+    (present,) = export("attendance")
+    assert present["status"] == "已出勤"
+    rosters = export("rosters")
+    assert {r["service_type"] for r in rosters} <= {"卫生环保"}
