@@ -15,8 +15,8 @@ from application.report_replay import ReportFold
 from domain.access import Actor, Role
 from domain.assessment import Assessment, LedgerFacts, Status, assess, months_ended
 from domain.errors import InvalidInput
-from domain.labels import ASSESSMENT_NOTES
 from domain.instants import check_as_of, check_year
+from domain.labels import ASSESSMENT_NOTES
 from domain.organisation import UnitKind
 from infra.event_store import EventStore
 from infra.tabular import Column, Table

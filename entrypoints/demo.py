@@ -136,6 +136,9 @@ ACTIVITIES = [
         "mental_health_training",
     ),
 ]
+#: What a regular activity is about: anything but a kind the assessment counts (a
+#: theory talk is held as one, never as a regular activity titled like it).
+REGULAR_TOPICS = [a for a in ACTIVITIES if a[4] != "theory_talks"]
 #: What an activity of a counted kind is about: (title, category, subcategory).
 KIND_TOPICS = {
     "theory_talk": ("理论政策宣讲", "public", "theory_talks"),
@@ -200,6 +203,14 @@ def month_day(month: int, n: int, hours: float) -> datetime:
     """Day `n` (1-28) of the `month`-th month of the history."""
     first = date(WINDOW_START.year, WINDOW_START.month + month, n)
     return datetime.combine(first, time(), CHINA_TIME) + timedelta(hours=hours)
+
+
+def place_name(unit_name: str) -> str:
+    """The place a unit is named for: 澜头村 of 澜头村实践站, 颜庄镇 of
+    颜庄镇新时代文明实践所 (its teams are named after it)."""
+    for suffix in ("新时代文明实践所", "新时代文明实践中心", "实践站"):
+        unit_name = unit_name.removesuffix(suffix)
+    return unit_name
 
 
 def area_kind(name: str) -> AreaKind:
@@ -268,6 +279,7 @@ class DemoSeeder:
         self.programme.recognition()
         self.programme.insurance()
         self._activities(months)
+        self._upcoming()
         self.programme.plans()
         staffed = [s for s in stations if self.members.get(s)]
         for index in range(orders):
@@ -330,7 +342,7 @@ class DemoSeeder:
         at_center = unit_id == CENTER_ID
         types = list(TEAM_TYPES) if at_center else self.rng.sample(TEAM_TYPES, count)
         for team_type in types:
-            name = f"{unit_name[:4]}{team_type.label}志愿服务队"
+            name = f"{place_name(unit_name)}{team_type.label}志愿服务队"
             team_id = demo_id("team", name)
             department = DEPARTMENTS.get(team_type.code) if at_center else None
             affiliation = (
@@ -514,8 +526,9 @@ class DemoSeeder:
     def _activities(self, months: int) -> None:
         """Station teams meet every month in the afternoon (some twice a month
         until July: 12 by November), with theory talks and family activities;
-        institutes' teams meet every other month in the evening; the centre holds
-        its theory talks and two concentrated trainings."""
+        institutes' teams meet every other month in the evening (every other
+        institute's first team with theory talks); the centre holds its theory
+        talks and two concentrated trainings."""
         for s, (station, teams) in enumerate(self.stations()):
             for t, team_id in enumerate(teams):
                 for month in range(months):
@@ -527,12 +540,15 @@ class DemoSeeder:
                         at = month_day(month, 3 + 8 * t + 4 * k, STATION_HOUR)
                         people = self._people(station)
                         self._activity(team_id, at, kind, people, station)
-        for institute, stations in self.stations_of.items():
+        for i, (institute, stations) in enumerate(self.stations_of.items()):
             people = [p for station in stations for p in self._people(station)]
             for t, team_id in enumerate(self.teams[institute]):
+                # The first team of every other institute gives theory talks.
+                talks = t == 0 and i % 2 == 0
+                kind = "theory_talk" if talks else REGULAR_ACTIVITY
                 for month in range(t % 2, months, 2):  # every other month
                     at = month_day(month, 2 + 5 * t, EVENING_HOUR)
-                    self._activity(team_id, at, REGULAR_ACTIVITY, people)
+                    self._activity(team_id, at, kind, people)
         everyone = [p for s in self.members for p in self._people(s)]
         center_teams = self.teams[CENTER_ID]
         for month in range(months):
@@ -542,6 +558,46 @@ class DemoSeeder:
             if month < months:
                 at = month_day(month, 28, EVENING_HOUR)
                 self._activity(center_teams[1], at, "training", everyone)
+
+    def _upcoming(self) -> None:
+        """What volunteers can still sign up for: each station's first team
+        publishes two activities ahead of the day the demo is seeded (the 5th and
+        the 12th day on); a few volunteers signed up, and one of each station's
+        first is full already. Published on the day of seeding, after the
+        history (its last day is 27 November 2026)."""
+        today = max(self.c.clock.now(), day(WINDOW_DAYS, 20)).astimezone(CHINA_TIME)
+        published = datetime.combine(today.date(), time(8), CHINA_TIME)
+        for s, (station, teams) in enumerate(self.stations()):
+            people = [v for _, v in self._people(station)]
+            for k, ahead in enumerate((5, 12)):
+                start = published + timedelta(days=ahead, hours=STATION_HOUR - 8)
+                title, _, _, category, subcategory = REGULAR_TOPICS[(s + k) % 9]
+                full = k == 0 and s % 3 == 0
+                activity_id = demo_id("upcoming", station, k)
+                self.at(
+                    published + timedelta(minutes=s),
+                    self.c.activities.publish,
+                    PublishActivity(
+                        teams[0],
+                        title,
+                        category,
+                        subcategory,
+                        "新时代文明实践站",
+                        self.rng.choice(SURNAMES) + "队长",
+                        start,
+                        start + timedelta(hours=2),
+                        3 if full else 10,
+                        activity_id=activity_id,
+                    ),
+                )
+                for n, volunteer_id in enumerate(people[: 3 if full else 2]):
+                    when = published + timedelta(hours=1, minutes=10 * s + n)
+                    self.at(
+                        when,
+                        self.c.activities.sign_up,
+                        SignUp(activity_id, volunteer_id),
+                    )
+                self.summary.activities += 1
 
     def stations(self) -> list[tuple[UUID, list[UUID]]]:
         return [
@@ -577,7 +633,7 @@ class DemoSeeder:
         station's activities are in its monthly plan, and a team running a
         library project holds them under it."""
         activities, rng = self.c.activities, self.rng
-        title, _, _, category, subcategory = rng.choice(ACTIVITIES)
+        title, _, _, category, subcategory = rng.choice(REGULAR_TOPICS)
         if kind in KIND_TOPICS:
             title, category, subcategory = KIND_TOPICS[kind]
         index = self.summary.activities

@@ -126,3 +126,41 @@ def test_the_demo_history_is_back_dated_so_that_september_differs_from_today(
     assert rosters is not None
     assert rosters["members"] >= 40
     assert rosters["departed"] >= 1
+
+
+def test_the_demo_names_teams_after_their_place_and_has_work_ahead(
+    make_container: Callable[..., Container], clock: Clock
+) -> None:
+    """Teams are named after their unit's place (no stray 实 or 新); a talk is
+    counted as a talk wherever it is held; and volunteers have activities to sign
+    up for after the day the demo is seeded, one of them already full."""
+    seeded_on = WINDOW_START + timedelta(days=DEMO_DAYS + 9)
+    clock.now = seeded_on
+    container = make_container()
+    DemoSeeder(container).seed(volunteers=40, orders=11, months=3)
+    assert container.projector is not None
+    container.projector.catch_up()
+    db = container.db
+    teams = [r["name"] for r in db.fetch_all("SELECT name FROM readmodel.teams")]
+    assert "澜头村心理关爱志愿服务队" in teams
+    assert "颜庄镇敬老爱老志愿服务队" in teams
+    assert not [t for t in teams if "实" in t or "新志" in t or "镇新" in t]
+    lying = db.fetch_one(
+        "SELECT count(*) AS n FROM readmodel.activities "
+        "WHERE title = '理论政策宣讲' AND kind <> 'theory_talk'"
+    )
+    assert lying == {"n": 0}
+    talks = db.fetch_all(
+        "SELECT u.name, count(*) AS n FROM readmodel.activities a "
+        "JOIN readmodel.units u ON u.id = a.unit_id "
+        "WHERE u.kind = 'institute' AND a.kind = 'theory_talk' GROUP BY u.name"
+    )
+    assert len(talks) == 2  # every other institute's first team gives talks
+    ahead = db.fetch_all(
+        "SELECT starts_at, capacity, signed_up FROM readmodel.activities "
+        "WHERE state = 'published'"
+    )
+    assert len(ahead) == 24  # two at each of the 12 stations
+    assert all(a["starts_at"] > seeded_on for a in ahead)
+    assert any(a["signed_up"] == a["capacity"] for a in ahead)  # full
+    assert any(a["signed_up"] < a["capacity"] for a in ahead)
