@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from urllib.parse import quote
 from uuid import uuid4
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,6 +16,8 @@ from infra import metrics
 from infra.logs import REQUEST_ID
 
 HEADER = b"x-request-id"
+#: The route label of a request no route matched (a static file, a 404).
+UNMATCHED = "unmatched"
 #: An id a client may choose: short, printable, safe in a log line and a header.
 CLIENT_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 #: Labels of methods beyond these would let a client grow the metrics at will.
@@ -60,13 +63,26 @@ def _request_id(scope: Scope) -> str:
 
 def _observe(scope: Scope, status: int, seconds: float) -> None:
     method = scope["method"] if scope["method"] in METHODS else "OTHER"
-    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    route = getattr(scope.get("route"), "path", None) or UNMATCHED
     metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
     metrics.HTTP_LATENCY.labels(method, route).observe(seconds)
+    # The metrics keep one label for every path of no route (a client could grow
+    # them at will); the log line names the path, escaped and cut short.
+    shown = route if route != UNMATCHED else _logged_path(scope["path"])
     access.info(
         "%s %s %s",
         method,
-        route,
+        shown,
         status,
-        extra={"status": status, "duration_ms": round(seconds * 1000, 1)},
+        extra={
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+            "route": route,
+        },
     )
+
+
+def _logged_path(path: str) -> str:
+    """A path as a log line may hold it: no control characters, spaces or quotes
+    (they would forge or break lines), at most 200 characters."""
+    return quote(path[:200], safe="/:@-._~!$&'()*+,;=")

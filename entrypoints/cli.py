@@ -35,6 +35,7 @@ from domain.access import Actor, Role
 from domain.errors import DomainError, InvalidInput
 from domain.instants import parse_as_of
 from domain.reference import CHINA_TIME
+from entrypoints import pages
 from entrypoints.container import build
 from infra import logs, metrics
 from infra.backup import BackupError
@@ -454,17 +455,20 @@ def serve(container: Container, args: argparse.Namespace) -> int:
 
     from api.app import create_app, served
 
+    settings = container.settings
+    host, port = args.host or settings.host, args.port or settings.port
+    base = pages.base_url(settings, host, port)
+    tokens = None
     if args.demo:
         from entrypoints.demo import ensure_demo
 
-        path = ensure_demo(container)
-        log.info("demo tokens: %s", path)
-    settings = container.settings
+        tokens = ensure_demo(container, base)
+        log.info("demo tokens: %s", tokens)
     # uvicorn shuts down gracefully, then re-raises the signal it caught; ending
     # with exit 0 lets the container and the embedded Postgres close cleanly.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_cleanly)
-    host, port = args.host or settings.host, args.port or settings.port
+    pages.announce_when_ready(host, port, base, tokens)
     # Embedded, Postgres shares the cores: a second writer process only competed
     # for them (measured: fewer writes a second, docs/performance.md).
     workers = args.workers or (1 if settings.embedded else os.cpu_count() or 1)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from application.activities import Attend, CloseActivity, PublishActivity, SignUp
@@ -905,6 +906,8 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
         }
         if role in (Role.ADMIN, Role.COORDINATOR, Role.AUDITOR):
             tokens[role.value]["page"] = f"/office/#token={issued.token}"
+        else:
+            tokens[role.value]["page"] = "/me/"  # sign in with the login below
     seed_actor = Actor(Role.ADMIN, demo_id("seed-actor"), "demo-seed")
     kiosk = container.commands.run(
         container.kiosks.register,
@@ -922,9 +925,23 @@ def issue_demo_tokens(container: Container, path: Path) -> dict[str, Any]:
     for role, name in DEMO_LOGINS.items():
         tokens[role.value] |= open_demo_login(container, role, name, scopes[role])
     tokens[Role.RESIDENT.value] |= open_demo_resident(container, station)
+    write_tokens(path, tokens)
+    return tokens
+
+
+def write_tokens(path: Path, tokens: dict[str, Any]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(tokens, handle, indent=2, ensure_ascii=False)
+
+
+def with_base(tokens: dict[str, Any], base: str) -> dict[str, Any]:
+    """Each role's page as a full address on `base` (where serve listens now)."""
+    for entry in tokens.values():
+        if isinstance(entry, dict) and "page" in entry:
+            page = urlsplit(str(entry["page"]))
+            fragment = f"#{page.fragment}" if page.fragment else ""
+            entry["page"] = f"{base}{page.path}{fragment}"
     return tokens
 
 
@@ -937,8 +954,10 @@ def _progress(done: int, total: int) -> None:
     )
 
 
-def ensure_demo(container: Container) -> Path:
-    """Seeds the demo district on first start; issues tokens when none are on file."""
+def ensure_demo(container: Container, base: str | None = None) -> Path:
+    """Seeds the demo district on first start; issues tokens when none are on file;
+    their pages are full addresses on `base` (default: the settings' public
+    address), rewritten when the service moved."""
     home = container.settings.home
     home.mkdir(parents=True, exist_ok=True)
     seeder = DemoSeeder(container)
@@ -949,6 +968,10 @@ def ensure_demo(container: Container) -> Path:
         if container.projector is not None:
             container.projector.catch_up()  # serve the demo with read models ready
     path = home / TOKENS_FILE
-    if not path.exists():
-        issue_demo_tokens(container, path)
+    tokens = (
+        json.loads(path.read_text(encoding="utf-8"))
+        if path.exists()
+        else issue_demo_tokens(container, path)
+    )
+    write_tokens(path, with_base(tokens, base or container.settings.public_url))
     return path

@@ -129,3 +129,26 @@ def test_log_lines_are_json_with_the_request_id(
     assert access[-1]["message"] == "GET /health 200"
     assert access[-1]["level"] == "INFO"
     assert access[-1]["time"].endswith("+00:00")
+
+
+def test_a_path_of_no_route_is_named_in_the_log_line_not_in_the_metrics(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logs.configure("json")
+    try:
+        docs = api.client.get("/docs")
+        asset = re.search(r'src="(/[^"]+\.js)"', docs.text)
+        assert asset is not None, docs.text[:500]
+        served = api.client.get(asset.group(1))
+        assert served.status_code == 200
+        api.client.get("/no/such/page%0D%0Aforged%20line?q=secret")
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    access = [line["message"] for line in lines if line["logger"] == "vledger.access"]
+    assert f"GET {asset.group(1)} 200" in access
+    assert "GET /no/such/page%0D%0Aforged%20line 404" in access  # no query string
+    scraped = api.client.get("/metrics").text
+    assert asset.group(1) not in scraped

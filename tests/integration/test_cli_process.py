@@ -56,7 +56,7 @@ class Server:
         self.process = subprocess.Popen(
             [*VLEDGER, "serve", "--port", str(self.port), *args],
             env=environment(home),
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
         self._wait_healthy()
@@ -222,8 +222,10 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         activities = call(
             server, tokens["volunteer"]["token"], "GET", "/v1/activities"
         ).json()
-        assert activities
-        assert all(a["state"] == "closed" for a in activities)
+        assert {a["state"] for a in activities} == {"closed", "published"}
+        for role, page in (("admin", "/office/#token="), ("volunteer", "/me/")):
+            assert tokens[role]["page"].startswith(server.url + page)
+        assert tokens["kiosk"]["page"] == f"{server.url}/kiosk/#token={kiosk['token']}"
         teams = call(
             server,
             tokens["volunteer"]["token"],
@@ -236,6 +238,11 @@ def test_serve_demo_seeds_a_district_and_writes_a_token_per_role(home: Path) -> 
         assert server.stop() == 0
     said = server.process.stderr.read().decode()  # type: ignore[union-attr]
     assert "steps recorded (100%)" in said
+    printed = server.process.stdout.read().decode()  # type: ignore[union-attr]
+    assert f"vledger is ready at {server.url}" in printed
+    for page in ("/office/", "/me/", "/kiosk/", "/public/", "/docs"):
+        assert f"{server.url}{page}" in printed
+    assert str(home / "demo-tokens.json") in printed
 
 
 def test_token_create_refuses_an_unknown_unit(home: Path) -> None:
