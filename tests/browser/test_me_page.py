@@ -261,10 +261,12 @@ def test_a_first_sign_in_asks_for_a_new_password(
     expect(page.locator("#message")).to_have_text("密码已更新，请用新密码登录。")
     sign_in(page, "lizhan")
     expect(page.locator("#notification-list")).to_contain_text("帮独居老人打扫卫生")
+    expect(page.locator("#who")).to_have_text("李站长（工作人员）")  # not 李**
     expect(page.locator("#staff")).to_contain_text("办公室页面")
     page.get_by_role("link", name="办公室页面").click()  # the same session there
     expect(page.locator("#board")).to_be_visible()
     expect(page.locator("#breadcrumb")).to_contain_text("双泉站")
+    expect(page.locator("#who")).to_have_text("协调员 · 李站长")
     assert people.outside == []
 
 
