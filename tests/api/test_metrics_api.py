@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -111,19 +114,30 @@ def test_every_response_carries_a_request_id_and_a_sane_client_one_is_kept(
     assert problem.headers["x-request-id"]
 
 
-def test_log_lines_are_json_with_the_request_id(
-    api: Api, capsys: pytest.CaptureFixture[str]
-) -> None:
+@contextmanager
+def json_logs() -> Iterator[None]:
+    """Log lines as JSON for a while (the root logger as it was after)."""
     root = logging.getLogger()
     saved = root.handlers[:], root.level
     logs.configure("json")
     try:
-        api.client.get("/health", headers={"X-Request-ID": "trace-1"})
+        yield
     finally:
         root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+
+
+def access_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-    access = [line for line in lines if line["logger"] == "vledger.access"]
-    assert access, lines
+    return [line for line in lines if line["logger"] == "vledger.access"]
+
+
+def test_log_lines_are_json_with_the_request_id(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with json_logs():
+        api.client.get("/health", headers={"X-Request-ID": "trace-1"})
+    access = access_lines(capsys)
+    assert access
     assert access[-1]["request_id"] == "trace-1"
     assert access[-1]["status"] == 200
     assert access[-1]["message"] == "GET /health 200"
@@ -134,20 +148,14 @@ def test_log_lines_are_json_with_the_request_id(
 def test_a_path_of_no_route_is_named_in_the_log_line_not_in_the_metrics(
     api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    logs.configure("json")
-    try:
+    with json_logs():
         docs = api.client.get("/docs")
         asset = re.search(r'src="(/[^"]+\.js)"', docs.text)
         assert asset is not None, docs.text[:500]
         served = api.client.get(asset.group(1))
         assert served.status_code == 200
         api.client.get("/no/such/page%0D%0Aforged%20line?q=secret")
-    finally:
-        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-    access = [line["message"] for line in lines if line["logger"] == "vledger.access"]
+    access = [line["message"] for line in access_lines(capsys)]
     assert f"GET {asset.group(1)} 200" in access
     assert "GET /no/such/page%0D%0Aforged%20line 404" in access  # no query string
     scraped = api.client.get("/metrics").text

@@ -273,23 +273,7 @@ def test_a_first_sign_in_asks_for_a_new_password(
 def test_a_resident_evaluates_what_was_served(
     people: People, container: Container
 ) -> None:
-    container.phone_codes.send("13912345678", "test")
-    container.deliveries.deliver_due()
-    text = container.sms_log.last_to("13912345678")
-    assert text is not None
-    container.commands.run(
-        container.residents.register,
-        RegisterResident(
-            "李大妈",
-            "13912345678",
-            people.district.station,
-            PASSWORD,
-            text.split("验证码是 ")[1][:6],
-            "2026-12",
-            True,
-        ),
-        SELF_SERVICE,
-    )
+    registered_resident(people, container)
     page = people.open()
     sign_in(page, "13912345678")
     served = page.locator("#order-list li", has_text="帮独居老人打扫卫生")
