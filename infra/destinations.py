@@ -55,8 +55,12 @@ class Destinations:
         self.allowed = tuple(allowed)
 
     def check_url(self, url: str, field: str = "url") -> None:
-        """Refuses a URL whose host is, as written, an address not allowed."""
-        host = httpx.URL(url).host
+        """Refuses a URL whose host is, as written, an address not allowed (or
+        that names no host at all)."""
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, UnicodeError, ValueError):
+            raise InvalidInput(field, "url_format", "not an address") from None
         address = _literal(host)
         if address is not None and not self.allows(address):
             raise InvalidInput(field, "url_public", self._refusal(host, address))

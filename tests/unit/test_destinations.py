@@ -43,6 +43,13 @@ def test_public_addresses_and_names_pass_registration(url: str) -> None:
     Destinations().check_url(url)  # a name is judged when it is resolved
 
 
+@pytest.mark.parametrize("url", ["http://[::1/hook", "http://xn--/hook"])
+def test_an_address_that_does_not_parse_is_refused_as_such(url: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        Destinations().check_url(url)
+    assert (refused.value.field, refused.value.rule) == ("url", "url_format")
+
+
 def test_an_allowed_network_lets_its_addresses_through() -> None:
     intranet = Destinations(parse_networks("10.12.0.0/16, 127.0.0.1"))
     intranet.check_url("http://10.12.3.4/hook")
