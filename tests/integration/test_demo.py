@@ -126,20 +126,13 @@ def test_the_demo_history_is_back_dated_so_that_september_differs_from_today(
     assert rosters is not None
     assert rosters["members"] >= 40
     assert rosters["departed"] >= 1
+    place_names_talks_and_work_ahead(container, clock.now)
 
 
-def test_the_demo_names_teams_after_their_place_and_has_work_ahead(
-    make_container: Callable[..., Container], clock: Clock
-) -> None:
+def place_names_talks_and_work_ahead(container: Container, seeded_on: datetime) -> None:
     """Teams are named after their unit's place (no stray 实 or 新); a talk is
     counted as a talk wherever it is held; and volunteers have activities to sign
     up for after the day the demo is seeded, one of them already full."""
-    seeded_on = WINDOW_START + timedelta(days=DEMO_DAYS + 9)
-    clock.now = seeded_on
-    container = make_container()
-    DemoSeeder(container).seed(volunteers=40, orders=11, months=3)
-    assert container.projector is not None
-    container.projector.catch_up()
     db = container.db
     teams = [r["name"] for r in db.fetch_all("SELECT name FROM readmodel.teams")]
     assert "澜头村心理关爱志愿服务队" in teams
