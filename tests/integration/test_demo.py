@@ -86,7 +86,8 @@ def test_the_demo_history_is_back_dated_so_that_september_differs_from_today(
 ) -> None:
     """Its events carry the instants of April to November 2026; the assessment as
     of 30 September leaves out October's orders and later hours, and both reports
-    equal the fold of the event log as of the same instant."""
+    equal the fold of the event log as of the same instant. (Its teams' names, its
+    talks and its work ahead are checked on the same district.)"""
     clock.now = WINDOW_START + timedelta(days=DEMO_DAYS + 1)
     container = make_container()
     DemoSeeder(container).seed(volunteers=40, orders=11, months=2)
