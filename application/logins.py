@@ -276,9 +276,11 @@ class Logins:
             )
         return self.aggregates.get(Login, actor.login_id, LoginNotFound)
 
-    def check_new_password(self, login: Login, cmd: ChangeOwnPassword) -> None:
-        """The rules every password follows, and a change that changes it."""
-        login_key = self.claims.value_of(LOGIN_NAME_INDEX, login.id)
+    def check_new_password(self, login: Login, cmd: ChangeOwnPassword) -> bytes:
+        """The rules every password follows, and a change that changes it; the
+        login's keyed name they were held against."""
+        # A login has its name's claim; the id stands in should one be missing.
+        login_key = self.claims.value_of(LOGIN_NAME_INDEX, login.id) or login.id.bytes
         check_password(
             cmd.new_password, contains_login(self.vault, login_key), "new_password"
         )
@@ -286,6 +288,7 @@ class Logins:
             raise InvalidInput(
                 "new_password", "password_changes", "must differ from the current one"
             )
+        return login_key
 
     def change_own_password(
         self, cmd: ChangeOwnPassword, actor: Actor

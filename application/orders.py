@@ -269,12 +269,15 @@ class Orders:
 
     def accept(self, cmd: AcceptOrder, actor: Actor) -> Decision[OrderStatus]:
         order = self._order(cmd.order_id)
-        in_scope = self._check_shown(actor, order)
+        shown = self._check_shown(actor, order)
         if order.is_team_order:
             self._check_team_coordinator(actor, order)
             order.accept(None, False, actor.label)
             return Decision([order], OrderStatus.of(order))
-        volunteer = self.aggregates.volunteer(_acting_volunteer(actor))
+        if shown is None:  # staff, or a token naming no volunteer
+            actor.check_role(Role.VOLUNTEER)
+            raise Forbidden("this token names no volunteer")
+        volunteer, in_scope = shown
         volunteer.check_active()
         order.accept(volunteer.id, in_scope, actor.label)
         return Decision([order], OrderStatus.of(order))
@@ -383,18 +386,21 @@ class Orders:
 
     # -- who may act -----------------------------------------------------------------
 
-    def _check_shown(self, actor: Actor, order: ServiceOrder) -> bool:
+    def _check_shown(
+        self, actor: Actor, order: ServiceOrder
+    ) -> tuple[Volunteer, bool] | None:
         """A volunteer acts only on an order it may read: another is answered as
-        the read answers it (404), its state not shown. Whether the order's
-        station covers the volunteer's unit (False for staff)."""
+        the read answers it (404), its state not shown. The volunteer, and
+        whether the order's station covers its unit (None for staff)."""
         if actor.role is not Role.VOLUNTEER or actor.volunteer_id is None:
-            return False
-        volunteer = self.aggregates.volunteer(actor.volunteer_id)
-        station = self.aggregates.unit(order.station_id)
+            return None
+        loaded = self.aggregates.load(actor.volunteer_id, order.station_id)
+        volunteer = self.aggregates.volunteer(actor.volunteer_id, loaded)
+        station = self.aggregates.unit(order.station_id, loaded)
         in_scope = station.covers(self.aggregates.unit(volunteer.unit_id))
         if not order.shown_to(volunteer.id, in_scope):
             raise OrderNotFound(f"no order {order.id}")
-        return in_scope
+        return volunteer, in_scope
 
     def _check_station_staff(self, actor: Actor, order: ServiceOrder) -> None:
         actor.check_manages(self.aggregates.unit(order.station_id))

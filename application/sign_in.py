@@ -107,10 +107,9 @@ class SignIns:
         wrong password at sign-in (the same waits and lockout, per name and per
         address): a stolen session must not make guessing cheap."""
         login = self.logins.own_login(actor)
-        self.logins.check_new_password(login, cmd)  # before a guess is counted
-        login_key = self.claims.value_of(LOGIN_NAME_INDEX, login.id)
+        login_key = self.logins.check_new_password(login, cmd)  # before a guess
         attempt = self.guard.attempt(
-            login_key or login.id.bytes,
+            login_key,
             address,
             self.clock.now(),
             lambda: self.passwords.verify(login.id, cmd.current_password),

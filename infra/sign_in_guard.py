@@ -186,14 +186,14 @@ class SignInGuard:
             return cur.rowcount
 
 
-def contains_login(vault: Vault, login_key: bytes | None) -> ContainsLogin:
+def contains_login(vault: Vault, login_key: bytes) -> ContainsLogin:
     """Whether a password holds the login name of this keyed digest (the name is
     kept only so): every stretch of it as long as a name can be is digested and
     compared."""
 
     def test(lowered: str) -> bool:
         compact = "".join(lowered.split())
-        return login_key is not None and any(
+        return any(
             vault.blind_index(LOGIN_NAME_INDEX, compact[start : start + length])
             == login_key
             for length in range(MIN_LOGIN, MAX_LOGIN + 1)
