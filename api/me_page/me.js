@@ -57,14 +57,7 @@ async function refreshed() {
 
 // A refusal of the API, said in Chinese (/assets/messages.js): the page never
 // shows the API's English detail.
-class Problem extends Error {
-  constructor(status, body) {
-    const words = window.vledgerMessages;
-    super(status ? words.explainProblem(body, status) : words.UNREACHABLE);
-    this.status = status;
-    this.rule = body.rule;
-  }
-}
+const { Problem, said } = window.vledgerMessages;
 
 async function api(method, path, body, retried = false) {
   const current = session();
@@ -130,7 +123,7 @@ function button(label, action) {
   node.type = "button";
   node.addEventListener("click", async () => {
     node.disabled = true;
-    try { await action(node); } catch (error) { say(error.message); node.disabled = false; }
+    try { await action(node); } catch (error) { say(said(error)); node.disabled = false; }
   });
   return node;
 }
@@ -163,7 +156,7 @@ $("sign-in").addEventListener("submit", async (event) => {
     $("password").value = "";
     await start();
   } catch (error) {
-    say(error.message);
+    say(said(error));
   }
 });
 
@@ -176,8 +169,8 @@ $("change-password").addEventListener("submit", async (event) => {
     forget();
     showSignIn("密码已更新，请用新密码登录。");
   } catch (error) {
-    if (error.rule === "login_unlocked") { forget(); showSignIn(error.message); return; }
-    say(error.message);
+    if (error.rule === "login_unlocked") { forget(); showSignIn(said(error)); return; }
+    say(said(error));
   }
 });
 
@@ -388,7 +381,7 @@ async function openOrderForm() {
     $("order-form").hidden = false;
     $("new-order").hidden = true;
     $("o-title").focus();
-  } catch (error) { say(error.message); }
+  } catch (error) { say(said(error)); }
 }
 
 function closeOrderForm() {
@@ -416,7 +409,7 @@ $("order-form").addEventListener("submit", async (event) => {
     closeOrderForm();
     await orders(placed.position);
     say("点单已提交，实践站审核后会派志愿者与您联系。");
-  } catch (error) { say(error.message); }
+  } catch (error) { say(said(error)); }
 });
 
 async function inbox() {
@@ -517,7 +510,7 @@ async function loadPublic() {
 async function showRegistration(view) {
   showOnly(view);
   say("");
-  try { await loadPublic(); } catch (error) { say(error.message); }
+  try { await loadPublic(); } catch (error) { say(said(error)); }
 }
 
 const consent = () => ({ notice_version: state.notice.version, agreed: true });
@@ -535,7 +528,7 @@ $("register-volunteer").addEventListener("submit", async (event) => {
     history.replaceState(null, "", "#");
     showSignIn(`注册已提交，请携带身份证到${station}核验；通过后用登录名 ${$("v-login").value} 登录。`
       + `（登记号 ${registered.id.slice(0, 8)}）`);
-  } catch (error) { say(error.message); }
+  } catch (error) { say(said(error)); }
 });
 
 $("r-send-code").addEventListener("click", async () => {
@@ -550,7 +543,7 @@ $("r-send-code").addEventListener("click", async () => {
       sender.textContent = left > 0 ? `${left} 秒后重发` : "获取验证码";
       if (left <= 0) { clearInterval(tick); sender.disabled = false; }
     }, 1000);
-  } catch (error) { say(error.message); }
+  } catch (error) { say(said(error)); }
 });
 
 $("register-resident").addEventListener("submit", async (event) => {
@@ -565,7 +558,7 @@ $("register-resident").addEventListener("submit", async (event) => {
     }));
     history.replaceState(null, "", "#orders");
     await start();
-  } catch (error) { say(error.message); }
+  } catch (error) { say(said(error)); }
 });
 
 // -- where we are -----------------------------------------------------------------------
@@ -589,7 +582,7 @@ async function route() {
   const staff = ["admin", "coordinator"].includes(state.me.role);
   showOnly(view, ...(staff ? ["staff"] : []));
   say("");
-  try { await VIEWS[view](); } catch (error) { if (state.me) say(error.message); }
+  try { await VIEWS[view](); } catch (error) { if (state.me) say(said(error)); }
 }
 
 async function start() {

@@ -37,15 +37,7 @@ const state = {
 const $ = (id) => document.getElementById(id);
 
 // A refusal, said in Chinese (/assets/messages.js), never the API's English detail.
-class Problem extends Error {
-  constructor(status, body) {
-    const words = window.vledgerMessages;
-    super(status ? words.explainProblem(body, status) : words.UNREACHABLE);
-    this.status = status;
-    this.rule = body.rule;
-    this.field = (body.errors && body.errors[0] && body.errors[0].field) || null;
-  }
-}
+const { Problem, said } = window.vledgerMessages;
 
 function personSession() {
   try { return JSON.parse(sessionStorage.getItem(PERSON_KEY) || "null"); } catch { return null; }
@@ -84,7 +76,7 @@ function explain(error) {
     return "该单位尚未登记本年度常住人口，请先登记人口后再查看考核；可从下方进入下级单位。";
   if (error.field === "as_of") return "“截至”日期不能晚于今天。";
   if (error.field === "year") return "所选年度超出可查询范围。";
-  return `加载失败：${error.message}`;
+  return `加载失败：${said(error)}`;
 }
 
 /** Who reads the board: a person by name; a machine's token is nobody's name. */

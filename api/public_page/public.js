@@ -11,12 +11,13 @@ const $ = (id) => document.getElementById(id);
 const state = { units: [], unit: null, month: null, tab: "schedule" };
 
 // A refusal in Chinese (/assets/messages.js), never the API's English detail.
+const { Problem, said } = window.vledgerMessages;
+
 async function get(path) {
-  const words = window.vledgerMessages;
   let response;
-  try { response = await fetch(path); } catch { throw new Error(words.UNREACHABLE); }
+  try { response = await fetch(path); } catch { throw new Problem(0, {}); }
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(words.explainProblem(body, response.status));
+  if (!response.ok) throw new Problem(response.status, body);
   return body;
 }
 
@@ -213,7 +214,7 @@ async function render() {
     if (state.tab === "schedule") await showSchedule();
     else await showProjects();
   } catch (error) {
-    say(`加载失败：${error.message}`);
+    say(`加载失败：${said(error)}`);
   }
 }
 
@@ -223,7 +224,7 @@ async function start() {
   try {
     await Promise.all([loadUnits(), loadCategories()]);
   } catch (error) {
-    return say(`加载失败：${error.message}`);
+    return say(`加载失败：${said(error)}`);
   }
   $("unit").addEventListener("change", () => { state.unit = $("unit").value; render(); });
   $("previous").addEventListener("click", () => { state.month = shiftMonth(state.month || thisMonth(), -1); render(); });
