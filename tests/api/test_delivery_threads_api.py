@@ -7,7 +7,6 @@ pool of three connections."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -18,8 +17,7 @@ from api.app import create_app
 from domain.access import Actor, Role
 from infra import webhooks
 from tests.api.conftest import Api, hours_body
-from tests.api.test_orders_api import a_loop
-from tests.conftest import NOW
+from tests.api.test_orders_api import a_loop, order_body
 from tests.integration.helpers import make_district
 from tests.receiver import SilentReceiver, start_silent_receiver
 from tests.waiting import wait_for
@@ -103,16 +101,3 @@ def test_receivers_that_never_answer_hold_up_no_request(
     assert [a.status_code for a in answers if a.status_code >= 300] == []
     assert in_transaction(database_url) == []
     assert len(silent.accepted) == THREADS  # one call per destination at a time
-
-
-def order_body(api: Api) -> dict[str, Any]:
-    return {
-        "category": "elderly",
-        "subcategory": "daily_care",
-        "title": "帮独居老人打扫卫生",
-        "description": "老人行动不便，需要打扫厨房和客厅",
-        "station_id": str(api.district.station),
-        "address": "双泉社区3号楼2单元",
-        "window_start": (NOW - timedelta(hours=8)).isoformat(),
-        "window_end": (NOW - timedelta(hours=2)).isoformat(),
-    }

@@ -13,6 +13,21 @@ from tests.api.conftest import Api, assert_problem, volunteer_body
 from tests.conftest import NOW, event_count
 
 
+def order_body(api: Api, **changes: Any) -> dict[str, Any]:
+    """A resident's need at the district's station, served this morning."""
+    return {
+        "category": "elderly",
+        "subcategory": "daily_care",
+        "title": "帮独居老人打扫卫生",
+        "description": "老人行动不便，需要打扫厨房和客厅",
+        "station_id": str(api.district.station),
+        "address": "双泉社区3号楼2单元",
+        "window_start": (NOW - timedelta(hours=8)).isoformat(),
+        "window_end": (NOW - timedelta(hours=2)).isoformat(),
+        **changes,
+    }
+
+
 @dataclass
 class Loop:
     api: Api
@@ -24,20 +39,7 @@ class Loop:
         return self.api.call("POST", path, token, json=body or {})
 
     def place(self) -> dict[str, Any]:
-        response = self.post(
-            self.resident,
-            "/v1/orders",
-            {
-                "category": "elderly",
-                "subcategory": "daily_care",
-                "title": "帮独居老人打扫卫生",
-                "description": "老人行动不便，需要打扫厨房和客厅",
-                "station_id": str(self.api.district.station),
-                "address": "双泉社区3号楼2单元",
-                "window_start": (NOW - timedelta(hours=8)).isoformat(),
-                "window_end": (NOW - timedelta(hours=2)).isoformat(),
-            },
-        )
+        response = self.post(self.resident, "/v1/orders", order_body(self.api))
         assert response.status_code == 201, response.text
         assert response.json()["state"] == "placed"
         return response.json()

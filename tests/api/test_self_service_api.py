@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.access import Role
 from tests.api.conftest import Api, assert_problem, volunteer_body
-from tests.api.test_orders_api import Loop
+from tests.api.test_orders_api import Loop, order_body
 from tests.conftest import NOW, Clock, event_count
 from tests.factories import id_number
 from tests.integration.helpers import BIRTH
@@ -285,19 +285,13 @@ def test_a_need_taken_by_phone_is_the_residents_once_it_registers(
     api: Api,
 ) -> None:
     coordinator = api.tokens["coordinator"]
-    body = {
-        "category": "elderly",
-        "subcategory": "daily_care",
-        "title": "帮独居老人打扫卫生",
-        "description": "老人电话求助：厨房和客厅需要打扫",
-        "station_id": str(api.district.station),
-        "address": "双泉社区3号楼2单元",
-        "window_start": (NOW - timedelta(hours=8)).isoformat(),
-        "window_end": (NOW - timedelta(hours=2)).isoformat(),
-        "resident_name": "李大妈",
-        "resident_phone": RESIDENT_PHONE,
-        "channel": "phone_call",
-    }
+    body = order_body(
+        api,
+        description="老人电话求助：厨房和客厅需要打扫",
+        resident_name="李大妈",
+        resident_phone=RESIDENT_PHONE,
+        channel="phone_call",
+    )
     taken = api.call("POST", "/v1/orders/on-behalf", coordinator, json=body)
     assert taken.status_code == 201, taken.text
     assert taken.json()["channel"] == "phone_call"
