@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -42,13 +43,17 @@ class Export:
     #: key -> the Chinese words for a coded column's values (people read them).
     labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
 
+    @cached_property
+    def _words(self) -> tuple[Mapping[Any, str] | None, ...]:
+        """Each column's words, or None: worked out once, used on every row."""
+        return tuple(self.labels.get(key) for key, _ in self.columns)
+
     def labelled(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         if not self.labels:
             return row
-        keys = [key for key, _ in self.columns]
         return tuple(
-            self.labels[key].get(value, value) if key in self.labels else value
-            for key, value in zip(keys, row, strict=True)
+            value if words is None else words.get(value, value)
+            for words, value in zip(self._words, row, strict=True)
         )
 
 
